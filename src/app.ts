@@ -1,0 +1,74 @@
+import { Hono } from "hono";
+import { ConfigError } from "./config";
+import { buildDeps, logEvent } from "./deps";
+import { AppError } from "./domain/errors";
+import type { AppEnv } from "./http/context";
+import { jsonBody } from "./http/middleware";
+import { problemResponse } from "./http/problem";
+import { opsRoutes } from "./routes/ops";
+import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
+import { clientRoutes } from "./routes/v1/clients";
+import { passwordResets } from "./routes/v1/password-resets";
+import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
+import { userRoutes } from "./routes/v1/users";
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+
+/** Builds the Hono app: request id -> deps -> body rules -> routes; errors mapped in one place. */
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const started = Date.now();
+    // Accept a caller's id only if it is harmless to echo and log; otherwise mint one.
+    const incoming = c.req.header("X-Request-Id");
+    const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.res.headers.set("X-Request-Id", requestId);
+    if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
+    c.res.headers.set("X-Content-Type-Options", "nosniff");
+    logEvent({ requestId, method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Date.now() - started });
+  });
+
+  app.use(async (c, next) => {
+    const cf = (c.req.raw as { cf?: { country?: string } }).cf;
+    c.set(
+      "deps",
+      await buildDeps(c.env, c.executionCtx, {
+        requestId: c.get("requestId"),
+        ip: c.req.header("CF-Connecting-IP") ?? null,
+        country: cf?.country ?? null,
+        userAgent: c.req.header("User-Agent") ?? null,
+        acceptLanguage: c.req.header("Accept-Language") ?? null,
+      }),
+    );
+    return next();
+  });
+
+  app.use("/v1/*", jsonBody());
+
+  const routes = app
+    .route("/", opsRoutes)
+    .route("/v1/password-resets", passwordResets)
+    .route("/v1/sessions", sessionRoutes)
+    .route("/v1/me", meRoutes)
+    .route("/v1/users", userRoutes)
+    .route("/v1/clients", clientRoutes)
+    .route("/dev", devMailboxRoutes);
+
+  app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.onError((err, c) => {
+    if (err instanceof AppError) return problemResponse(c, err);
+    if (err instanceof ConfigError) {
+      logEvent({ level: "error", requestId: c.get("requestId"), msg: err.message });
+      return problemResponse(c, new AppError("CONFIGURATION_ERROR", err.message));
+    }
+    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: err.name });
+    return problemResponse(c, new AppError("INTERNAL_ERROR"));
+  });
+  return routes;
+}
+
+/** Route types for the Hono RPC client. */
+export type AppType = ReturnType<typeof createApp>;

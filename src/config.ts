@@ -1,0 +1,209 @@
+import * as z from "zod";
+import { deriveSubKeys, type SubKeys } from "./crypto/keys";
+import { loadSigningKeys, type SigningKeys } from "./crypto/jwt";
+
+/** Worker bindings and vars/secrets as wrangler hands them to us. */
+export interface Env {
+  DB: D1Database;
+  RATE_LIMIT_KV: KVNamespace;
+  ENVIRONMENT?: string;
+  PUBLIC_BASE_URL?: string;
+  DEFAULT_CLIENT_ID?: string;
+  MAIL_PROVIDER?: string;
+  MAIL_FROM?: string;
+  MAIL_API_BASE_URL?: string;
+  MAIL_API_KEY?: string;
+  ADMIN_API_KEY?: string;
+  SECRET_KEY?: string;
+  SIGNING_KEY?: string;
+  PASSWORD_HASH_ITERATIONS?: string;
+  COMPAT_DIALECTS?: string;
+  HIBP_API_BASE_URL?: string;
+  RATE_LIMITS?: string;
+}
+
+export const RATE_LIMIT_BUCKETS = [
+  "resetPerEmail",
+  "resetPerIp",
+  "verifyPerIp",
+  "completePerIp",
+  "signInPerAccount",
+  "signInPerIp",
+] as const;
+export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
+  resetPerEmail: "5/15m",
+  resetPerIp: "30/15m",
+  verifyPerIp: "30/15m",
+  completePerIp: "30/15m",
+  signInPerAccount: "10/15m",
+  signInPerIp: "100/15m",
+};
+
+export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
+export type Dialect = (typeof DIALECTS)[number];
+export const MAIL_PROVIDERS = ["dev", "resend"] as const;
+
+/** Typed, validated configuration; built once per `env` object. */
+export interface Config {
+  environment: "development" | "preview" | "production";
+  publicBaseUrl: string;
+  defaultClientId: string;
+  mail: { provider: (typeof MAIL_PROVIDERS)[number]; from: string; apiBaseUrl: string; apiKey: string };
+  adminApiKey: string;
+  passwordHashIterations: number;
+  dialects: ReadonlySet<Dialect>;
+  hibpApiBaseUrl: string;
+  rateLimits: Record<RateLimitBucket, RateLimitRule>;
+  keys: SubKeys;
+  signing: SigningKeys;
+}
+
+/** Thrown when configuration is missing or malformed; the message names the variable, never its value. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** Parses a rate-limit rule such as "5/15m" (5 requests per 15 minutes). */
+export function parseRateRule(rule: string): RateLimitRule | null {
+  const m = /^(\d+)\/(\d+)?([smhd])$/.exec(rule.trim());
+  if (!m) return null;
+  const limit = Number(m[1]);
+  const windowSeconds = Number(m[2] ?? "1") * WINDOW_UNITS[m[3]!]!;
+  if (limit < 1 || windowSeconds < 1) return null;
+  return { limit, windowSeconds };
+}
+
+function parseRateLimits(raw: string | undefined): Record<RateLimitBucket, RateLimitRule> {
+  let given: unknown = {};
+  if (raw && raw.trim() !== "") {
+    try {
+      given = JSON.parse(raw);
+    } catch {
+      throw new ConfigError("RATE_LIMITS is not valid JSON");
+    }
+  }
+  if (typeof given !== "object" || given === null || Array.isArray(given)) {
+    throw new ConfigError("RATE_LIMITS must be a JSON object of bucket -> \"N/window\"");
+  }
+  for (const name of Object.keys(given)) {
+    if (!(RATE_LIMIT_BUCKETS as readonly string[]).includes(name)) {
+      throw new ConfigError(`RATE_LIMITS has an unknown bucket "${name}" (known: ${RATE_LIMIT_BUCKETS.join(", ")})`);
+    }
+  }
+  const merged = { ...DEFAULT_RATE_LIMITS, ...(given as Record<string, unknown>) };
+  const out = {} as Record<RateLimitBucket, RateLimitRule>;
+  for (const bucket of RATE_LIMIT_BUCKETS) {
+    const value = merged[bucket];
+    const rule = typeof value === "string" ? parseRateRule(value) : null;
+    if (!rule) throw new ConfigError(`RATE_LIMITS.${bucket} must look like "5/15m" (N per window of s, m, h or d)`);
+    out[bucket] = rule;
+  }
+  return out;
+}
+
+const url = (name: string) =>
+  z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v), { message: `${name} must be an http(s) URL` });
+
+const VarsSchema = z.object({
+  ENVIRONMENT: z.enum(["development", "preview", "production"]).default("production"),
+  PUBLIC_BASE_URL: url("PUBLIC_BASE_URL"),
+  DEFAULT_CLIENT_ID: z.string().min(1).default("default"),
+  MAIL_PROVIDER: z.enum(MAIL_PROVIDERS).default("resend"),
+  MAIL_FROM: z.string().min(3).default("resetkit <no-reply@example.com>"),
+  MAIL_API_BASE_URL: z.string().default(""),
+  PASSWORD_HASH_ITERATIONS: z.coerce.number().int().min(1000).max(10_000_000).default(600_000),
+  COMPAT_DIALECTS: z.string().default(DIALECTS.join(",")),
+  HIBP_API_BASE_URL: z.string().default(""),
+});
+
+function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
+  const value = env[name];
+  if (value === undefined || value === "") {
+    throw new ConfigError(`secret ${name} is missing (wrangler secret put ${name}, or .dev.vars locally)`);
+  }
+  if (value.length < minLength) throw new ConfigError(`secret ${name} is malformed: at least ${minLength} characters`);
+  return value;
+}
+
+function parseDialects(raw: string): ReadonlySet<Dialect> {
+  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!(DIALECTS as readonly string[]).includes(n)) {
+      throw new ConfigError(`COMPAT_DIALECTS has an unknown dialect "${n}" (known: ${DIALECTS.join(", ")})`);
+    }
+  }
+  return new Set(names as Dialect[]);
+}
+
+/** Validates vars and secrets; throws ConfigError naming the first bad variable. */
+export async function parseConfig(env: Env): Promise<Config> {
+  const blankToUndefined = (v: string | undefined) => (v === "" ? undefined : v);
+  const parsed = VarsSchema.safeParse({
+    ENVIRONMENT: blankToUndefined(env.ENVIRONMENT),
+    PUBLIC_BASE_URL: env.PUBLIC_BASE_URL,
+    DEFAULT_CLIENT_ID: blankToUndefined(env.DEFAULT_CLIENT_ID),
+    MAIL_PROVIDER: blankToUndefined(env.MAIL_PROVIDER),
+    MAIL_FROM: blankToUndefined(env.MAIL_FROM),
+    MAIL_API_BASE_URL: env.MAIL_API_BASE_URL ?? "",
+    PASSWORD_HASH_ITERATIONS: blankToUndefined(env.PASSWORD_HASH_ITERATIONS),
+    COMPAT_DIALECTS: env.COMPAT_DIALECTS ?? undefined,
+    HIBP_API_BASE_URL: env.HIBP_API_BASE_URL ?? "",
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`${String(issue.path[0] ?? "config")} is invalid: ${issue.message}`);
+  }
+  const v = parsed.data;
+  const adminApiKey = requireSecret(env, "ADMIN_API_KEY", 16);
+  const secretKey = requireSecret(env, "SECRET_KEY", 32);
+  const signingKey = requireSecret(env, "SIGNING_KEY", 20);
+  const mailApiKey = env.MAIL_API_KEY ?? "";
+  if (v.MAIL_PROVIDER !== "dev" && mailApiKey === "") {
+    throw new ConfigError(`secret MAIL_API_KEY is missing (required by MAIL_PROVIDER=${v.MAIL_PROVIDER})`);
+  }
+  if (v.MAIL_PROVIDER === "dev" && v.ENVIRONMENT === "production") {
+    throw new ConfigError("MAIL_PROVIDER=dev is only allowed when ENVIRONMENT is development or preview");
+  }
+  return {
+    environment: v.ENVIRONMENT,
+    publicBaseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+    defaultClientId: v.DEFAULT_CLIENT_ID,
+    mail: {
+      provider: v.MAIL_PROVIDER,
+      from: v.MAIL_FROM,
+      apiBaseUrl: (v.MAIL_API_BASE_URL || "https://api.resend.com").replace(/\/+$/, ""),
+      apiKey: mailApiKey,
+    },
+    adminApiKey,
+    passwordHashIterations: v.PASSWORD_HASH_ITERATIONS,
+    dialects: parseDialects(v.COMPAT_DIALECTS),
+    hibpApiBaseUrl: v.HIBP_API_BASE_URL.replace(/\/+$/, ""),
+    rateLimits: parseRateLimits(env.RATE_LIMITS),
+    keys: await deriveSubKeys(secretKey),
+    signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
+      throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);
+    }),
+  };
+}
+
+// Parsed once per env object: the Workers runtime hands the same env to every request of an isolate.
+const cache = new WeakMap<Env, Promise<Config>>();
+
+/** Returns the cached Config for this env, parsing it on first use. */
+export function getConfig(env: Env): Promise<Config> {
+  let p = cache.get(env);
+  if (!p) {
+    p = parseConfig(env);
+    p.catch(() => cache.delete(env));
+    cache.set(env, p);
+  }
+  return p;
+}

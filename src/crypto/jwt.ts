@@ -1,0 +1,87 @@
+import { calculateJwkThumbprint, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
+
+/** What a token may be used for; each purpose is its own audience, so one can never stand in for another. */
+export type TokenPurpose = "access" | "login" | "reset";
+
+export interface SigningKeys {
+  /** The key new tokens are signed with. */
+  active: { kid: string; alg: string; key: CryptoKey };
+  /** Every key whose tokens are still accepted (active first), by kid. */
+  verifiers: Map<string, { alg: string; key: CryptoKey }>;
+  /** Public JWKS as published at /.well-known/jwks.json. */
+  jwks: { keys: JWK[] };
+}
+
+function algOf(jwk: JWK): string {
+  if (jwk.kty === "EC" && jwk.crv === "P-256") return "ES256";
+  if (jwk.kty === "OKP" && jwk.crv === "Ed25519") return "EdDSA";
+  throw new Error("only EC P-256 (ES256) and OKP Ed25519 (EdDSA) keys are supported");
+}
+
+/**
+ * Loads SIGNING_KEY: one private JWK, or a JWK Set `{"keys":[...]}` whose first key signs and whose
+ * others only verify (rotation: keep the old key listed until its tokens have expired).
+ */
+export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new Error("not JSON (expected a private JWK)");
+  }
+  const list = (parsed && typeof parsed === "object" && "keys" in parsed ? (parsed as { keys: unknown }).keys : [parsed]) as JWK[];
+  if (!Array.isArray(list) || list.length === 0) throw new Error("no keys");
+  const verifiers = new Map<string, { alg: string; key: CryptoKey }>();
+  const publics: JWK[] = [];
+  let active: SigningKeys["active"] | undefined;
+  for (const [i, jwk] of list.entries()) {
+    const alg = algOf(jwk);
+    const { d: _d, ...pub } = jwk;
+    const kid = jwk.kid ?? (await calculateJwkThumbprint(pub));
+    const publicKey = (await importJWK({ ...pub, alg }, alg)) as CryptoKey;
+    verifiers.set(kid, { alg, key: publicKey });
+    publics.push({ kty: pub.kty, crv: pub.crv, x: pub.x, ...(pub.y ? { y: pub.y } : {}), kid, alg, use: "sig" });
+    if (i === 0) {
+      if (!jwk.d) throw new Error("the first key must be a private key (with \"d\")");
+      active = { kid, alg, key: (await importJWK({ ...jwk, alg }, alg)) as CryptoKey };
+    }
+  }
+  return { active: active!, verifiers, jwks: { keys: publics } };
+}
+
+/** Signs a short-lived token for one purpose. */
+export async function signToken(
+  keys: SigningKeys,
+  opts: { issuer: string; purpose: TokenPurpose; subject: string; ttlSeconds: number; claims?: JWTPayload; jti?: string },
+): Promise<string> {
+  const jwt = new SignJWT({ ...opts.claims })
+    .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: "JWT" })
+    .setIssuer(opts.issuer)
+    .setAudience(`resetkit:${opts.purpose}`)
+    .setSubject(opts.subject)
+    .setIssuedAt()
+    .setExpirationTime(`${opts.ttlSeconds}s`);
+  if (opts.jti) jwt.setJti(opts.jti);
+  return jwt.sign(keys.active.key);
+}
+
+export type TokenCheck = { ok: true; payload: JWTPayload & { sub: string } } | { ok: false; reason: "invalid" | "expired" };
+
+/** Verifies signature, issuer, audience (purpose) and expiry. Never throws for bad input. */
+export async function verifyToken(keys: SigningKeys, token: string, issuer: string, purpose: TokenPurpose): Promise<TokenCheck> {
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      async (header) => {
+        const v = header.kid ? keys.verifiers.get(header.kid) : undefined;
+        if (!v || v.alg !== header.alg) throw new Error("unknown key");
+        return v.key;
+      },
+      { issuer, audience: `resetkit:${purpose}`, algorithms: ["ES256", "EdDSA"] },
+    );
+    if (typeof payload.sub !== "string") return { ok: false, reason: "invalid" };
+    return { ok: true, payload: payload as JWTPayload & { sub: string } };
+  } catch (e) {
+    return { ok: false, reason: (e as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid" };
+  }
+}

@@ -1,0 +1,45 @@
+import type { Db } from "./client";
+import { auditEvents } from "./schema";
+import { newId } from "../crypto/tokens";
+
+/** Who/where a request came from, for audit events (never secrets). */
+export interface RequestMeta {
+  requestId: string;
+  ip: string | null;
+  country: string | null;
+  userAgent: string | null;
+}
+
+export type AuditRow = typeof auditEvents.$inferInsert;
+
+/** Keeps only the network part of an address: /24 for IPv4, /48 for IPv6 (privacy: no full IPs at rest). */
+export function ipPrefix(ip: string | null): string | null {
+  if (!ip) return null;
+  if (ip.includes(":")) return ip.split(":").slice(0, 3).join(":") + "::/48";
+  const parts = ip.split(".");
+  return parts.length === 4 ? `${parts.slice(0, 3).join(".")}.0/24` : null;
+}
+
+/** Builds an audit row. */
+export function auditRow(
+  meta: RequestMeta | null,
+  now: number,
+  e: { type: string; tenantId: string; clientId?: string | null; userId?: string | null; data?: Record<string, unknown> },
+): AuditRow {
+  return {
+    id: newId("evt_"),
+    tenantId: e.tenantId,
+    clientId: e.clientId ?? null,
+    userId: e.userId ?? null,
+    type: e.type,
+    requestId: meta?.requestId ?? null,
+    ipPrefix: ipPrefix(meta?.ip ?? null),
+    country: meta?.country ?? null,
+    userAgent: meta?.userAgent?.slice(0, 256) ?? null,
+    data: JSON.stringify(e.data ?? {}),
+    createdAt: now,
+  };
+}
+
+/** Insert statement for an audit row (usable inside a batch). */
+export const insertAudit = (db: Db, row: AuditRow) => db.insert(auditEvents).values(row);

@@ -1,0 +1,19 @@
+import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
+import type { Db } from "./client";
+
+/**
+ * D1 has no interactive transactions: a batch is atomic but cannot branch. A "guard" is an
+ * EXISTS(...) condition that only the batch's winning statement made true; every later statement
+ * of the batch carries it, so a losing concurrent batch changes nothing at all.
+ */
+export function guardedInsert<T extends SQLiteTable>(db: Db, table: T, values: T["$inferInsert"], guard: SQL) {
+  const columns = getTableColumns(table) as Record<string, { name: string }>;
+  const entries = Object.entries(values as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  const names = sql.join(entries.map(([k]) => sql.identifier(columns[k]!.name)), sql`, `);
+  const vals = sql.join(
+    entries.map(([, v]) => sql`${typeof v === "boolean" ? Number(v) : v}`),
+    sql`, `,
+  );
+  return db.run(sql`INSERT INTO ${table} (${names}) SELECT ${vals} WHERE ${guard}`);
+}

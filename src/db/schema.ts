@@ -1,0 +1,183 @@
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+// All times are integer milliseconds since the epoch (UTC).
+
+/** Isolation boundary for users (like a Keycloak realm). */
+export const tenants = sqliteTable("tenants", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  createdAt: integer("created_at").notNull(),
+});
+
+/** An application of a tenant: where links point, where users may be sent back, branding, policy. */
+export const clients = sqliteTable(
+  "clients",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    name: text("name").notNull(),
+    /** SHA-256 of the client secret (Basic auth on admin routes); null = no secret. */
+    secretHash: text("secret_hash"),
+    /** Where the email link points; null = this service's hosted page. */
+    resetUrl: text("reset_url"),
+    /** JSON array of exact-match redirect URIs. */
+    redirectUris: text("redirect_uris").notNull().default("[]"),
+    /** Nexudus-style numeric location id. */
+    businessId: integer("business_id"),
+    /** JSON object: productName, fromName, fromAddress, logoUrl, accentColor, supportUrl, footer. */
+    branding: text("branding").notNull().default("{}"),
+    defaultLocale: text("default_locale").notNull().default("en"),
+    /** JSON object of password-policy overrides. */
+    passwordPolicy: text("password_policy").notNull().default("{}"),
+    linkTtlSeconds: integer("link_ttl_seconds").notNull().default(1800),
+    codeTtlSeconds: integer("code_ttl_seconds").notNull().default(600),
+    adminLinkTtlSeconds: integer("admin_link_ttl_seconds").notNull().default(86400),
+    issueLoginToken: integer("issue_login_token", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("clients_business_id_uq").on(t.businessId), index("clients_tenant_idx").on(t.tenantId)],
+);
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    /** Normalized (trimmed, NFKC, lower-cased) email: the lookup key. */
+    email: text("email").notNull(),
+    name: text("name"),
+    locale: text("locale"),
+    /** PHC-style string (see src/crypto/password.ts); null until a password is set. */
+    passwordHash: text("password_hash"),
+    passwordChangedAt: integer("password_changed_at"),
+    /** Sessions created before this instant are invalid, whatever their own state. */
+    sessionsValidAfter: integer("sessions_valid_after").notNull().default(0),
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_tenant_email_uq").on(t.tenantId, t.email)],
+);
+
+/** One reset: a link token (stored as SHA-256) and a 6-digit code (stored as HMAC) for the same request. */
+export const resetRequests = sqliteTable(
+  "reset_requests",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    clientId: text("client_id").notNull(),
+    userId: text("user_id").notNull(),
+    /** "self" (forgot password) or "admin" (admin-initiated). */
+    kind: text("kind").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    codeHmac: text("code_hmac"),
+    codeAttempts: integer("code_attempts").notNull().default(0),
+    codeExpiresAt: integer("code_expires_at"),
+    /** Set when a correct code was exchanged for a reset JWT: a code works once. */
+    codeUsedAt: integer("code_used_at"),
+    expiresAt: integer("expires_at").notNull(),
+    redirectUri: text("redirect_uri"),
+    locale: text("locale"),
+    consumedAt: integer("consumed_at"),
+    /** Random marker written by the winning completion; guards the rest of its batch. */
+    consumedBy: text("consumed_by"),
+    /** Set when a newer request, a completed reset or an admin action killed this one. */
+    invalidatedAt: integer("invalidated_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("reset_requests_token_hash_uq").on(t.tokenHash),
+    index("reset_requests_user_idx").on(t.userId, t.createdAt),
+    index("reset_requests_expires_idx").on(t.expiresAt),
+  ],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** Single-use JWT ids: "login" tokens (exchanged once for a session). */
+export const oneTimeTokens = sqliteTable(
+  "one_time_tokens",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(),
+    tenantId: text("tenant_id").notNull(),
+    userId: text("user_id").notNull(),
+    clientId: text("client_id").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("one_time_tokens_expires_idx").on(t.expiresAt)],
+);
+
+/** Transactional outbox: written in the same batch as what it announces; payload AES-GCM encrypted. */
+export const emailOutbox = sqliteTable(
+  "email_outbox",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    clientId: text("client_id").notNull(),
+    userId: text("user_id"),
+    resetRequestId: text("reset_request_id"),
+    template: text("template").notNull(),
+    /** queued | sending | sent | failed | dead | dropped */
+    status: text("status").notNull(),
+    /** base64url(iv || ciphertext); wiped (null) once the message is sent, failed, dead or dropped. */
+    payload: text("payload"),
+    attempts: integer("attempts").notNull().default(0),
+    nextAttemptAt: integer("next_attempt_at").notNull(),
+    /** While "sending": the claim is the sender's until this instant (crash recovery). */
+    leaseUntil: integer("lease_until"),
+    /** The message is dropped instead of sent after this instant (its token is dead). */
+    expiresAt: integer("expires_at"),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: integer("created_at").notNull(),
+    sentAt: integer("sent_at"),
+  },
+  (t) => [index("email_outbox_due_idx").on(t.status, t.nextAttemptAt)],
+);
+
+export const auditEvents = sqliteTable(
+  "audit_events",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    clientId: text("client_id"),
+    userId: text("user_id"),
+    type: text("type").notNull(),
+    requestId: text("request_id"),
+    ipPrefix: text("ip_prefix"),
+    country: text("country"),
+    userAgent: text("user_agent"),
+    /** JSON object with event details; never secrets. */
+    data: text("data").notNull().default("{}"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("audit_events_user_idx").on(t.userId, t.createdAt), index("audit_events_tenant_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** Captured mail of the `dev` provider, shown at /dev/mailbox (development only). */
+export const devMailbox = sqliteTable("dev_mailbox", {
+  id: text("id").primaryKey(),
+  to: text("to_address").notNull(),
+  from: text("from_address").notNull(),
+  subject: text("subject").notNull(),
+  html: text("html").notNull(),
+  text: text("text").notNull(),
+  headers: text("headers").notNull().default("{}"),
+  createdAt: integer("created_at").notNull().default(sql`(unixepoch() * 1000)`),
+});

@@ -1,0 +1,53 @@
+import { getConfig, type Config, type Env } from "./config";
+import { getDb, type Db } from "./db/client";
+import type { RequestMeta } from "./db/audit";
+import { createMailer } from "./mail";
+import type { Mailer } from "./mail/mailer";
+import { kvRateLimiter, type RateLimiter } from "./rate-limit";
+
+/** Everything a flow may touch, passed explicitly so tests can swap any piece. */
+export interface Deps {
+  config: Config;
+  db: Db;
+  limiter: RateLimiter;
+  mailer: Mailer;
+  now: () => number;
+  /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
+  defer: (work: Promise<unknown>) => void;
+  meta: RequestMeta & { acceptLanguage: string | null };
+}
+
+/** Logs one JSON line; callers pass codes and ids only, never tokens, codes, passwords or bodies. */
+export function logEvent(fields: Record<string, unknown>): void {
+  console.log(JSON.stringify({ t: new Date().toISOString(), ...fields }));
+}
+
+/** Builds the dependencies for one request or scheduled run. */
+export async function buildDeps(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  meta: Deps["meta"],
+): Promise<Deps> {
+  const config = await getConfig(env);
+  const db = getDb(env.DB);
+  const now = () => Date.now();
+  return {
+    config,
+    db,
+    limiter: kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now),
+    mailer: createMailer(config, db, now),
+    now,
+    defer: (work) =>
+      ctx.waitUntil(
+        work.catch((e: unknown) =>
+          logEvent({ level: "error", msg: "background work failed", requestId: meta.requestId, error: e instanceof Error ? e.name + ": " + e.message : "unknown" }),
+        ),
+      ),
+    meta,
+  };
+}
+
+/** Request metadata for scheduled runs (no client). */
+export const systemMeta = (requestId: string): Deps["meta"] => ({ requestId, ip: null, country: null, userAgent: null, acceptLanguage: null });
+
+export type { Db };

@@ -1,0 +1,55 @@
+/**
+ * Stable machine codes (UPPER_SNAKE, never renamed once published) with their HTTP status and title.
+ * Flows throw AppError with one of these; the canonical API and each dialect map them in one place.
+ */
+export const ERRORS = {
+  VALIDATION_FAILED: { status: 400, title: "The request is invalid" },
+  MALFORMED_JSON: { status: 400, title: "The request body is not valid JSON" },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: "The request body must be application/json" },
+  PAYLOAD_TOO_LARGE: { status: 413, title: "The request body is too large" },
+  NOT_FOUND: { status: 404, title: "Not found" },
+  METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
+  RATE_LIMITED: { status: 429, title: "Too many requests" },
+  UNKNOWN_CLIENT: { status: 400, title: "Unknown client" },
+  REDIRECT_URI_NOT_ALLOWED: { status: 400, title: "redirectUri is not on the client's allowlist" },
+  INVALID_TOKEN: { status: 400, title: "The reset token is invalid" },
+  TOKEN_EXPIRED: { status: 410, title: "The reset token has expired" },
+  TOKEN_USED: { status: 410, title: "The reset token has already been used or replaced" },
+  INVALID_CODE: { status: 400, title: "The code is invalid or expired" },
+  PASSWORD_POLICY_VIOLATION: { status: 400, title: "The new password does not meet the password policy" },
+  INVALID_CREDENTIALS: { status: 401, title: "Invalid email or password" },
+  INVALID_LOGIN_TOKEN: { status: 401, title: "The login token is invalid, expired or already used" },
+  UNAUTHORIZED: { status: 401, title: "Authentication required" },
+  SESSION_REVOKED: { status: 401, title: "The session is no longer valid" },
+  FORBIDDEN: { status: 403, title: "Not allowed" },
+  USER_EXISTS: { status: 409, title: "A user with this email already exists" },
+  USER_NOT_FOUND: { status: 404, title: "User not found" },
+  CLIENT_NOT_FOUND: { status: 404, title: "Client not found" },
+  CONFIGURATION_ERROR: { status: 500, title: "The service is misconfigured" },
+  INTERNAL_ERROR: { status: 500, title: "Internal error" },
+  SERVICE_UNAVAILABLE: { status: 503, title: "A dependency is unavailable" },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** One failed field or rule. */
+export interface FieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+/** A domain error carrying a stable code; never carries secrets in its detail. */
+export class AppError extends Error {
+  override name = "AppError";
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly errors?: FieldError[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(detail ?? ERRORS[code].title);
+    this.status = ERRORS[code].status;
+  }
+}

@@ -1,0 +1,70 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
+import { insertUser, type User } from "../db/users";
+import { normalizeEmail } from "../domain/email";
+import { AppError } from "../domain/errors";
+import { checkPasswordPolicy, effectivePolicy } from "../domain/password-policy";
+import { hashPassword } from "../crypto/password";
+import { newId } from "../crypto/tokens";
+import { hashParams, resolveClient } from "./support";
+
+/** A user as the API shows it (never the hash). */
+export interface PublicUser {
+  id: string;
+  tenantId: string;
+  email: string;
+  name: string | null;
+  locale: string | null;
+  disabled: boolean;
+  hasPassword: boolean;
+  passwordChangedAt: string | null;
+  createdAt: string;
+}
+
+/** The API view of a user row. */
+export function publicUser(u: User): PublicUser {
+  return {
+    id: u.id,
+    tenantId: u.tenantId,
+    email: u.email,
+    name: u.name,
+    locale: u.locale,
+    disabled: u.disabled,
+    hasPassword: u.passwordHash !== null,
+    passwordChangedAt: u.passwordChangedAt ? new Date(u.passwordChangedAt).toISOString() : null,
+    createdAt: new Date(u.createdAt).toISOString(),
+  };
+}
+
+/** Admin: creates a user in a tenant, with or without a password (policy of the default client). */
+export async function createUser(
+  deps: Deps,
+  tenantId: string,
+  input: { email: string; password?: string; name?: string; locale?: string },
+): Promise<PublicUser> {
+  const email = normalizeEmail(input.email);
+  let passwordHash: string | null = null;
+  if (input.password !== undefined) {
+    const client = await resolveClient(deps, null);
+    const errors = checkPasswordPolicy(input.password, { policy: effectivePolicy(client.passwordPolicy), email }).map((e) => ({ ...e, path: "password" }));
+    if (errors.length) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
+    passwordHash = await hashPassword(input.password, hashParams(deps));
+  }
+  const now = deps.now();
+  const user: User = {
+    id: newId("usr_"),
+    tenantId,
+    email,
+    name: input.name ?? null,
+    locale: input.locale ?? null,
+    passwordHash,
+    passwordChangedAt: passwordHash ? now : null,
+    sessionsValidAfter: 0,
+    disabled: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  if (!(await insertUser(deps.db, user))) throw new AppError("USER_EXISTS");
+  await insertAudit(deps.db, auditRow(deps.meta, now, { type: "user.created", tenantId, userId: user.id })).run();
+  return publicUser(user);
+}

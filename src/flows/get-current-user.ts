@@ -1,0 +1,28 @@
+import type { Deps } from "../deps";
+import { findSessionWithUser } from "../db/sessions";
+import { AppError } from "../domain/errors";
+import { verifyToken } from "../crypto/jwt";
+import { publicUser, type PublicUser } from "./create-user";
+
+/**
+ * Resolves a Bearer access token to its user. The signature alone is not enough: the session row
+ * must still be live, so a password reset (which revokes every session) ends it at once.
+ */
+export async function getCurrentUser(deps: Deps, accessToken: string | null): Promise<PublicUser> {
+  if (!accessToken) throw new AppError("UNAUTHORIZED", "Send an access token as Authorization: Bearer <token>.");
+  const check = await verifyToken(deps.config.signing, accessToken, deps.config.publicBaseUrl, "access");
+  if (!check.ok || typeof check.payload.sid !== "string") throw new AppError("UNAUTHORIZED", "The access token is invalid or expired.");
+  const found = await findSessionWithUser(deps.db, check.payload.sid);
+  const now = deps.now();
+  if (
+    !found ||
+    found.user.id !== check.payload.sub ||
+    found.session.revokedAt !== null ||
+    found.session.expiresAt <= now ||
+    found.session.createdAt < found.user.sessionsValidAfter ||
+    found.user.disabled
+  ) {
+    throw new AppError("SESSION_REVOKED");
+  }
+  return publicUser(found.user);
+}

@@ -1,0 +1,47 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
+import type { Client } from "../db/clients";
+import { findUserByEmail } from "../db/users";
+import { normalizeEmail } from "../domain/email";
+import { AppError } from "../domain/errors";
+import { emailKey, enforceLimit, ipKey, resolveClient } from "./support";
+import { startReset } from "./start-reset";
+
+export interface RequestResetInput {
+  email: string;
+  clientId?: string | null;
+  locale?: string | null;
+  redirectUri?: string | null;
+}
+
+/**
+ * Public "forgot password". Everything the caller can observe (validation, client, redirect
+ * allowlist, rate limits keyed by a hash of the email) is independent of whether the account
+ * exists; the lookup, token creation and email happen after the response, in `defer`.
+ */
+export async function requestPasswordReset(deps: Deps, input: RequestResetInput): Promise<void> {
+  const client = await resolveClient(deps, input.clientId);
+  if (input.redirectUri && !client.redirectUris.includes(input.redirectUri)) {
+    throw new AppError("REDIRECT_URI_NOT_ALLOWED", "redirectUri must exactly match one of the client's redirect URIs.");
+  }
+  const email = normalizeEmail(input.email);
+  await enforceLimit(deps, "resetPerIp", ipKey(deps));
+  await enforceLimit(deps, "resetPerEmail", await emailKey(deps, client.tenantId, email));
+  deps.defer(issueResetIfKnown(deps, client, email, input));
+}
+
+async function issueResetIfKnown(deps: Deps, client: Client, email: string, input: RequestResetInput): Promise<void> {
+  const user = await findUserByEmail(deps.db, client.tenantId, email);
+  if (!user || user.disabled) {
+    // Recorded for operators, never revealed to the caller; the address itself is not stored.
+    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
+      type: "password_reset.requested",
+      tenantId: client.tenantId,
+      clientId: client.id,
+      userId: user?.id ?? null,
+      data: { known: false, ...(user?.disabled ? { reason: "disabled" } : {}) },
+    })).run();
+    return;
+  }
+  await startReset(deps, { client, user, kind: "self", locale: input.locale, redirectUri: input.redirectUri });
+}

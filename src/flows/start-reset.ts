@@ -1,0 +1,84 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
+import type { Client } from "../db/clients";
+import { insertOutbox } from "../db/outbox";
+import { insertReset, invalidateOpenResets } from "../db/resets";
+import type { User } from "../db/users";
+import { negotiateLocale } from "../domain/locale";
+import { hmacHex, newCode, newId, newLinkToken, sha256Hex } from "../crypto/tokens";
+import { prepareEmail } from "../mail/outbox";
+import { buildResetLink } from "./support";
+import { deliverEmail } from "./deliver-email";
+
+/** HMAC of a code, bound to its request so a code is worthless for any other request. */
+export const codeHmac = (deps: Deps, resetId: string, code: string) => hmacHex(deps.config.keys.code, `${resetId}\n${code}`);
+
+/**
+ * Creates a reset request for a known user and queues its email, atomically (one batch): older
+ * outstanding requests die, the new one is stored (token as SHA-256, code as HMAC), the encrypted
+ * email and the audit event are written. Delivery is then attempted after the response.
+ */
+export async function startReset(
+  deps: Deps,
+  opts: { client: Client; user: User; kind: "self" | "admin"; locale?: string | null; redirectUri?: string | null },
+): Promise<{ resetId: string }> {
+  const { db } = deps;
+  const { client, user, kind } = opts;
+  const now = deps.now();
+  const id = newId("rst_");
+  const token = newLinkToken();
+  const code = kind === "self" ? newCode() : null;
+  const ttl = kind === "admin" ? client.adminLinkTtlSeconds : client.linkTtlSeconds;
+  const expiresAt = now + ttl * 1000;
+  const codeExpiresAt = code ? Math.min(expiresAt, now + client.codeTtlSeconds * 1000) : null;
+  const locale = negotiateLocale({
+    explicit: opts.locale,
+    user: user.locale,
+    acceptLanguage: deps.meta.acceptLanguage,
+    clientDefault: client.defaultLocale,
+  });
+  const email = await prepareEmail(deps, {
+    template: kind === "admin" ? "admin_reset" : "reset",
+    client,
+    to: user.email,
+    locale,
+    userId: user.id,
+    resetRequestId: id,
+    expiresAt,
+    vars: {
+      name: user.name,
+      link: buildResetLink(deps, client, token),
+      code: code ?? undefined,
+      minutes: Math.round(ttl / 60),
+      hours: Math.round(ttl / 3600),
+      codeMinutes: Math.round(client.codeTtlSeconds / 60),
+    },
+  });
+  await db.batch([
+    invalidateOpenResets(db, user.id, now),
+    insertReset(db, {
+      id,
+      tenantId: user.tenantId,
+      clientId: client.id,
+      userId: user.id,
+      kind,
+      tokenHash: await sha256Hex(token),
+      codeHmac: code ? await codeHmac(deps, id, code) : null,
+      codeExpiresAt,
+      expiresAt,
+      redirectUri: opts.redirectUri ?? null,
+      locale,
+      createdAt: now,
+    }),
+    insertOutbox(db, email),
+    insertAudit(db, auditRow(deps.meta, now, {
+      type: kind === "admin" ? "password_reset.admin_initiated" : "password_reset.requested",
+      tenantId: user.tenantId,
+      clientId: client.id,
+      userId: user.id,
+      data: { known: true, resetId: id },
+    })),
+  ]);
+  deps.defer(deliverEmail(deps, email.id));
+  return { resetId: id };
+}

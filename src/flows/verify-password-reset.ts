@@ -1,0 +1,66 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
+import { findCodeCandidate, markCodeUsed, reserveCodeAttempt, type ResetRow } from "../db/resets";
+import { findUserByEmail, findUserById } from "../db/users";
+import { maskEmail, normalizeEmail } from "../domain/email";
+import { AppError } from "../domain/errors";
+import { signToken } from "../crypto/jwt";
+import { timingSafeEqualStr } from "../crypto/tokens";
+import { codeHmac } from "./start-reset";
+import { enforceLimit, ipKey, loadLiveReset, resolveClient } from "./support";
+
+/** Reset JWTs live at most this long (and never beyond their request). */
+export const RESET_JWT_TTL_SECONDS = 600;
+
+export type VerifyInput = { token: string } | { email: string; code: string; clientId?: string | null };
+
+export interface VerifyResult {
+  resetToken: string;
+  email: string;
+  expiresAt: string;
+}
+
+async function issueResetJwt(deps: Deps, rr: ResetRow, email: string): Promise<VerifyResult> {
+  const now = deps.now();
+  const ttl = Math.max(1, Math.min(RESET_JWT_TTL_SECONDS, Math.floor((rr.expiresAt - now) / 1000)));
+  const resetToken = await signToken(deps.config.signing, {
+    issuer: deps.config.publicBaseUrl,
+    purpose: "reset",
+    subject: rr.userId,
+    ttlSeconds: ttl,
+    claims: { rid: rr.id, tid: rr.tenantId, cid: rr.clientId },
+  });
+  return { resetToken, email: maskEmail(email), expiresAt: new Date(now + ttl * 1000).toISOString() };
+}
+
+/**
+ * Checks a link token (never consuming it: mail scanners may call this freely) or trades a
+ * correct 6-digit code for a short-lived reset JWT. Every code failure is the same INVALID_CODE,
+ * whether the account exists or not; after 5 wrong codes the code is dead.
+ */
+export async function verifyPasswordReset(deps: Deps, input: VerifyInput): Promise<VerifyResult> {
+  await enforceLimit(deps, "verifyPerIp", ipKey(deps));
+  if ("token" in input) {
+    const rr = await loadLiveReset(deps, input.token);
+    const user = await findUserById(deps.db, rr.userId);
+    if (!user || user.disabled) throw new AppError("INVALID_TOKEN");
+    return issueResetJwt(deps, rr, user.email);
+  }
+  const client = await resolveClient(deps, input.clientId);
+  const user = await findUserByEmail(deps.db, client.tenantId, normalizeEmail(input.email));
+  const rr = user && !user.disabled ? await findCodeCandidate(deps.db, user.id, deps.now()) : null;
+  if (!user || !rr || !rr.codeHmac) throw new AppError("INVALID_CODE");
+  if (!(await reserveCodeAttempt(deps.db, rr.id))) throw new AppError("INVALID_CODE");
+  const match = await timingSafeEqualStr(await codeHmac(deps, rr.id, input.code), rr.codeHmac);
+  if (!match || !(await markCodeUsed(deps.db, rr.id, deps.now()))) {
+    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
+      type: "password_reset.code_failed",
+      tenantId: rr.tenantId,
+      clientId: rr.clientId,
+      userId: rr.userId,
+      data: { resetId: rr.id, attempts: rr.codeAttempts + 1 },
+    })).run();
+    throw new AppError("INVALID_CODE");
+  }
+  return issueResetJwt(deps, rr, user.email);
+}

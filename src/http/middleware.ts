@@ -1,0 +1,44 @@
+import { zValidator } from "@hono/zod-validator";
+import type { MiddlewareHandler } from "hono";
+import type { ValidationTargets } from "hono";
+import type * as z from "zod";
+import { AppError } from "../domain/errors";
+import type { AppEnv } from "./context";
+import { zodIssuesToErrors } from "./problem";
+
+/** Largest accepted request body. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+/**
+ * For requests with a body: 415 unless the body is JSON (or the route's own media type),
+ * 413 above 16 KiB (checked on the bytes actually read, not only Content-Length), 400 when the
+ * JSON does not parse. Hono caches the text, so validators read it again for free.
+ */
+export function jsonBody(accept: string[] = ["application/json"]): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (c.req.method === "GET" || c.req.method === "HEAD") return next();
+    const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+    const isJson = type === "application/json" || type.endsWith("+json");
+    if (!accept.some((a) => (a === "application/json" ? isJson : a === type))) {
+      throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Send the body as ${accept.join(" or ")}.`);
+    }
+    const declared = Number(c.req.header("Content-Length") ?? "0");
+    if (declared > MAX_BODY_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `At most ${MAX_BODY_BYTES} bytes.`);
+    const bytes = await c.req.arrayBuffer();
+    if (bytes.byteLength > MAX_BODY_BYTES) throw new AppError("PAYLOAD_TOO_LARGE", `At most ${MAX_BODY_BYTES} bytes.`);
+    if (isJson) {
+      try {
+        JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        throw new AppError("MALFORMED_JSON");
+      }
+    }
+    return next();
+  };
+}
+
+/** zod validation whose failures become VALIDATION_FAILED problems listing every issue. */
+export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
+  zValidator(target, schema, (result) => {
+    if (!result.success) throw new AppError("VALIDATION_FAILED", undefined, zodIssuesToErrors(result.error.issues));
+  });

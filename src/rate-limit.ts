@@ -1,0 +1,30 @@
+import type { RateLimitBucket, RateLimitRule } from "./config";
+
+/** Outcome of counting one hit against a bucket. */
+export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+/** Counts hits per (bucket, key); implementations must be safe to call for unknown accounts too. */
+export interface RateLimiter {
+  hit(bucket: RateLimitBucket, key: string): Promise<RateDecision>;
+}
+
+/**
+ * Fixed-window counters in KV. KV is eventually consistent, so limits are approximate across
+ * locations — fine for throttling, which is why KV holds nothing else (single-use state lives in D1).
+ */
+export function kvRateLimiter(kv: KVNamespace, rules: Record<RateLimitBucket, RateLimitRule>, now: () => number): RateLimiter {
+  return {
+    async hit(bucket, key) {
+      const { limit, windowSeconds } = rules[bucket];
+      const nowSec = Math.floor(now() / 1000);
+      const window = Math.floor(nowSec / windowSeconds);
+      const windowEnd = (window + 1) * windowSeconds;
+      const kvKey = `rl:${bucket}:${key}:${window}`;
+      const count = Number((await kv.get(kvKey)) ?? "0") || 0;
+      if (count >= limit) return { ok: false, retryAfterSeconds: Math.max(1, windowEnd - nowSec) };
+      // KV needs an expiry at least 60 s ahead.
+      await kv.put(kvKey, String(count + 1), { expiration: Math.max(windowEnd, nowSec + 60) + 1 });
+      return { ok: true };
+    },
+  };
+}

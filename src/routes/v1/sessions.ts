@@ -1,0 +1,25 @@
+import { Hono } from "hono";
+import * as z from "zod";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
+import { exchangeLoginToken } from "../../flows/exchange-login-token";
+import { getCurrentUser } from "../../flows/get-current-user";
+import { signIn } from "../../flows/sign-in";
+import { ClientId, Email } from "./schemas";
+
+export const SignInBody = z.strictObject({ email: Email, password: z.string().min(1).max(1024), clientId: ClientId.optional() });
+export const ExchangeBody = z.strictObject({ loginToken: z.string().min(1).max(4096) });
+
+/** POST /v1/sessions, POST /v1/sessions/exchange. */
+export const sessionRoutes = new Hono<AppEnv>()
+  .post("/", validate("json", SignInBody), async (c) => c.json(await signIn(c.get("deps"), c.req.valid("json")), 200))
+  .post("/exchange", validate("json", ExchangeBody), async (c) =>
+    c.json(await exchangeLoginToken(c.get("deps"), c.req.valid("json").loginToken), 200),
+  );
+
+/** GET /v1/me with a Bearer access token. */
+export const meRoutes = new Hono<AppEnv>().get("/", async (c) => {
+  const auth = c.req.header("Authorization") ?? "";
+  const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1] ?? null;
+  return c.json(await getCurrentUser(c.get("deps"), token), 200);
+});
