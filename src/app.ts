@@ -64,7 +64,8 @@ export function createApp() {
       logEvent({ level: "error", requestId: c.get("requestId"), msg: err.message });
       return problemResponse(c, new AppError("CONFIGURATION_ERROR", err.message));
     }
-    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: err.name });
+    // Names and messages of runtime errors (D1, crypto) carry no request values; never log bodies.
+    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: `${err.name}: ${err.message}`.slice(0, 300) });
     return problemResponse(c, new AppError("INTERNAL_ERROR"));
   });
   return routes;

@@ -15,5 +15,7 @@ export function guardedInsert<T extends SQLiteTable>(db: Db, table: T, values: T
     entries.map(([, v]) => sql`${typeof v === "boolean" ? Number(v) : v}`),
     sql`, `,
   );
-  return db.run(sql`INSERT INTO ${table} (${names}) SELECT ${vals} WHERE ${guard}`);
+  const raw = db.run(sql`INSERT INTO ${table} (${names}) SELECT ${vals} WHERE ${guard}`);
+  // drizzle-orm 0.45's D1 batch() binds parameters on `prepared.stmt`, which raw queries lack.
+  return Object.assign(raw, { stmt: db.$client.prepare(raw.getQuery().sql) });
 }
