@@ -33,6 +33,8 @@ export default defineConfig(async () => {
     test: {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
+      // Request logs are shown for failing tests only.
+      silent: "passed-only",
     },
   };
 });
