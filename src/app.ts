@@ -41,6 +41,7 @@ export function createApp() {
         country: cf?.country ?? null,
         userAgent: c.req.header("User-Agent") ?? null,
         acceptLanguage: c.req.header("Accept-Language") ?? null,
+        clientId: c.req.header("X-Client-Id") ?? null,
       }),
     );
     return next();

@@ -1,4 +1,4 @@
-import * as z from "zod";
+import * as z from "zod/mini";
 import { deriveSubKeys, type SubKeys } from "./crypto/keys";
 import { loadSigningKeys, type SigningKeys } from "./crypto/jwt";
 
@@ -109,19 +109,21 @@ function parseRateLimits(raw: string | undefined): Record<RateLimitBucket, RateL
   return out;
 }
 
-const url = (name: string) =>
-  z.string().refine((v) => /^https?:\/\/[^\s/]+/.test(v), { message: `${name} must be an http(s) URL` });
+const httpUrl = z.string().check(z.regex(/^https?:\/\/[^\s/]+/, "must be an http(s) URL"));
 
 const VarsSchema = z.object({
-  ENVIRONMENT: z.enum(["development", "preview", "production"]).default("production"),
-  PUBLIC_BASE_URL: url("PUBLIC_BASE_URL"),
-  DEFAULT_CLIENT_ID: z.string().min(1).default("default"),
-  MAIL_PROVIDER: z.enum(MAIL_PROVIDERS).default("resend"),
-  MAIL_FROM: z.string().min(3).default("resetkit <no-reply@example.com>"),
-  MAIL_API_BASE_URL: z.string().default(""),
-  PASSWORD_HASH_ITERATIONS: z.coerce.number().int().min(1000).max(10_000_000).default(600_000),
-  COMPAT_DIALECTS: z.string().default(DIALECTS.join(",")),
-  HIBP_API_BASE_URL: z.string().default(""),
+  ENVIRONMENT: z._default(z.enum(["development", "preview", "production"]), "production"),
+  PUBLIC_BASE_URL: httpUrl,
+  DEFAULT_CLIENT_ID: z._default(z.string().check(z.minLength(1)), "default"),
+  MAIL_PROVIDER: z._default(z.enum(MAIL_PROVIDERS), "resend"),
+  MAIL_FROM: z._default(z.string().check(z.minLength(3)), "resetkit <no-reply@example.com>"),
+  MAIL_API_BASE_URL: z._default(z.string(), ""),
+  PASSWORD_HASH_ITERATIONS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1000, "must be at least 1000"), z.maximum(10_000_000, "must be at most 10000000")),
+    600_000,
+  ),
+  COMPAT_DIALECTS: z._default(z.string(), DIALECTS.join(",")),
+  HIBP_API_BASE_URL: z._default(z.string(), ""),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -159,7 +161,8 @@ export async function parseConfig(env: Env): Promise<Config> {
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new ConfigError(`${String(issue.path[0] ?? "config")} is invalid: ${issue.message}`);
+    const why = issue.code === "invalid_value" ? "not one of the allowed values" : issue.message;
+    throw new ConfigError(`${String(issue.path[0] ?? "config")} is invalid: ${why}`);
   }
   const v = parsed.data;
   const adminApiKey = requireSecret(env, "ADMIN_API_KEY", 16);

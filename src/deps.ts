@@ -14,7 +14,7 @@ export interface Deps {
   now: () => number;
   /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
   defer: (work: Promise<unknown>) => void;
-  meta: RequestMeta & { acceptLanguage: string | null };
+  meta: RequestMeta & { acceptLanguage: string | null; /** X-Client-Id header, when sent. */ clientId?: string | null };
 }
 
 /** Logs one JSON line; callers pass codes and ids only, never tokens, codes, passwords or bodies. */
@@ -48,6 +48,6 @@ export async function buildDeps(
 }
 
 /** Request metadata for scheduled runs (no client). */
-export const systemMeta = (requestId: string): Deps["meta"] => ({ requestId, ip: null, country: null, userAgent: null, acceptLanguage: null });
+export const systemMeta = (requestId: string): Deps["meta"] => ({ requestId, ip: null, country: null, userAgent: null, acceptLanguage: null, clientId: null });
 
 export type { Db };

@@ -107,10 +107,12 @@ describe("POST /v1/password-resets", () => {
     expect(ok.status).toBe(202);
   });
 
-  it("rejects an unknown client", async () => {
+  it("rejects an unknown client, named in the body or by X-Client-Id", async () => {
     const res = await api("/v1/password-resets", { json: { email: uniqueEmail(), clientId: "no-such-client" } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { code: string }).code).toBe("UNKNOWN_CLIENT");
+    const byHeader = await api("/v1/password-resets", { json: { email: uniqueEmail() }, headers: { "X-Client-Id": "no-such-client" } });
+    expect(((await byHeader.json()) as { code: string }).code).toBe("UNKNOWN_CLIENT");
   });
 
   it("stores only a hash of the link token and an HMAC of the code", async () => {

@@ -6,9 +6,9 @@ import { AppError } from "../domain/errors";
 import { verifyToken } from "../crypto/jwt";
 import { hmacHex, looksLikeLinkToken, sha256Hex } from "../crypto/tokens";
 
-/** The named client, or the default one; UNKNOWN_CLIENT otherwise. */
+/** The client named in the body, else by X-Client-Id, else the default one; UNKNOWN_CLIENT otherwise. */
 export async function resolveClient(deps: Deps, clientId: string | null | undefined): Promise<Client> {
-  const client = await findClient(deps.db, clientId || deps.config.defaultClientId);
+  const client = await findClient(deps.db, clientId || deps.meta.clientId || deps.config.defaultClientId);
   if (!client) throw new AppError("UNKNOWN_CLIENT", "No client with this clientId.");
   return client;
 }

@@ -1,7 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import type { MiddlewareHandler } from "hono";
 import type { ValidationTargets } from "hono";
-import type * as z from "zod";
+import type * as z from "zod/mini";
 import { AppError } from "../domain/errors";
 import type { AppEnv } from "./context";
 import { zodIssuesToErrors } from "./problem";
@@ -39,7 +39,7 @@ export function jsonBody(accept: string[] = ["application/json"]): MiddlewareHan
 }
 
 /** zod validation whose failures become VALIDATION_FAILED problems listing every issue. */
-export const validate = <T extends z.ZodType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
+export const validate = <T extends z.ZodMiniType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   zValidator(target, schema, (result) => {
-    if (!result.success) throw new AppError("VALIDATION_FAILED", undefined, zodIssuesToErrors(result.error.issues));
+    if (!result.success) throw new AppError("VALIDATION_FAILED", undefined, zodIssuesToErrors(result.error.issues as never));
   });

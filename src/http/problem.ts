@@ -37,11 +37,36 @@ export function problemResponse(c: Context, err: AppError): Response {
   return res;
 }
 
+type Issue = { path: readonly PropertyKey[]; code: string; message: string } & Record<string, unknown>;
+
+// zod/mini ships no messages (bundle size): these say what is wrong without echoing the value.
+function describe(i: Issue): string {
+  const unit = i.origin === "string" ? " characters" : "";
+  switch (i.code) {
+    case "invalid_type":
+      return `Expected ${String(i.expected)}.`;
+    case "too_small":
+      return `Must be at least ${String(i.minimum)}${unit}.`;
+    case "too_big":
+      return `Must be at most ${String(i.maximum)}${unit}.`;
+    case "invalid_format":
+      return i.format === "regex" ? "Has an invalid format." : `Must be a valid ${String(i.format)}.`;
+    case "unrecognized_keys":
+      return `Unknown field(s): ${(i.keys as string[]).join(", ")}.`;
+    case "invalid_value":
+      return `Must be one of: ${(i.values as unknown[]).map(String).join(", ")}.`;
+    case "invalid_union":
+      return "Does not match any accepted shape.";
+    default:
+      return "Is invalid.";
+  }
+}
+
 /** Turns zod issues into our field errors. */
-export function zodIssuesToErrors(issues: readonly { path: readonly PropertyKey[]; code: string; message: string }[]): FieldError[] {
+export function zodIssuesToErrors(issues: readonly Issue[]): FieldError[] {
   return issues.map((i) => ({
     path: i.path.map(String).join(".") || "(body)",
     code: i.code.toUpperCase(),
-    message: i.message,
+    message: describe(i),
   }));
 }

@@ -1,26 +1,26 @@
 import { Hono } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { requestPasswordReset } from "../../flows/request-password-reset";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
-import { ClientId, Email, Locale, NewPassword } from "./schemas";
+import { ClientId, Email, Locale, NewPassword, str, Url } from "./schemas";
 
 export const RequestResetBody = z.strictObject({
   email: Email,
-  clientId: ClientId.optional(),
-  locale: Locale.optional(),
-  redirectUri: z.string().url().max(2048).optional(),
+  clientId: z.optional(ClientId),
+  locale: z.optional(Locale),
+  redirectUri: z.optional(Url),
 });
 export const VerifyResetBody = z.union([
-  z.strictObject({ token: z.string().min(1).max(4096) }),
-  z.strictObject({ email: Email, code: z.string().regex(/^\d{6}$/), clientId: ClientId.optional() }),
+  z.strictObject({ token: str(1, 4096) }),
+  z.strictObject({ email: Email, code: z.string().check(z.regex(/^\d{6}$/)), clientId: z.optional(ClientId) }),
 ]);
 export const CompleteResetBody = z.strictObject({
-  token: z.string().min(1).max(4096),
+  token: str(1, 4096),
   newPassword: NewPassword,
-  clientId: ClientId.optional(),
+  clientId: z.optional(ClientId),
 });
 
 /** POST /v1/password-resets[/verify|/complete]: the canonical reset journey. */

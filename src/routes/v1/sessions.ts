@@ -1,14 +1,14 @@
 import { Hono } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
 import { exchangeLoginToken } from "../../flows/exchange-login-token";
 import { getCurrentUser } from "../../flows/get-current-user";
 import { signIn } from "../../flows/sign-in";
-import { ClientId, Email } from "./schemas";
+import { ClientId, Email, str } from "./schemas";
 
-export const SignInBody = z.strictObject({ email: Email, password: z.string().min(1).max(1024), clientId: ClientId.optional() });
-export const ExchangeBody = z.strictObject({ loginToken: z.string().min(1).max(4096) });
+export const SignInBody = z.strictObject({ email: Email, password: str(1, 1024), clientId: z.optional(ClientId) });
+export const ExchangeBody = z.strictObject({ loginToken: str(1, 4096) });
 
 /** POST /v1/sessions, POST /v1/sessions/exchange. */
 export const sessionRoutes = new Hono<AppEnv>()

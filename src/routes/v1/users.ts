@@ -1,5 +1,5 @@
 import { Hono } from "hono";
-import * as z from "zod";
+import * as z from "zod/mini";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
 import { findUserById } from "../../db/users";
@@ -8,15 +8,15 @@ import { adminResetPassword } from "../../flows/admin-reset-password";
 import { createUser, publicUser } from "../../flows/create-user";
 import { resolveClient } from "../../flows/support";
 import { adminAuth } from "./admin-auth";
-import { ClientId, Email, Locale, NewPassword } from "./schemas";
+import { ClientId, Email, Locale, NewPassword, str } from "./schemas";
 
 export const CreateUserBody = z.strictObject({
   email: Email,
-  password: NewPassword.optional(),
-  name: z.string().trim().min(1).max(200).optional(),
-  locale: Locale.optional(),
+  password: z.optional(NewPassword),
+  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  locale: z.optional(Locale),
   /** Root key only: the tenant to create the user in (default: the default client's tenant). */
-  tenantId: z.string().min(1).max(64).optional(),
+  tenantId: z.optional(str(1, 64)),
 });
 export const AdminResetQuery = z.object({ clientId: ClientId });
 
