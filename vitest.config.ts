@@ -34,7 +34,7 @@ export default defineConfig(async () => {
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup.ts"],
       // Request logs are shown for failing tests only.
-      silent: "passed-only",
+      silent: "passed-only" as const,
     },
   };
 });
