@@ -146,3 +146,17 @@ describe("admin API", () => {
     expect(prod.status).toBe(404);
   });
 });
+
+describe("configuration errors", () => {
+  it("fail requests with CONFIGURATION_ERROR naming the variable, never its value", async () => {
+    const res = await api("/healthz", { env: { SECRET_KEY: "" } });
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as Problem;
+    expect(body.code).toBe("CONFIGURATION_ERROR");
+    expect(body.detail).toContain("SECRET_KEY");
+    const bad = await api("/healthz", { env: { SIGNING_KEY: '{"kty":"EC","crv":"P-256","x":"oops-not-a-key-value"}' } });
+    const badBody = (await bad.json()) as Problem;
+    expect(badBody.detail).toContain("SIGNING_KEY");
+    expect(JSON.stringify(badBody)).not.toContain("oops-not-a-key-value");
+  });
+});
