@@ -28,7 +28,18 @@ export function createApp() {
     c.res.headers.set("X-Request-Id", requestId);
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
     c.res.headers.set("X-Content-Type-Options", "nosniff");
-    logEvent({ requestId, method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Date.now() - started });
+    // One line per request: ids and codes only — never tokens, codes, passwords, bodies or keys.
+    const trace = c.get("deps")?.trace;
+    logEvent({
+      requestId,
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Date.now() - started,
+      tenant: trace?.tenantId ?? c.get("admin")?.tenantId ?? null,
+      client: trace?.clientId ?? null,
+      outcome: c.get("errorCode") ?? "OK",
+    });
   });
 
   app.use(async (c, next) => {

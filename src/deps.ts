@@ -15,6 +15,8 @@ export interface Deps {
   /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
   defer: (work: Promise<unknown>) => void;
   meta: RequestMeta & { acceptLanguage: string | null; /** X-Client-Id header, when sent. */ clientId?: string | null };
+  /** Filled in as the request goes (tenant, client) for its one log line. */
+  trace: { tenantId?: string; clientId?: string };
 }
 
 /** Logs one JSON line; callers pass codes and ids only, never tokens, codes, passwords or bodies. */
@@ -44,6 +46,7 @@ export async function buildDeps(
         ),
       ),
     meta,
+    trace: {},
   };
 }
 

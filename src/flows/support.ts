@@ -10,6 +10,8 @@ import { hmacHex, looksLikeLinkToken, sha256Hex } from "../crypto/tokens";
 export async function resolveClient(deps: Deps, clientId: string | null | undefined): Promise<Client> {
   const client = await findClient(deps.db, clientId || deps.meta.clientId || deps.config.defaultClientId);
   if (!client) throw new AppError("UNKNOWN_CLIENT", "No client with this clientId.");
+  deps.trace.tenantId = client.tenantId;
+  deps.trace.clientId = client.id;
   return client;
 }
 

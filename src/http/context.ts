@@ -11,5 +11,5 @@ export interface AdminScope {
 /** Hono environment of the app. */
 export interface AppEnv {
   Bindings: Env;
-  Variables: { deps: Deps; requestId: string; admin: AdminScope };
+  Variables: { deps: Deps; requestId: string; admin: AdminScope; errorCode: string };
 }

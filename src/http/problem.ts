@@ -31,6 +31,7 @@ export function toProblem(err: AppError, c: Context): Problem {
 
 /** Sends an AppError as application/problem+json with its headers (e.g. Retry-After). */
 export function problemResponse(c: Context, err: AppError): Response {
+  c.set("errorCode", err.code); // for the request's log line
   const res = c.json(toProblem(err, c), err.status as ContentfulStatusCode);
   res.headers.set("Content-Type", "application/problem+json");
   for (const [k, v] of Object.entries(err.headers ?? {})) res.headers.set(k, v);
