@@ -5,6 +5,7 @@ import { AppError } from "./domain/errors";
 import type { AppEnv } from "./http/context";
 import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
+import { docsRoutes } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
@@ -62,6 +63,7 @@ export function createApp() {
 
   const routes = app
     .route("/", opsRoutes)
+    .route("/", docsRoutes)
     .route("/v1/password-resets", passwordResets)
     .route("/v1/sessions", sessionRoutes)
     .route("/v1/me", meRoutes)

@@ -1,0 +1,55 @@
+import * as z from "zod/mini";
+
+// Response shapes for the OpenAPI document only: never imported by the Worker (no bundle cost).
+
+export const Accepted = z.object({ status: z.literal("accepted") });
+export const VerifyResult = z.object({
+  resetToken: z.string().register(z.globalRegistry, { description: "Short-lived, single-use reset JWT" }),
+  email: z.string().register(z.globalRegistry, { description: "Masked address, e.g. a***e@example.com" }),
+  expiresAt: z.iso.datetime(),
+});
+export const Completed = z.object({
+  status: z.literal("completed"),
+  userId: z.string(),
+  loginToken: z.optional(z.string().register(z.globalRegistry, { description: "One-time token for POST /v1/sessions/exchange (when the client allows it)" })),
+});
+export const Session = z.object({ accessToken: z.string(), tokenType: z.literal("Bearer"), expiresIn: z.int() });
+export const User = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  email: z.string(),
+  name: z.nullable(z.string()),
+  locale: z.nullable(z.string()),
+  disabled: z.boolean(),
+  hasPassword: z.boolean(),
+  passwordChangedAt: z.nullable(z.iso.datetime()),
+  createdAt: z.iso.datetime(),
+});
+export const Client = z.looseObject({
+  clientId: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  resetUrl: z.nullable(z.string()),
+  redirectUris: z.array(z.string()),
+  businessId: z.nullable(z.int()),
+  defaultLocale: z.string(),
+  issueLoginToken: z.boolean(),
+  hasSecret: z.boolean(),
+  createdAt: z.iso.datetime(),
+});
+export const ClientList = z.object({ clients: z.array(Client) });
+export const Health = z.object({
+  status: z.enum(["ok", "degraded"]),
+  checks: z.object({ d1: z.enum(["ok", "error"]), kv: z.enum(["ok", "error"]) }),
+});
+export const Jwks = z.object({ keys: z.array(z.looseObject({ kty: z.string(), kid: z.string(), alg: z.string() })) });
+export const Problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  instance: z.string(),
+  code: z.string().register(z.globalRegistry, { description: "Stable machine code: branch on this" }),
+  errors: z.optional(z.array(z.object({ path: z.string(), code: z.string(), message: z.string() }))),
+  requestId: z.string(),
+});
