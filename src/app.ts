@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import { ConfigError } from "./config";
 import { buildDeps, logEvent } from "./deps";
 import { AppError } from "./domain/errors";
 import type { AppEnv } from "./http/context";
+import { toAppError } from "./http/errors";
 import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
 import { opsRoutes } from "./routes/ops";
@@ -59,16 +59,7 @@ export function createApp() {
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
-  app.onError((err, c) => {
-    if (err instanceof AppError) return problemResponse(c, err);
-    if (err instanceof ConfigError) {
-      logEvent({ level: "error", requestId: c.get("requestId"), msg: err.message });
-      return problemResponse(c, new AppError("CONFIGURATION_ERROR", err.message));
-    }
-    // Names and messages of runtime errors (D1, crypto) carry no request values; never log bodies.
-    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: `${err.name}: ${err.message}`.slice(0, 300) });
-    return problemResponse(c, new AppError("INTERNAL_ERROR"));
-  });
+  app.onError((err, c) => problemResponse(c, toAppError(err, c)));
   return routes;
 }
 
