@@ -5,6 +5,7 @@ import type { AppEnv } from "./http/context";
 import { toAppError } from "./http/errors";
 import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
+import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
@@ -56,6 +57,11 @@ export function createApp() {
     .route("/v1/me", meRoutes)
     .route("/v1/users", userRoutes)
     .route("/v1/clients", clientRoutes)
+    // Seed dialects (DESIGN §5), each 404 unless named in COMPAT_DIALECTS. "nexus" (seed 004) has no
+    // routes of its own: its POST /v1/users/{userId}/password-reset is the canonical admin route, which
+    // stays whatever COMPAT_DIALECTS says.
+    .route("/api/sys/users", nexudusUserRoutes)
+    .route("/api/token", nexudusTokenRoute)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
