@@ -5,6 +5,7 @@ import type { AppEnv } from "./http/context";
 import { toAppError } from "./http/errors";
 import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
+import { nestAuthRoutes } from "./routes/compat/nestauth";
 import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
@@ -62,6 +63,7 @@ export function createApp() {
     // stays whatever COMPAT_DIALECTS says.
     .route("/api/sys/users", nexudusUserRoutes)
     .route("/api/token", nexudusTokenRoute)
+    .route("/auth", nestAuthRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
