@@ -7,6 +7,7 @@ import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
 import { nestAuthRoutes } from "./routes/compat/nestauth";
 import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
+import { singularityRoutes } from "./routes/compat/singularity";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
@@ -64,6 +65,7 @@ export function createApp() {
     .route("/api/sys/users", nexudusUserRoutes)
     .route("/api/token", nexudusTokenRoute)
     .route("/auth", nestAuthRoutes)
+    .route("/api/auth", singularityRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
