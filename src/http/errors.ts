@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config";
 import { databaseErrorMessage } from "../db/client";
 import { logEvent } from "../deps";
@@ -15,6 +16,8 @@ export function toAppError(err: unknown, c: Context): AppError {
     logEvent({ level: "error", requestId, msg: err.message });
     return new AppError("CONFIGURATION_ERROR", err.message);
   }
+  // Hono's validators throw a 400 when a JSON-labelled body does not parse (e.g. an empty one).
+  if (err instanceof HTTPException && err.status === 400) return new AppError("MALFORMED_JSON");
   const db = databaseErrorMessage(err);
   if (db !== null) {
     logEvent({ level: "error", requestId, msg: "database failure", error: db });
