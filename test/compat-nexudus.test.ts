@@ -206,6 +206,17 @@ describe("POST /api/token (OAuth2 password grant, RFC 6749)", () => {
     expect(json.status).toBe(400);
     expect(await json.json()).toMatchObject({ error: "invalid_request" });
   });
+  it("throttles with 429 slow_down and Retry-After (OAuth2 has no rate-limit error of its own)", async () => {
+    const email = uniqueEmail("nx-throttle");
+    await createUser(email, strongPassword());
+    const opts = { env: { RATE_LIMITS: JSON.stringify({ signInPerAccount: "1/15m" }) }, ip: "198.51.100.61" };
+    const fields = { grant_type: "password", username: email, password: "Wrong-Password-1" };
+    expect((await postForm(TOKEN, fields, opts)).status).toBe(400);
+    const limited = await postForm(TOKEN, fields, opts);
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(await limited.json()).toMatchObject({ error: "slow_down" });
+  });
 });
 
 describe("Nexudus journey and switch", () => {

@@ -29,9 +29,9 @@ export function describeError(err: AppError): string {
 }
 
 /** Sends a dialect's JSON error body with the error's headers (e.g. Retry-After). */
-export function errorJson(c: Context<AppEnv>, status: number, body: unknown, err: AppError): Response {
+export function errorJson(c: Context<AppEnv>, status: number, body: unknown, headers: Record<string, string> = {}): Response {
   const res = c.json(body, status as ContentfulStatusCode);
-  for (const [k, v] of Object.entries(err.headers ?? {})) res.headers.set(k, v);
+  for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
   return res;
 }
 

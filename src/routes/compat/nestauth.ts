@@ -47,7 +47,7 @@ export const nestAuthError: Envelope = (c, err) => {
     code: err.code,
     ...(err.errors?.length ? { errors: err.errors } : {}),
   };
-  return errorJson(c, statusCode, body, err);
+  return errorJson(c, statusCode, body, err.headers);
 };
 
 /** Seed fields; unknown fields are ignored (existing clients may send more, e.g. confirmPassword). */

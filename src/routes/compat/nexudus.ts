@@ -55,7 +55,7 @@ export const actionConfirmationError: Envelope = (c, err) => {
       ? [{ PropertyName: field, Message, AttemptedValue: null, Code: err.code }]
       : null;
   const body: ActionConfirmation = { WasSuccessful: false, Value: null, Status, Message, Errors };
-  return errorJson(c, Status, body, err);
+  return errorJson(c, Status, body, err.headers);
 };
 
 const confirmed = (c: Context<AppEnv>, Value: unknown) =>
@@ -92,21 +92,18 @@ export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
     return confirmed(c, tokenResponse(await exchangeLoginToken(c.get("deps"), c.req.valid("json").token)));
   });
 
-/** RFC 6749 §5.2 error body; its own status rules (400 unless client authentication failed). */
-function oauthError(c: Context<AppEnv>, status: number, error: string, description: string, err?: AppError): Response {
-  const res = errorJson(c, status, { error, error_description: description }, err ?? new AppError("VALIDATION_FAILED"));
-  res.headers.set("Pragma", "no-cache");
-  return res;
-}
+/** RFC 6749 §5.2 error body, never cached (§5.1 asks the same of token responses). */
+const oauthError = (c: Context<AppEnv>, status: number, error: string, description: string, headers: Record<string, string> = {}) =>
+  errorJson(c, status, { error, error_description: description }, { ...headers, Pragma: "no-cache" });
 
 /** Maps a domain error to an OAuth2 error: wrong credentials are invalid_grant, malformed requests invalid_request. */
 export const oauthErrorEnvelope: Envelope = (c, err) => {
   const description = describeError(err);
-  if (err.code === "INVALID_CREDENTIALS") return oauthError(c, 400, "invalid_grant", description, err);
+  if (err.code === "INVALID_CREDENTIALS") return oauthError(c, 400, "invalid_grant", description);
   // OAuth2 has no rate-limit error; slow_down (RFC 8628, a registered token-endpoint error) means "back off".
-  if (err.code === "RATE_LIMITED") return oauthError(c, 429, "slow_down", description, err);
-  if (err.status >= 500) return oauthError(c, err.status, "server_error", description, err);
-  return oauthError(c, 400, "invalid_request", description, err);
+  if (err.code === "RATE_LIMITED") return oauthError(c, 429, "slow_down", description, err.headers);
+  if (err.status >= 500) return oauthError(c, err.status, "server_error", description);
+  return oauthError(c, 400, "invalid_request", description);
 };
 
 /** Reads one form parameter: empty counts as absent and a repeated one is invalid (RFC 6749 §3.2). */

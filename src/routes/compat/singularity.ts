@@ -57,7 +57,7 @@ export const singularityError: Envelope = (c, err) => {
   if (err.code === "EMAIL_COOLDOWN_ACTIVE") body.remaining = retryAfterSeconds(err);
   // The flows name the new password "newPassword"; this dialect calls it "password".
   if (err.errors?.length) body.errors = err.errors.map((e) => (e.path === "newPassword" ? { ...e, path: "password" } : e));
-  return errorJson(c, status, body, err);
+  return errorJson(c, status, body, err.headers);
 };
 
 /** Seed fields; unknown fields are ignored (existing clients may send more). */
