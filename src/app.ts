@@ -1,10 +1,13 @@
 import { Hono } from "hono";
-import { ConfigError } from "./config";
 import { buildDeps, logEvent } from "./deps";
 import { AppError } from "./domain/errors";
 import type { AppEnv } from "./http/context";
+import { toAppError } from "./http/errors";
 import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
+import { nestAuthRoutes } from "./routes/compat/nestauth";
+import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
+import { singularityRoutes } from "./routes/compat/singularity";
 import { docsRoutes } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
@@ -69,19 +72,17 @@ export function createApp() {
     .route("/v1/me", meRoutes)
     .route("/v1/users", userRoutes)
     .route("/v1/clients", clientRoutes)
+    // Seed dialects (DESIGN §5), each 404 unless named in COMPAT_DIALECTS. "nexus" (seed 004) has no
+    // routes of its own: its POST /v1/users/{userId}/password-reset is the canonical admin route, which
+    // stays whatever COMPAT_DIALECTS says.
+    .route("/api/sys/users", nexudusUserRoutes)
+    .route("/api/token", nexudusTokenRoute)
+    .route("/auth", nestAuthRoutes)
+    .route("/api/auth", singularityRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
-  app.onError((err, c) => {
-    if (err instanceof AppError) return problemResponse(c, err);
-    if (err instanceof ConfigError) {
-      logEvent({ level: "error", requestId: c.get("requestId"), msg: err.message });
-      return problemResponse(c, new AppError("CONFIGURATION_ERROR", err.message));
-    }
-    // Names and messages of runtime errors (D1, crypto) carry no request values; never log bodies.
-    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled error", error: `${err.name}: ${err.message}`.slice(0, 300) });
-    return problemResponse(c, new AppError("INTERNAL_ERROR"));
-  });
+  app.onError((err, c) => problemResponse(c, toAppError(err, c)));
   return routes;
 }
 

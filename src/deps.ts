@@ -3,13 +3,14 @@ import { getDb, type Db } from "./db/client";
 import type { RequestMeta } from "./db/audit";
 import { createMailer } from "./mail";
 import type { Mailer } from "./mail/mailer";
-import { kvRateLimiter, type RateLimiter } from "./rate-limit";
+import { kvCooldowns, kvRateLimiter, type Cooldowns, type RateLimiter } from "./rate-limit";
 
 /** Everything a flow may touch, passed explicitly so tests can swap any piece. */
 export interface Deps {
   config: Config;
   db: Db;
   limiter: RateLimiter;
+  cooldowns: Cooldowns;
   mailer: Mailer;
   now: () => number;
   /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
@@ -37,6 +38,7 @@ export async function buildDeps(
     config,
     db,
     limiter: kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now),
+    cooldowns: kvCooldowns(env.RATE_LIMIT_KV, now),
     mailer: createMailer(config, db, now),
     now,
     defer: (work) =>

@@ -28,3 +28,26 @@ export function kvRateLimiter(kv: KVNamespace, rules: Record<RateLimitBucket, Ra
     },
   };
 }
+
+/** Per-key cooldowns (e.g. one reset email per address per minute), as throttling state in KV. */
+export interface Cooldowns {
+  /** Whole seconds left on the key's cooldown; 0 when there is none. */
+  remaining(key: string): Promise<number>;
+  /** Starts (or restarts) a cooldown of `seconds` on the key. */
+  start(key: string, seconds: number): Promise<void>;
+}
+
+/** KV cooldowns: the value is the end instant, so the remaining time is exact even though KV expiry is coarse. */
+export function kvCooldowns(kv: KVNamespace, now: () => number): Cooldowns {
+  return {
+    async remaining(key) {
+      const until = Number((await kv.get(`cd:${key}`)) ?? "0") || 0;
+      return Math.max(0, Math.ceil((until - now()) / 1000));
+    },
+    async start(key, seconds) {
+      const until = now() + seconds * 1000;
+      // KV needs an expiry at least 60 s ahead; the stored end instant is what counts.
+      await kv.put(`cd:${key}`, String(until), { expiration: Math.ceil(Math.max(until, now() + 60_000) / 1000) + 1 });
+    },
+  };
+}

@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import worker from "../src/index";
 import type { Env } from "../src/config";
+import { sha256Hex } from "../src/crypto/tokens";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 const BASE = "https://reset.example.test";
@@ -95,3 +96,31 @@ export async function requestReset(email: string, extra: Record<string, unknown>
 export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
   return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
 }
+
+/** Inserts a client row directly (no admin endpoint sets every column yet); idempotent per id. */
+export async function insertClient(c: {
+  id: string;
+  tenantId?: string;
+  businessId?: number;
+  resetUrl?: string;
+  issueLoginToken?: boolean;
+  /** Stored as SHA-256 hex, as the admin API would. */
+  secret?: string;
+  passwordPolicy?: Record<string, unknown>;
+}): Promise<void> {
+  const secretHash = c.secret ? await sha256Hex(c.secret) : null;
+  await env.DB.prepare(
+    "INSERT OR IGNORE INTO clients (id, tenant_id, name, business_id, reset_url, issue_login_token, secret_hash, password_policy, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+  )
+    .bind(c.id, c.tenantId ?? "default", `Client ${c.id}`, c.businessId ?? null, c.resetUrl ?? null, c.issueLoginToken === false ? 0 : 1, secretHash, JSON.stringify(c.passwordPolicy ?? {}))
+    .run();
+}
+
+/** Posts an application/x-www-form-urlencoded body. */
+export function postForm(path: string, fields: Record<string, string> | string, opts: CallOptions = {}): Promise<Response> {
+  const body = typeof fields === "string" ? fields : new URLSearchParams(fields).toString();
+  return api(path, { ...opts, method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...(opts.headers as Record<string, string>) } });
+}
+
+/** Response header names except the per-request id (for "same bytes, same headers" checks). */
+export const headerNames = (res: Response) => [...res.headers.keys()].filter((k) => k !== "x-request-id").sort();

@@ -32,6 +32,12 @@ describe("HTTP contract", () => {
     expect(((await res.json()) as Problem).code).toBe("MALFORMED_JSON");
   });
 
+  it("answers an empty body labelled JSON with 400 MALFORMED_JSON where a body is required", async () => {
+    const res = await api("/v1/password-resets", { method: "POST", body: "", headers: { "Content-Type": "application/json" } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as Problem).code).toBe("MALFORMED_JSON");
+  });
+
   it("lists every invalid field, and rejects unknown fields", async () => {
     const res = await api("/v1/password-resets", { json: { email: "not-an-email", locale: "??", extra: 1 } });
     expect(res.status).toBe(400);

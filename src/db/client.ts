@@ -1,7 +1,19 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { DrizzleQueryError } from "drizzle-orm/errors";
 
 /** The drizzle handle every query module takes as its first argument. */
 export type Db = DrizzleD1Database<Record<string, never>> & { $client: D1Database };
 
 /** Wraps the D1 binding. */
 export const getDb = (d1: D1Database): Db => drizzle(d1);
+
+/**
+ * For a failed D1 call (drizzle wraps single queries; batches throw D1's own "D1_..." errors),
+ * the D1 message, which names tables and columns but never bound values; null for other errors.
+ * Drizzle's own message must never be logged: it lists the query's parameters (emails, hashes).
+ */
+export function databaseErrorMessage(e: unknown): string | null {
+  const d1 = e instanceof DrizzleQueryError ? e.cause : e;
+  if (d1 instanceof Error && /^D1_/.test(d1.message)) return d1.message.slice(0, 200);
+  return e instanceof DrizzleQueryError ? "query failed" : null;
+}

@@ -78,6 +78,12 @@ export async function findClient(db: Db, id: string): Promise<Client | null> {
   return row ? toClient(row) : null;
 }
 
+/** Finds the client carrying a Nexudus-style numeric businessId (unique). */
+export async function findClientByBusinessId(db: Db, businessId: number): Promise<Client | null> {
+  const row = await db.select().from(clients).where(eq(clients.businessId, businessId)).get();
+  return row ? toClient(row) : null;
+}
+
 /** Finds a client with its stored secret hash (Basic auth). */
 export async function findClientWithSecret(db: Db, id: string): Promise<{ client: Client; secretHash: string | null } | null> {
   const row = await db.select().from(clients).where(eq(clients.id, id)).get();

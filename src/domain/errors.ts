@@ -10,8 +10,10 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, title: "Not found" },
   METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
   RATE_LIMITED: { status: 429, title: "Too many requests" },
+  EMAIL_COOLDOWN_ACTIVE: { status: 429, title: "A reset email was sent to this address recently; wait before asking again" },
   UNKNOWN_CLIENT: { status: 400, title: "Unknown client" },
   REDIRECT_URI_NOT_ALLOWED: { status: 400, title: "redirectUri is not on the client's allowlist" },
+  TOKEN_MISSING: { status: 400, title: "The reset token is missing" },
   INVALID_TOKEN: { status: 400, title: "The reset token is invalid" },
   TOKEN_EXPIRED: { status: 410, title: "The reset token has expired" },
   TOKEN_USED: { status: 410, title: "The reset token has already been used or replaced" },
@@ -27,6 +29,9 @@ export const ERRORS = {
   CLIENT_NOT_FOUND: { status: 404, title: "Client not found" },
   CONFIGURATION_ERROR: { status: 500, title: "The service is misconfigured" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },
+  DATABASE_FAILURE: { status: 500, title: "A database operation failed; try again" },
+  HASH_FAILURE: { status: 500, title: "Hashing the password failed; the password was not changed" },
+  POST_COMMIT_SIDE_EFFECT_FAILURE: { status: 500, title: "The password was changed, but a follow-up step failed" },
   SERVICE_UNAVAILABLE: { status: 503, title: "A dependency is unavailable" },
 } as const satisfies Record<string, { status: number; title: string }>;
 

@@ -10,6 +10,8 @@ export interface PasswordPolicy {
   requireLower: boolean;
   requireDigit: boolean;
   requireSymbol: boolean;
+  /** The characters that count as a symbol (a dialect's exact list); absent: anything but letters, digits and spaces. */
+  symbols?: string;
 }
 
 export const DEFAULT_POLICY: PasswordPolicy = {
@@ -36,6 +38,9 @@ export function isCommonPassword(password: string): boolean {
   return blocklist.has(password.normalize("NFKC").toLowerCase());
 }
 
+const hasSymbol = (pw: string, symbols: string | undefined) =>
+  symbols ? [...pw].some((ch) => symbols.includes(ch)) : /[^\p{L}\p{Nd}\s]/u.test(pw);
+
 const rule = (code: string, message: string): FieldError => ({ path: "newPassword", code, message });
 
 /**
@@ -52,7 +57,9 @@ export function checkPasswordPolicy(password: string, ctx: { policy: PasswordPol
   if (policy.requireUpper && !/\p{Lu}/u.test(pw)) errors.push(rule("PASSWORD_MISSING_UPPERCASE", "Add an upper-case letter."));
   if (policy.requireLower && !/\p{Ll}/u.test(pw)) errors.push(rule("PASSWORD_MISSING_LOWERCASE", "Add a lower-case letter."));
   if (policy.requireDigit && !/\p{Nd}/u.test(pw)) errors.push(rule("PASSWORD_MISSING_DIGIT", "Add a digit."));
-  if (policy.requireSymbol && !/[^\p{L}\p{Nd}\s]/u.test(pw)) errors.push(rule("PASSWORD_MISSING_SYMBOL", "Add a symbol."));
+  if (policy.requireSymbol && !hasSymbol(pw, policy.symbols)) {
+    errors.push(rule("PASSWORD_MISSING_SYMBOL", policy.symbols ? `Add one of these symbols: ${policy.symbols}` : "Add a symbol."));
+  }
   if (isCommonPassword(pw)) errors.push(rule("PASSWORD_TOO_COMMON", "This password is too common; choose another."));
   const local = ctx.email?.split("@")[0]?.normalize("NFKC").toLowerCase();
   if (local && local.length >= 3 && pw.toLowerCase().includes(local)) {

@@ -18,6 +18,16 @@ import { enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
 
+/** How a caller (a dialect) adapts completion to its contract. */
+export interface CompleteOptions {
+  /** Adjusts the client's effective policy, e.g. a dialect's composition rules on top of it. */
+  policy?: (clientPolicy: PasswordPolicy) => PasswordPolicy;
+  /** Overrides the client's issueLoginToken: a contract that returns one (Nexudus) or never does. */
+  issueLoginToken?: boolean;
+  /** The token must belong to this client (a dialect that names its client, e.g. Nexudus businessId). */
+  clientId?: string;
+}
+
 export interface CompleteResult {
   status: "completed";
   userId: string;
@@ -30,26 +40,33 @@ export interface CompleteResult {
  * Completes a reset. The token is checked (not consumed) before any hashing; then one D1 batch
  * consumes it and, guarded on having won that race, kills the user's other resets, replaces the
  * hash, revokes every session, writes the audit event, queues the "password changed" email and
- * (if the client allows) a one-time login token. Of N concurrent completions exactly one wins.
+ * (if the client or the caller asks for it) a one-time login token. Of N concurrent completions exactly one wins.
  */
 export async function completePasswordReset(
   deps: Deps,
   input: { token: string; newPassword: string },
-  opts: { policy?: PasswordPolicy } = {},
+  opts: CompleteOptions = {},
 ): Promise<CompleteResult> {
   await enforceLimit(deps, "completePerIp", ipKey(deps));
   const rr = await loadLiveReset(deps, input.token);
+  // A token is only good at the client (location) it was issued for.
+  if (opts.clientId && rr.clientId !== opts.clientId) throw new AppError("INVALID_TOKEN");
   const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
-  if (!user || user.disabled || !client) throw new AppError("INVALID_TOKEN");
+  // Only a holder of a live token for this account learns that the account is gone.
+  if (!user) throw new AppError("USER_NOT_FOUND");
+  if (user.disabled || !client) throw new AppError("INVALID_TOKEN");
 
-  const policy = opts.policy ?? effectivePolicy(client.passwordPolicy);
+  const clientPolicy = effectivePolicy(client.passwordPolicy);
+  const policy = opts.policy ? opts.policy(clientPolicy) : clientPolicy;
   const errors = checkPasswordPolicy(input.newPassword, { policy, email: user.email });
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
   const params = hashParams(deps);
   const [reused, newHash] = await Promise.all([
     user.passwordHash ? verifyPassword(input.newPassword, user.passwordHash, params) : Promise.resolve(false),
     hashPassword(input.newPassword, params),
-  ]);
+  ]).catch(() => {
+    throw new AppError("HASH_FAILURE");
+  });
   if (reused) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, [PASSWORD_REUSED]);
 
   const { db } = deps;
@@ -69,7 +86,7 @@ export async function completePasswordReset(
       support: client.branding.supportUrl ?? `${deps.config.publicBaseUrl}/forgot-password`,
     },
   });
-  const loginTokenId = client.issueLoginToken ? newId("lt_") : null;
+  const loginTokenId = (opts.issueLoginToken ?? client.issueLoginToken) ? newId("lt_") : null;
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
     invalidateOpenResets(db, user.id, now, { exceptId: rr.id, guard }),
@@ -98,6 +115,7 @@ export async function completePasswordReset(
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
   deps.defer(deliverEmail(deps, email.id));
 
+  // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId
     ? await signToken(deps.config.signing, {
         issuer: deps.config.publicBaseUrl,
@@ -106,6 +124,8 @@ export async function completePasswordReset(
         ttlSeconds: LOGIN_TOKEN_TTL_SECONDS,
         jti: loginTokenId,
         claims: { tid: user.tenantId, cid: client.id },
+      }).catch(() => {
+        throw new AppError("POST_COMMIT_SIDE_EFFECT_FAILURE", "The password was changed; sign in with it.");
       })
     : undefined;
   return { status: "completed", userId: user.id, ...(loginToken ? { loginToken } : {}), redirectUri: rr.redirectUri };

@@ -4,7 +4,7 @@ import type { Client } from "../db/clients";
 import { findUserByEmail } from "../db/users";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { emailKey, enforceLimit, ipKey, resolveClient } from "./support";
+import { emailKey, enforceCooldown, enforceLimit, ipKey, resetCooldownKey, resolveClient } from "./support";
 import { startReset } from "./start-reset";
 
 export interface RequestResetInput {
@@ -19,14 +19,18 @@ export interface RequestResetInput {
  * allowlist, rate limits keyed by a hash of the email) is independent of whether the account
  * exists; the lookup, token creation and email happen after the response, in `defer`.
  */
-export async function requestPasswordReset(deps: Deps, input: RequestResetInput): Promise<void> {
+export async function requestPasswordReset(deps: Deps, input: RequestResetInput, opts: { cooldownSeconds?: number } = {}): Promise<void> {
   const client = await resolveClient(deps, input.clientId);
   if (input.redirectUri && !client.redirectUris.includes(input.redirectUri)) {
     throw new AppError("REDIRECT_URI_NOT_ALLOWED", "redirectUri must exactly match one of the client's redirect URIs.");
   }
   const email = normalizeEmail(input.email);
   await enforceLimit(deps, "resetPerIp", ipKey(deps));
-  await enforceLimit(deps, "resetPerEmail", await emailKey(deps, client.tenantId, email));
+  // A dialect's per-address cooldown (seed 002): checked and started whether or not the account exists.
+  const hashedEmail = await emailKey(deps, client.tenantId, email);
+  if (opts.cooldownSeconds) await enforceCooldown(deps, resetCooldownKey(hashedEmail));
+  await enforceLimit(deps, "resetPerEmail", hashedEmail);
+  if (opts.cooldownSeconds) await deps.cooldowns.start(resetCooldownKey(hashedEmail), opts.cooldownSeconds);
   deps.defer(issueResetIfKnown(deps, client, email, input));
 }
 

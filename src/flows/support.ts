@@ -1,6 +1,6 @@
 import type { RateLimitBucket } from "../config";
 import type { Deps } from "../deps";
-import { findClient, type Client } from "../db/clients";
+import { findClient, findClientByBusinessId, type Client } from "../db/clients";
 import { findResetById, findResetByTokenHash, type ResetRow } from "../db/resets";
 import { AppError } from "../domain/errors";
 import { verifyToken } from "../crypto/jwt";
@@ -12,6 +12,14 @@ export async function resolveClient(deps: Deps, clientId: string | null | undefi
   if (!client) throw new AppError("UNKNOWN_CLIENT", "No client with this clientId.");
   deps.trace.tenantId = client.tenantId;
   deps.trace.clientId = client.id;
+  return client;
+}
+
+/** The client with this numeric businessId (Nexudus location); absent: as resolveClient. UNKNOWN_CLIENT otherwise. */
+export async function resolveBusinessClient(deps: Deps, businessId: number | null | undefined): Promise<Client> {
+  if (businessId === null || businessId === undefined) return resolveClient(deps, null);
+  const client = await findClientByBusinessId(deps.db, businessId);
+  if (!client) throw new AppError("UNKNOWN_CLIENT", "No location with this businessId.");
   return client;
 }
 
@@ -31,6 +39,19 @@ export const ipKey = (deps: Deps) => deps.meta.ip ?? "unknown";
 /** Keyed hash of a normalized email within a tenant: counters never reveal or store the address. */
 export async function emailKey(deps: Deps, tenantId: string, email: string): Promise<string> {
   return (await hmacHex(deps.config.keys.lookup, `${tenantId}\n${email}`)).slice(0, 32);
+}
+
+/** Cooldown key of reset emails, from an emailKey: a keyed hash, so unknown addresses cool down exactly like known ones. */
+export const resetCooldownKey = (hashedEmail: string) => `reset:${hashedEmail}`;
+
+/** Throws EMAIL_COOLDOWN_ACTIVE (with Retry-After = the seconds left) while the key is cooling down. */
+export async function enforceCooldown(deps: Deps, key: string): Promise<void> {
+  const remaining = await deps.cooldowns.remaining(key);
+  if (remaining > 0) {
+    throw new AppError("EMAIL_COOLDOWN_ACTIVE", `Wait ${remaining} seconds before asking again.`, undefined, {
+      "Retry-After": String(remaining),
+    });
+  }
 }
 
 /** The reset link: built from configuration only (client resetUrl or PUBLIC_BASE_URL), never from Host headers. */

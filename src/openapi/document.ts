@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ERRORS, type ErrorCode } from "../domain/errors";
+import { compatErrorSchemas, compatOperations } from "./compat-operations";
 import { operations, type Operation } from "./operations";
 import { Problem } from "./responses";
 
@@ -28,6 +29,16 @@ function errorResponses(codes: ErrorCode[]): Json {
   );
 }
 
+function dialectResponses(d: NonNullable<Operation["dialectErrors"]>): Json {
+  const statuses = { 500: "Server error", ...d.statuses };
+  return Object.fromEntries(
+    Object.entries(statuses).map(([status, description]) => [
+      status,
+      { description, content: { "application/json": { schema: { $ref: `#/components/schemas/${d.envelope}` } } } },
+    ]),
+  );
+}
+
 function operation(op: Operation): Json {
   const params: Json[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
   if (op.query) {
@@ -43,15 +54,15 @@ function operation(op: Operation): Json {
     tags: [op.tag],
     security: op.auth === "none" ? [] : op.auth === "bearer" ? [{ accessToken: [] }] : [{ apiKey: [] }, { clientCredentials: [] }],
     ...(params.length ? { parameters: params } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(op.body, "input") } } } } : {}),
-    responses: { [String(op.success.status)]: success, ...errorResponses(op.errors) },
+    ...(op.body ? { requestBody: { required: true, content: { [op.bodyType ?? "application/json"]: { schema: schema(op.body, "input") } } } } : {}),
+    responses: { [String(op.success.status)]: success, ...(op.dialectErrors ? dialectResponses(op.dialectErrors) : errorResponses(op.errors)) },
   };
 }
 
 /** The OpenAPI 3.1 document, built from the route schemas (run at build time by scripts/build-openapi.ts). */
 export function buildOpenApi(): Json {
   const paths: Record<string, Json> = {};
-  for (const op of operations) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
+  for (const op of [...operations, ...compatOperations]) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
   return {
     openapi: "3.1.0",
     info: {
@@ -61,7 +72,10 @@ export function buildOpenApi(): Json {
     },
     paths,
     components: {
-      schemas: { Problem: schema(Problem, "output") },
+      schemas: {
+        Problem: schema(Problem, "output"),
+        ...Object.fromEntries(Object.entries(compatErrorSchemas).map(([name, s]) => [name, schema(s, "output")])),
+      },
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "ADMIN_API_KEY (root) or a tenant API key" },
         clientCredentials: { type: "http", scheme: "basic", description: "clientId:clientSecret of a client of the tenant" },

@@ -14,9 +14,13 @@ export interface Operation {
   tag: string;
   auth: "none" | "admin" | "bearer";
   body?: z.ZodMiniType;
+  bodyType?: "application/json" | "application/x-www-form-urlencoded";
   query?: z.ZodMiniType;
   success: { status: number; description: string; schema?: z.ZodMiniType };
+  /** Canonical error codes (problem+json). */
   errors: ErrorCode[];
+  /** Seed dialects: their own error envelope and what each status means. */
+  dialectErrors?: { envelope: string; statuses: Record<number, string> };
 }
 
 const BODY_ERRORS: ErrorCode[] = ["VALIDATION_FAILED", "MALFORMED_JSON", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"];

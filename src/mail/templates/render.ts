@@ -1,8 +1,11 @@
 import type { Branding } from "../../db/clients";
+import { de } from "../i18n/de";
 import { en, type MessageKey, type Messages } from "../i18n/en";
+import { es } from "../i18n/es";
+import { fr } from "../i18n/fr";
 
 /** Every locale's messages; a locale lacking a key fails the i18n test. */
-export const MESSAGES: Record<string, Messages> = { en };
+export const MESSAGES: Record<string, Messages> = { en, fr, de, es };
 
 export type TemplateName = "reset" | "admin_reset" | "password_changed";
 

@@ -1,0 +1,30 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { ConfigError } from "../config";
+import { databaseErrorMessage } from "../db/client";
+import { logEvent } from "../deps";
+import { AppError } from "../domain/errors";
+
+/**
+ * Turns anything thrown into a domain error, logging what is not one. Shared by the canonical API
+ * and every dialect, so a failure gets the same code whatever envelope carries it.
+ */
+export function toAppError(err: unknown, c: Context): AppError {
+  if (err instanceof AppError) return err;
+  const requestId = c.get("requestId") as string | undefined;
+  if (err instanceof ConfigError) {
+    logEvent({ level: "error", requestId, msg: err.message });
+    return new AppError("CONFIGURATION_ERROR", err.message);
+  }
+  // Hono's validators throw a 400 when a JSON-labelled body does not parse (e.g. an empty one).
+  if (err instanceof HTTPException && err.status === 400) return new AppError("MALFORMED_JSON");
+  const db = databaseErrorMessage(err);
+  if (db !== null) {
+    logEvent({ level: "error", requestId, msg: "database failure", error: db });
+    return new AppError("DATABASE_FAILURE");
+  }
+  // Names and messages of other runtime errors (crypto, fetch) carry no request values; bodies are never logged.
+  const e = err instanceof Error ? err : new Error(String(err));
+  logEvent({ level: "error", requestId, msg: "unhandled error", error: `${e.name}: ${e.message}`.slice(0, 300) });
+  return new AppError("INTERNAL_ERROR");
+}
