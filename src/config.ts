@@ -1,9 +1,13 @@
 import * as z from "zod/mini";
+import { ConfigError } from "./config-error";
 import { deriveSubKeys, type SubKeys } from "./crypto/keys";
 import { loadSigningKeys, type SigningKeys } from "./crypto/jwt";
+import { MAIL_PROVIDERS, parseMailConfig, type MailEnv, type MailOptions, type MailSlot } from "./mail/config";
+
+export { ConfigError, MAIL_PROVIDERS };
 
 /** Worker bindings and vars/secrets as wrangler hands them to us. */
-export interface Env {
+export interface Env extends MailEnv {
   DB: D1Database;
   RATE_LIMIT_KV: KVNamespace;
   ENVIRONMENT?: string;
@@ -47,14 +51,17 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
 export type Dialect = (typeof DIALECTS)[number];
-export const MAIL_PROVIDERS = ["dev", "resend"] as const;
 
 /** Typed, validated configuration; built once per `env` object. */
 export interface Config {
   environment: "development" | "preview" | "production";
   publicBaseUrl: string;
   defaultClientId: string;
-  mail: { provider: (typeof MAIL_PROVIDERS)[number]; from: string; apiBaseUrl: string; apiKey: string };
+  /** The primary provider (MAIL_PROVIDER, MAIL_API_KEY, MAIL_API_BASE_URL) and the sender. */
+  mail: MailSlot & { from: string };
+  /** MAIL_FALLBACK_*: takes over a message after `after` retryable failures; null when unset. */
+  mailFallback: (MailSlot & { after: number }) | null;
+  mailOptions: MailOptions;
   adminApiKey: string;
   passwordHashIterations: number;
   dialects: ReadonlySet<Dialect>;
@@ -62,11 +69,6 @@ export interface Config {
   rateLimits: Record<RateLimitBucket, RateLimitRule>;
   keys: SubKeys;
   signing: SigningKeys;
-}
-
-/** Thrown when configuration is missing or malformed; the message names the variable, never its value. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
 }
 
 const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -168,23 +170,17 @@ export async function parseConfig(env: Env): Promise<Config> {
   const adminApiKey = requireSecret(env, "ADMIN_API_KEY", 16);
   const secretKey = requireSecret(env, "SECRET_KEY", 32);
   const signingKey = requireSecret(env, "SIGNING_KEY", 20);
-  const mailApiKey = env.MAIL_API_KEY ?? "";
-  if (v.MAIL_PROVIDER !== "dev" && mailApiKey === "") {
-    throw new ConfigError(`secret MAIL_API_KEY is missing (required by MAIL_PROVIDER=${v.MAIL_PROVIDER})`);
-  }
-  if (v.MAIL_PROVIDER === "dev" && v.ENVIRONMENT === "production") {
-    throw new ConfigError("MAIL_PROVIDER=dev is only allowed when ENVIRONMENT is development or preview");
-  }
+  const mail = parseMailConfig(env, {
+    production: v.ENVIRONMENT === "production",
+    provider: v.MAIL_PROVIDER,
+    from: v.MAIL_FROM,
+    apiBaseUrl: v.MAIL_API_BASE_URL.trim(),
+  });
   return {
     environment: v.ENVIRONMENT,
     publicBaseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     defaultClientId: v.DEFAULT_CLIENT_ID,
-    mail: {
-      provider: v.MAIL_PROVIDER,
-      from: v.MAIL_FROM,
-      apiBaseUrl: (v.MAIL_API_BASE_URL || "https://api.resend.com").replace(/\/+$/, ""),
-      apiKey: mailApiKey,
-    },
+    ...mail,
     adminApiKey,
     passwordHashIterations: v.PASSWORD_HASH_ITERATIONS,
     dialects: parseDialects(v.COMPAT_DIALECTS),

@@ -10,7 +10,10 @@ export interface Deps {
   config: Config;
   db: Db;
   limiter: RateLimiter;
+  /** The primary provider (MAIL_PROVIDER). */
   mailer: Mailer;
+  /** MAIL_FALLBACK_PROVIDER, which takes over a message after MAIL_FALLBACK_AFTER retryable failures. */
+  fallbackMailer: Mailer | null;
   now: () => number;
   /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
   defer: (work: Promise<unknown>) => void;
@@ -31,11 +34,13 @@ export async function buildDeps(
   const config = await getConfig(env);
   const db = getDb(env.DB);
   const now = () => Date.now();
+  const mailCtx = { config, db, now, binding: env.EMAIL };
   return {
     config,
     db,
     limiter: kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now),
-    mailer: createMailer(config, db, now),
+    mailer: createMailer(config.mail, mailCtx),
+    fallbackMailer: config.mailFallback ? createMailer(config.mailFallback, mailCtx) : null,
     now,
     defer: (work) =>
       ctx.waitUntil(
