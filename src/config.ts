@@ -24,6 +24,7 @@ export interface Env extends MailEnv {
   COMPAT_DIALECTS?: string;
   HIBP_API_BASE_URL?: string;
   RATE_LIMITS?: string;
+  AUDIT_RETENTION_DAYS?: string;
 }
 
 export const RATE_LIMIT_BUCKETS = [
@@ -62,6 +63,8 @@ export interface Config {
   /** MAIL_FALLBACK_*: takes over a message after `after` retryable failures; null when unset. */
   mailFallback: (MailSlot & { after: number }) | null;
   mailOptions: MailOptions;
+  /** Audit events (and final outbox rows) older than this are purged by the cron. */
+  auditRetentionDays: number;
   adminApiKey: string;
   passwordHashIterations: number;
   dialects: ReadonlySet<Dialect>;
@@ -126,6 +129,10 @@ const VarsSchema = z.object({
   ),
   COMPAT_DIALECTS: z._default(z.string(), DIALECTS.join(",")),
   HIBP_API_BASE_URL: z._default(z.string(), ""),
+  AUDIT_RETENTION_DAYS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1, "must be at least 1"), z.maximum(36_500, "must be at most 36500")),
+    400,
+  ),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -160,6 +167,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     PASSWORD_HASH_ITERATIONS: blankToUndefined(env.PASSWORD_HASH_ITERATIONS),
     COMPAT_DIALECTS: env.COMPAT_DIALECTS ?? undefined,
     HIBP_API_BASE_URL: env.HIBP_API_BASE_URL ?? "",
+    AUDIT_RETENTION_DAYS: blankToUndefined(env.AUDIT_RETENTION_DAYS),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -186,6 +194,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     dialects: parseDialects(v.COMPAT_DIALECTS),
     hibpApiBaseUrl: v.HIBP_API_BASE_URL.replace(/\/+$/, ""),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
+    auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     keys: await deriveSubKeys(secretKey),
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);

@@ -76,4 +76,11 @@ describe("mail configuration", () => {
       expect(await errorOf({ ...primary, MAIL_FALLBACK_PROVIDER: "brevo", MAIL_FALLBACK_API_KEY: "b", MAIL_FALLBACK_AFTER: after }), after).toContain("MAIL_FALLBACK_AFTER");
     }
   });
+
+  it("AUDIT_RETENTION_DAYS defaults to 400 and must be a positive whole number", async () => {
+    const primary = { MAIL_PROVIDER: "resend", MAIL_API_KEY: "re_key" };
+    expect((await parse(primary)).auditRetentionDays).toBe(400);
+    expect((await parse({ ...primary, AUDIT_RETENTION_DAYS: "30" })).auditRetentionDays).toBe(30);
+    for (const bad of ["0", "1.5", "forever"]) expect(await errorOf({ ...primary, AUDIT_RETENTION_DAYS: bad }), bad).toContain("AUDIT_RETENTION_DAYS");
+  });
 });

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { emailOutbox } from "./schema";
 
@@ -44,13 +44,20 @@ export async function dueOutboxIds(db: Db, now: number, limit: number): Promise<
 export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) =>
   db.update(emailOutbox).set(patch).where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "sending")));
 
-/** Deletes sent/dropped/failed rows older than `before` (payloads are already wiped), at most `limit`. */
-export async function purgeOutbox(db: Db, before: number, limit: number): Promise<number> {
-  const ids = db
-    .select({ id: emailOutbox.id })
-    .from(emailOutbox)
-    .where(and(inArray(emailOutbox.status, ["sent", "dropped"]), isNotNull(emailOutbox.createdAt), lt(emailOutbox.createdAt, before)))
-    .limit(limit);
-  const res = await db.delete(emailOutbox).where(inArray(emailOutbox.id, ids)).run();
-  return res.meta.changes;
+async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promise<number> {
+  const ids = db.select({ id: emailOutbox.id }).from(emailOutbox).where(where).limit(limit);
+  return (await db.delete(emailOutbox).where(inArray(emailOutbox.id, ids)).run()).meta.changes;
+}
+
+/**
+ * Deletes, at most `limit` each, sent/dropped rows created before `delivered` and failed/dead rows
+ * (the operator's evidence, kept as long as the audit trail) created before `final`. Payloads are
+ * already wiped in all four states.
+ */
+export async function purgeOutbox(db: Db, before: { delivered: number; final: number }, limit: number): Promise<number> {
+  const c = emailOutbox;
+  return (
+    (await purgeWhere(db, and(inArray(c.status, ["sent", "dropped"]), lt(c.createdAt, before.delivered)), limit)) +
+    (await purgeWhere(db, and(inArray(c.status, ["failed", "dead"]), lt(c.createdAt, before.final)), limit))
+  );
 }
