@@ -8,6 +8,7 @@ import { problemResponse } from "./http/problem";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
+import { emailRoutes } from "./routes/v1/emails";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
 import { userRoutes } from "./routes/v1/users";
@@ -56,6 +57,7 @@ export function createApp() {
     .route("/v1/me", meRoutes)
     .route("/v1/users", userRoutes)
     .route("/v1/clients", clientRoutes)
+    .route("/v1/emails", emailRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { emailOutbox } from "./schema";
 
@@ -43,6 +43,44 @@ export async function dueOutboxIds(db: Db, now: number, limit: number): Promise<
 /** Records the outcome of an attempt; only the current claim holder (status "sending") may write it. */
 export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) =>
   db.update(emailOutbox).set(patch).where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "sending")));
+
+/** Outbox statuses an operator can filter on. */
+export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed", "dead", "dropped"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** One page of rows, newest first; the cursor is the (createdAt, id) of the last row of the previous page. */
+export async function listOutbox(
+  db: Db,
+  q: { tenantId: string | null; status?: OutboxStatus; after?: { createdAt: number; id: string }; limit: number },
+): Promise<OutboxRow[]> {
+  const c = emailOutbox;
+  const after = q.after
+    ? or(lt(c.createdAt, q.after.createdAt), and(eq(c.createdAt, q.after.createdAt), lt(c.id, q.after.id)))
+    : undefined;
+  return db
+    .select()
+    .from(c)
+    .where(and(q.tenantId !== null ? eq(c.tenantId, q.tenantId) : undefined, q.status ? eq(c.status, q.status) : undefined, after))
+    .orderBy(desc(c.createdAt), desc(c.id))
+    .limit(q.limit)
+    .all();
+}
+
+/** A row by id, within a tenant unless `tenantId` is null (root). */
+export async function findOutbox(db: Db, id: string, tenantId: string | null): Promise<OutboxRow | null> {
+  const scope = tenantId !== null ? eq(emailOutbox.tenantId, tenantId) : undefined;
+  return (await db.select().from(emailOutbox).where(and(eq(emailOutbox.id, id), scope)).get()) ?? null;
+}
+
+/** Makes a queued (backing-off) row due now; false when it is no longer queued. */
+export async function pullForward(db: Db, id: string, now: number): Promise<boolean> {
+  const res = await db
+    .update(emailOutbox)
+    .set({ nextAttemptAt: now })
+    .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "queued")))
+    .run();
+  return res.meta.changes === 1;
+}
 
 async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promise<number> {
   const ids = db.select({ id: emailOutbox.id }).from(emailOutbox).where(where).limit(limit);
