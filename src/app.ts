@@ -12,6 +12,7 @@ import { docsRoutes } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
+import { emailRoutes } from "./routes/v1/emails";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
 import { userRoutes } from "./routes/v1/users";
@@ -79,6 +80,7 @@ export function createApp() {
     .route("/api/token", nexudusTokenRoute)
     .route("/auth", nestAuthRoutes)
     .route("/api/auth", singularityRoutes)
+    .route("/v1/emails", emailRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));

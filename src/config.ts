@@ -1,9 +1,13 @@
 import * as z from "zod/mini";
+import { ConfigError } from "./config-error";
 import { deriveSubKeys, type SubKeys } from "./crypto/keys";
 import { loadSigningKeys, type SigningKeys } from "./crypto/jwt";
+import { MAIL_PROVIDERS, parseMailConfig, type MailEnv, type MailOptions, type MailSlot } from "./mail/config";
+
+export { ConfigError, MAIL_PROVIDERS };
 
 /** Worker bindings and vars/secrets as wrangler hands them to us. */
-export interface Env {
+export interface Env extends MailEnv {
   DB: D1Database;
   RATE_LIMIT_KV: KVNamespace;
   ENVIRONMENT?: string;
@@ -20,6 +24,7 @@ export interface Env {
   COMPAT_DIALECTS?: string;
   HIBP_API_BASE_URL?: string;
   RATE_LIMITS?: string;
+  AUDIT_RETENTION_DAYS?: string;
 }
 
 export const RATE_LIMIT_BUCKETS = [
@@ -47,14 +52,19 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
 export type Dialect = (typeof DIALECTS)[number];
-export const MAIL_PROVIDERS = ["dev", "resend"] as const;
 
 /** Typed, validated configuration; built once per `env` object. */
 export interface Config {
   environment: "development" | "preview" | "production";
   publicBaseUrl: string;
   defaultClientId: string;
-  mail: { provider: (typeof MAIL_PROVIDERS)[number]; from: string; apiBaseUrl: string; apiKey: string };
+  /** The primary provider (MAIL_PROVIDER, MAIL_API_KEY, MAIL_API_BASE_URL) and the sender. */
+  mail: MailSlot & { from: string };
+  /** MAIL_FALLBACK_*: takes over a message after `after` retryable failures; null when unset. */
+  mailFallback: (MailSlot & { after: number }) | null;
+  mailOptions: MailOptions;
+  /** Audit events (and final outbox rows) older than this are purged by the cron. */
+  auditRetentionDays: number;
   adminApiKey: string;
   passwordHashIterations: number;
   dialects: ReadonlySet<Dialect>;
@@ -62,11 +72,6 @@ export interface Config {
   rateLimits: Record<RateLimitBucket, RateLimitRule>;
   keys: SubKeys;
   signing: SigningKeys;
-}
-
-/** Thrown when configuration is missing or malformed; the message names the variable, never its value. */
-export class ConfigError extends Error {
-  override name = "ConfigError";
 }
 
 const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
@@ -124,6 +129,10 @@ const VarsSchema = z.object({
   ),
   COMPAT_DIALECTS: z._default(z.string(), DIALECTS.join(",")),
   HIBP_API_BASE_URL: z._default(z.string(), ""),
+  AUDIT_RETENTION_DAYS: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1, "must be at least 1"), z.maximum(36_500, "must be at most 36500")),
+    400,
+  ),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -158,6 +167,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     PASSWORD_HASH_ITERATIONS: blankToUndefined(env.PASSWORD_HASH_ITERATIONS),
     COMPAT_DIALECTS: env.COMPAT_DIALECTS ?? undefined,
     HIBP_API_BASE_URL: env.HIBP_API_BASE_URL ?? "",
+    AUDIT_RETENTION_DAYS: blankToUndefined(env.AUDIT_RETENTION_DAYS),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -168,28 +178,23 @@ export async function parseConfig(env: Env): Promise<Config> {
   const adminApiKey = requireSecret(env, "ADMIN_API_KEY", 16);
   const secretKey = requireSecret(env, "SECRET_KEY", 32);
   const signingKey = requireSecret(env, "SIGNING_KEY", 20);
-  const mailApiKey = env.MAIL_API_KEY ?? "";
-  if (v.MAIL_PROVIDER !== "dev" && mailApiKey === "") {
-    throw new ConfigError(`secret MAIL_API_KEY is missing (required by MAIL_PROVIDER=${v.MAIL_PROVIDER})`);
-  }
-  if (v.MAIL_PROVIDER === "dev" && v.ENVIRONMENT === "production") {
-    throw new ConfigError("MAIL_PROVIDER=dev is only allowed when ENVIRONMENT is development or preview");
-  }
+  const mail = parseMailConfig(env, {
+    production: v.ENVIRONMENT === "production",
+    provider: v.MAIL_PROVIDER,
+    from: v.MAIL_FROM,
+    apiBaseUrl: v.MAIL_API_BASE_URL.trim(),
+  });
   return {
     environment: v.ENVIRONMENT,
     publicBaseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     defaultClientId: v.DEFAULT_CLIENT_ID,
-    mail: {
-      provider: v.MAIL_PROVIDER,
-      from: v.MAIL_FROM,
-      apiBaseUrl: (v.MAIL_API_BASE_URL || "https://api.resend.com").replace(/\/+$/, ""),
-      apiKey: mailApiKey,
-    },
+    ...mail,
     adminApiKey,
     passwordHashIterations: v.PASSWORD_HASH_ITERATIONS,
     dialects: parseDialects(v.COMPAT_DIALECTS),
     hibpApiBaseUrl: v.HIBP_API_BASE_URL.replace(/\/+$/, ""),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
+    auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     keys: await deriveSubKeys(secretKey),
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);

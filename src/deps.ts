@@ -11,7 +11,10 @@ export interface Deps {
   db: Db;
   limiter: RateLimiter;
   cooldowns: Cooldowns;
+  /** The primary provider (MAIL_PROVIDER). */
   mailer: Mailer;
+  /** MAIL_FALLBACK_PROVIDER, which takes over a message after MAIL_FALLBACK_AFTER retryable failures. */
+  fallbackMailer: Mailer | null;
   now: () => number;
   /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
   defer: (work: Promise<unknown>) => void;
@@ -34,12 +37,14 @@ export async function buildDeps(
   const config = await getConfig(env);
   const db = getDb(env.DB);
   const now = () => Date.now();
+  const mailCtx = { config, db, now, binding: env.EMAIL };
   return {
     config,
     db,
     limiter: kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now),
     cooldowns: kvCooldowns(env.RATE_LIMIT_KV, now),
-    mailer: createMailer(config, db, now),
+    mailer: createMailer(config.mail, mailCtx),
+    fallbackMailer: config.mailFallback ? createMailer(config.mailFallback, mailCtx) : null,
     now,
     defer: (work) =>
       ctx.waitUntil(

@@ -1,8 +1,11 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { vi } from "vitest";
 import worker from "../src/index";
-import type { Env } from "../src/config";
+import { getConfig, type Env } from "../src/config";
 import { sha256Hex } from "../src/crypto/tokens";
+import { getDb } from "../src/db/client";
+import { createMailer } from "../src/mail";
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 const BASE = "https://reset.example.test";
@@ -124,3 +127,33 @@ export function postForm(path: string, fields: Record<string, string> | string, 
 
 /** Response header names except the per-request id (for "same bytes, same headers" checks). */
 export const headerNames = (res: Response) => [...res.headers.keys()].filter((k) => k !== "x-request-id").sort();
+
+/** The primary mailer a deployment with these vars would use (provider default base URLs unless given). */
+export async function mailerWith(vars: Partial<Record<keyof Env, string>>, binding?: SendEmail) {
+  const config = await getConfig(envWith({ MAIL_API_BASE_URL: "", ...vars }));
+  return createMailer(config.mail, { config, db: getDb(env.DB), now: Date.now, binding });
+}
+
+/** Answers every fetch of the Worker (same isolate) with `answer()` and records the requests. */
+export function captureFetch(answer: (req: Request) => Response | Promise<Response>): Request[] {
+  const calls: Request[] = [];
+  vi.spyOn(globalThis, "fetch").mockImplementation(async (input, init) => {
+    const req = new Request(input as RequestInfo, init);
+    calls.push(req.clone());
+    return answer(req);
+  });
+  return calls;
+}
+
+/** Runs the Cron Trigger handler once, as the platform would, against `e`. */
+export async function runCron(e: Env = envWith()) {
+  const ctx = createExecutionContext();
+  await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }) as never, e, ctx);
+  await waitOnExecutionContext(ctx);
+}
+
+/** Pretends the backoff delay has passed for some rows (all queued rows when no id is given). */
+export const makeDue = (id?: string) =>
+  id
+    ? env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, id).run()
+    : env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE status = 'queued'").bind(Date.now() - 1).run();

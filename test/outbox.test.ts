@@ -1,9 +1,8 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import worker from "../src/index";
 import { backoffMs, MAX_ATTEMPTS } from "../src/flows/deliver-email";
-import { api, createUser, envWith, rows, strongPassword, uniqueEmail } from "./helpers";
+import { PURGE_LIMIT } from "../src/flows/run-maintenance";
+import { api, createUser, envWith, makeDue, rows, runCron as runCronWith, strongPassword, uniqueEmail } from "./helpers";
 
 const RESEND = { MAIL_PROVIDER: "resend", MAIL_API_BASE_URL: "https://mail.fake.test" };
 
@@ -16,15 +15,8 @@ interface OutboxDbRow {
   last_error: string | null;
 }
 
-/** Runs the Cron Trigger handler once, as the platform would. */
-async function runCron() {
-  const ctx = createExecutionContext();
-  await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }) as never, envWith(RESEND), ctx);
-  await waitOnExecutionContext(ctx);
-}
-
-/** Pretends the backoff delay has passed for a row. */
-const makeDue = (id: string) => env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, id).run();
+/** Runs the Cron Trigger handler once, with Resend at the fake base URL. */
+const runCron = () => runCronWith(envWith(RESEND));
 
 async function outboxFor(email: string): Promise<OutboxDbRow[]> {
   return rows<OutboxDbRow>("SELECT * FROM email_outbox WHERE user_id = (SELECT id FROM users WHERE email = ?) ORDER BY created_at", email);
@@ -189,15 +181,56 @@ describe("email outbox", () => {
     expect(backoffMs(1, 600, () => 1)).toBe(600_000);
   });
 
-  it("the cron also purges expired reset requests, sessions and sent rows, in bounded runs", async () => {
+  it("is written atomically with what it announces: when the batch fails, neither the reset nor its email exist", async () => {
+    const email = uniqueEmail("atomic");
+    const user = await createUser(email, strongPassword());
+    // Make the last statement of the reset batch (its audit event) fail for this user only.
+    const trigger = `fail_${user.id.replace(/\W/g, "_")}`;
+    await env.DB.prepare(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON audit_events WHEN NEW.user_id = '${user.id}' AND NEW.type = 'password_reset.admin_initiated' BEGIN SELECT RAISE(ABORT, 'boom'); END`,
+    ).run();
+    try {
+      const res = await api(`/v1/users/${user.id}/password-reset?clientId=default`, { method: "POST", headers: { Authorization: "Bearer test-admin-key-0123456789" } });
+      expect(res.status).toBe(500);
+    } finally {
+      await env.DB.prepare(`DROP TRIGGER ${trigger}`).run();
+    }
+    expect(await rows("SELECT id FROM reset_requests WHERE user_id = ?", user.id)).toEqual([]);
+    expect(await outboxFor(email)).toEqual([]);
+  });
+
+  it("the cron also purges, each bounded per run: expired resets, sessions and one-time tokens, sent rows after 7 days, failed/dead rows and audit events after AUDIT_RETENTION_DAYS", async () => {
     const email = uniqueEmail("purge");
     const user = await createUser(email, strongPassword());
     await api("/v1/password-resets", { json: { email } });
-    const old = Date.now() - 10 * 86_400_000;
+    const day = 86_400_000;
+    const old = Date.now() - 10 * day;
     await env.DB.prepare("UPDATE reset_requests SET expires_at = ? WHERE user_id = ?").bind(old, user.id).run();
     await env.DB.prepare("UPDATE email_outbox SET created_at = ? WHERE user_id = ?").bind(old, user.id).run();
+    await env.DB.prepare("INSERT INTO sessions (id, tenant_id, user_id, client_id, created_at, expires_at) VALUES (?, 'default', ?, 'default', ?, ?)").bind(`ses_${user.id}`, user.id, old, old).run();
+    await env.DB.prepare("INSERT INTO one_time_tokens (id, kind, tenant_id, user_id, client_id, expires_at, created_at) VALUES (?, 'login', 'default', ?, 'default', ?, ?)").bind(`ott_${user.id}`, user.id, old, old).run();
+    // Final outbox rows: a dead one past retention goes, a failed one within it stays.
+    const insertFinal = (id: string, status: string, createdAt: number) =>
+      env.DB.prepare("INSERT INTO email_outbox (id, tenant_id, client_id, user_id, template, status, attempts, next_attempt_at, created_at) VALUES (?, 'default', 'default', ?, 'reset', ?, 8, 0, ?)").bind(id, user.id, status, createdAt).run();
+    await insertFinal(`dead_${user.id}`, "dead", Date.now() - 401 * day);
+    await insertFinal(`failed_${user.id}`, "failed", Date.now() - 399 * day);
+    // PURGE_LIMIT + 10 audit events past the default 400 days, and one recent event.
+    const ancient = Date.now() - 401 * day;
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO audit_events (id, tenant_id, user_id, type, data, created_at) SELECT 'evt_old_' || ? || '_' || i, 'default', ?, 'test.old', '{}', ? FROM n`,
+    ).bind(PURGE_LIMIT + 10, user.id, user.id, ancient).run();
+    const oldEvents = () => rows("SELECT id FROM audit_events WHERE user_id = ? AND type = 'test.old'", user.id);
+
     await runCron();
     expect(await rows("SELECT id FROM reset_requests WHERE user_id = ?", user.id)).toEqual([]);
-    expect(await rows("SELECT id FROM email_outbox WHERE user_id = ?", user.id)).toEqual([]);
+    expect(await rows("SELECT id FROM sessions WHERE user_id = ?", user.id)).toEqual([]);
+    expect(await rows("SELECT id FROM one_time_tokens WHERE user_id = ?", user.id)).toEqual([]);
+    expect((await rows<{ id: string }>("SELECT id FROM email_outbox WHERE user_id = ?", user.id)).map((r) => r.id)).toEqual([`failed_${user.id}`]);
+    // Bounded: one run deletes at most PURGE_LIMIT events; the next run takes the rest.
+    expect(await oldEvents()).toHaveLength(10);
+    await runCron();
+    expect(await oldEvents()).toEqual([]);
+    expect((await rows("SELECT id FROM audit_events WHERE user_id = ? AND type = 'password_reset.requested'", user.id)).length).toBe(1);
   });
 });

@@ -1,3 +1,4 @@
+import { inArray, lt } from "drizzle-orm";
 import type { Db } from "./client";
 import { auditEvents } from "./schema";
 import { newId } from "../crypto/tokens";
@@ -43,3 +44,9 @@ export function auditRow(
 
 /** Insert statement for an audit row (usable inside a batch). */
 export const insertAudit = (db: Db, row: AuditRow) => db.insert(auditEvents).values(row);
+
+/** Deletes audit events created before `before`, at most `limit` (retention, AUDIT_RETENTION_DAYS). */
+export async function purgeAudit(db: Db, before: number, limit: number): Promise<number> {
+  const ids = db.select({ id: auditEvents.id }).from(auditEvents).where(lt(auditEvents.createdAt, before)).limit(limit);
+  return (await db.delete(auditEvents).where(inArray(auditEvents.id, ids)).run()).meta.changes;
+}

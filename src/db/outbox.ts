@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, lt, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { emailOutbox } from "./schema";
 
@@ -44,13 +44,58 @@ export async function dueOutboxIds(db: Db, now: number, limit: number): Promise<
 export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) =>
   db.update(emailOutbox).set(patch).where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "sending")));
 
-/** Deletes sent/dropped/failed rows older than `before` (payloads are already wiped), at most `limit`. */
-export async function purgeOutbox(db: Db, before: number, limit: number): Promise<number> {
-  const ids = db
-    .select({ id: emailOutbox.id })
-    .from(emailOutbox)
-    .where(and(inArray(emailOutbox.status, ["sent", "dropped"]), isNotNull(emailOutbox.createdAt), lt(emailOutbox.createdAt, before)))
-    .limit(limit);
-  const res = await db.delete(emailOutbox).where(inArray(emailOutbox.id, ids)).run();
-  return res.meta.changes;
+/** Outbox statuses an operator can filter on. */
+export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed", "dead", "dropped"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** One page of rows, newest first; the cursor is the (createdAt, id) of the last row of the previous page. */
+export async function listOutbox(
+  db: Db,
+  q: { tenantId: string | null; status?: OutboxStatus; after?: { createdAt: number; id: string }; limit: number },
+): Promise<OutboxRow[]> {
+  const c = emailOutbox;
+  const after = q.after
+    ? or(lt(c.createdAt, q.after.createdAt), and(eq(c.createdAt, q.after.createdAt), lt(c.id, q.after.id)))
+    : undefined;
+  return db
+    .select()
+    .from(c)
+    .where(and(q.tenantId !== null ? eq(c.tenantId, q.tenantId) : undefined, q.status ? eq(c.status, q.status) : undefined, after))
+    .orderBy(desc(c.createdAt), desc(c.id))
+    .limit(q.limit)
+    .all();
+}
+
+/** A row by id, within a tenant unless `tenantId` is null (root). */
+export async function findOutbox(db: Db, id: string, tenantId: string | null): Promise<OutboxRow | null> {
+  const scope = tenantId !== null ? eq(emailOutbox.tenantId, tenantId) : undefined;
+  return (await db.select().from(emailOutbox).where(and(eq(emailOutbox.id, id), scope)).get()) ?? null;
+}
+
+/** Makes a queued (backing-off) row due now; false when it is no longer queued. */
+export async function pullForward(db: Db, id: string, now: number): Promise<boolean> {
+  const res = await db
+    .update(emailOutbox)
+    .set({ nextAttemptAt: now })
+    .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "queued")))
+    .run();
+  return res.meta.changes === 1;
+}
+
+async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promise<number> {
+  const ids = db.select({ id: emailOutbox.id }).from(emailOutbox).where(where).limit(limit);
+  return (await db.delete(emailOutbox).where(inArray(emailOutbox.id, ids)).run()).meta.changes;
+}
+
+/**
+ * Deletes, at most `limit` each, sent/dropped rows created before `delivered` and failed/dead rows
+ * (the operator's evidence, kept as long as the audit trail) created before `final`. Payloads are
+ * already wiped in all four states.
+ */
+export async function purgeOutbox(db: Db, before: { delivered: number; final: number }, limit: number): Promise<number> {
+  const c = emailOutbox;
+  return (
+    (await purgeWhere(db, and(inArray(c.status, ["sent", "dropped"]), lt(c.createdAt, before.delivered)), limit)) +
+    (await purgeWhere(db, and(inArray(c.status, ["failed", "dead"]), lt(c.createdAt, before.final)), limit))
+  );
 }

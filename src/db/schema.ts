@@ -144,11 +144,21 @@ export const emailOutbox = sqliteTable(
     /** The message is dropped instead of sent after this instant (its token is dead). */
     expiresAt: integer("expires_at"),
     lastError: text("last_error"),
+    /**
+     * MAIL_PROVIDER value of the last attempt, or of the next one while queued (the fallback once
+     * the row switched); for a sent row, the provider that sent it. Null: not attempted yet.
+     */
+    provider: text("provider"),
     providerMessageId: text("provider_message_id"),
     createdAt: integer("created_at").notNull(),
     sentAt: integer("sent_at"),
   },
-  (t) => [index("email_outbox_due_idx").on(t.status, t.nextAttemptAt)],
+  (t) => [
+    index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    // Admin listing per tenant, and retention purges by status and age.
+    index("email_outbox_tenant_idx").on(t.tenantId, t.createdAt),
+    index("email_outbox_status_created_idx").on(t.status, t.createdAt),
+  ],
 );
 
 export const auditEvents = sqliteTable(
@@ -167,7 +177,12 @@ export const auditEvents = sqliteTable(
     data: text("data").notNull().default("{}"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [index("audit_events_user_idx").on(t.userId, t.createdAt), index("audit_events_tenant_idx").on(t.tenantId, t.createdAt)],
+  (t) => [
+    index("audit_events_user_idx").on(t.userId, t.createdAt),
+    index("audit_events_tenant_idx").on(t.tenantId, t.createdAt),
+    // Retention purges by age across tenants.
+    index("audit_events_created_idx").on(t.createdAt),
+  ],
 );
 
 /** Captured mail of the `dev` provider, shown at /dev/mailbox (development only). */

@@ -27,6 +27,8 @@ export const ERRORS = {
   USER_EXISTS: { status: 409, title: "A user with this email already exists" },
   USER_NOT_FOUND: { status: 404, title: "User not found" },
   CLIENT_NOT_FOUND: { status: 404, title: "Client not found" },
+  EMAIL_NOT_FOUND: { status: 404, title: "Email not found" },
+  EMAIL_NOT_RETRYABLE: { status: 409, title: "The email can no longer be retried" },
   CONFIGURATION_ERROR: { status: 500, title: "The service is misconfigured" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },
   DATABASE_FAILURE: { status: 500, title: "A database operation failed; try again" },

@@ -1,22 +1,32 @@
 import type { Deps } from "../deps";
 import { logEvent } from "../deps";
+import { purgeAudit } from "../db/audit";
 import { purgeOutbox } from "../db/outbox";
 import { purgeResets } from "../db/resets";
 import { purgeSessionsAndTokens } from "../db/sessions";
 import { processOutbox } from "./deliver-email";
 
 const DAY = 86_400_000;
-/** Rows deleted per table per run: keeps each cron run short and bounded. */
-const PURGE_LIMIT = 500;
+/** Rows deleted per table (and outbox state group) per run: keeps each cron run short and bounded. */
+export const PURGE_LIMIT = 500;
+/** Sent and dropped outbox rows stay this long for operators (payloads are already wiped). */
+const DELIVERED_RETENTION_MS = 7 * DAY;
 
-/** Cron: retry due emails, then purge data that outlived its purpose. */
+/**
+ * Cron: retry due emails, then purge data that outlived its purpose (5 D1 calls): reset requests,
+ * sessions and one-time tokens a day after they expired (so late attempts still get "expired", not
+ * "invalid"), delivered outbox rows after 7 days, failed/dead rows and audit events after
+ * AUDIT_RETENTION_DAYS.
+ */
 export async function runMaintenance(deps: Deps): Promise<{ delivered: number; purged: number }> {
   const delivered = await processOutbox(deps);
   const now = deps.now();
+  const retention = now - deps.config.auditRetentionDays * DAY;
   const purged =
     (await purgeResets(deps.db, now - DAY, PURGE_LIMIT)) +
     (await purgeSessionsAndTokens(deps.db, now - DAY, PURGE_LIMIT)) +
-    (await purgeOutbox(deps.db, now - 7 * DAY, PURGE_LIMIT));
+    (await purgeOutbox(deps.db, { delivered: now - DELIVERED_RETENTION_MS, final: retention }, PURGE_LIMIT)) +
+    (await purgeAudit(deps.db, retention, PURGE_LIMIT));
   logEvent({ msg: "maintenance", requestId: deps.meta.requestId, delivered, purged });
   return { delivered, purged };
 }

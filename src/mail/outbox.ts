@@ -9,8 +9,11 @@ import { renderEmail, type TemplateName, type TemplateVars } from "./templates/r
 /** The From header: the client's branded sender when set, else MAIL_FROM. */
 export function fromAddress(deps: Deps, client: Client): string {
   const b = client.branding;
-  if (b.fromAddress) return headerSafe(b.fromName ? `${b.fromName.replace(/["<>]/g, "")} <${b.fromAddress}>` : b.fromAddress);
-  return headerSafe(deps.config.mail.from);
+  if (!b.fromAddress) return headerSafe(deps.config.mail.from);
+  const name = (b.fromName ?? "").replace(/["<>\\]/g, "").trim();
+  // RFC 5322: a display name with specials (a comma, a dot...) must be quoted, or it reads as two addresses.
+  const display = /[()[\]:;@,.]/.test(name) ? `"${name}"` : name;
+  return headerSafe(display ? `${display} <${b.fromAddress}>` : b.fromAddress);
 }
 
 /** Renders a message and seals it into an outbox row (to be inserted in the same batch as what it announces). */

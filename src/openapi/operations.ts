@@ -2,6 +2,7 @@ import type * as z from "zod/mini";
 import type { ErrorCode } from "../domain/errors";
 import { CompleteResetBody, RequestResetBody, VerifyResetBody } from "../routes/v1/password-resets";
 import { ExchangeBody, SignInBody } from "../routes/v1/sessions";
+import { ListEmailsQuery } from "../routes/v1/emails";
 import { AdminResetQuery, CreateUserBody } from "../routes/v1/users";
 import * as R from "./responses";
 
@@ -97,6 +98,20 @@ export const operations: Operation[] = [
     summary: "List clients",
     success: { status: 200, description: "Clients", schema: R.ClientList },
     errors: ["UNAUTHORIZED"],
+  },
+  {
+    method: "get", path: "/v1/emails", tag: "Admin", auth: "admin",
+    summary: "List outbox emails (no bodies, no addresses), newest first",
+    query: ListEmailsQuery,
+    success: { status: 200, description: "A page of emails", schema: R.EmailList },
+    errors: ["VALIDATION_FAILED", "UNAUTHORIZED"],
+  },
+  {
+    method: "post", path: "/v1/emails/{id}/retry", tag: "Admin", auth: "admin",
+    summary: "Pull a queued (backing-off) email forward",
+    description: "Sent, failed, dead and dropped emails have no payload left (it held a live token): 409; request a new reset instead.",
+    success: { status: 202, description: "Queued for the next attempt", schema: R.EmailRetried },
+    errors: ["UNAUTHORIZED", "EMAIL_NOT_FOUND", "EMAIL_NOT_RETRYABLE"],
   },
   {
     method: "get", path: "/healthz", tag: "Operations", auth: "none",

@@ -38,6 +38,24 @@ export const Client = z.looseObject({
   createdAt: z.iso.datetime(),
 });
 export const ClientList = z.object({ clients: z.array(Client) });
+export const Email = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  clientId: z.string(),
+  userId: z.nullable(z.string()),
+  template: z.string(),
+  status: z.enum(["queued", "sending", "sent", "failed", "dead", "dropped"]),
+  attempts: z.int(),
+  provider: z.nullable(z.string()),
+  providerMessageId: z.nullable(z.string()),
+  lastError: z.nullable(z.string()),
+  createdAt: z.iso.datetime(),
+  nextAttemptAt: z.nullable(z.iso.datetime()),
+  sentAt: z.nullable(z.iso.datetime()),
+  expiresAt: z.nullable(z.iso.datetime()),
+});
+export const EmailRetried = z.object({ id: z.string(), status: z.literal("queued") });
+export const EmailList = z.object({ emails: z.array(Email), nextCursor: z.nullable(z.string()) });
 export const Health = z.object({
   status: z.enum(["ok", "degraded"]),
   checks: z.object({ d1: z.enum(["ok", "error"]), kv: z.enum(["ok", "error"]) }),

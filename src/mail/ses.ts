@@ -1,0 +1,68 @@
+import { AwsV4Signer } from "aws4fetch";
+import { b64, utf8 } from "../crypto/encoding";
+import { envelope, fetcher, parseAddress, sendWithTimeout, type HttpMailerOptions, type Mailer } from "./mailer";
+
+// SES error types (x-amzn-ErrorType) that are about throughput or account state, not the message:
+// worth retrying, and what the fallback provider exists for. MessageRejected, BadRequest... stay permanent.
+const RETRYABLE_TYPES = /^(TooManyRequests|LimitExceeded|Throttling|SendingPaused|AccountSuspended|MailFromDomainNotVerified)/;
+
+/** A display name as SES wants it: quoted when it has specials, RFC 2047 encoded-words when not ASCII. */
+export function displayName(name: string): string {
+  if (/^[\x20-\x7e]*$/.test(name)) return /[()<>[\]:;@\\,."]/.test(name) ? `"${name.replace(/["\\]/g, "")}"` : name;
+  const words: string[] = [];
+  let chunk = "";
+  for (const ch of name) {
+    // Words stay under 75 characters: 45 bytes of UTF-8 become 60 base64 characters: with "=?UTF-8?B?" and "?=" a word stays at 72.
+    if (utf8(chunk + ch).length > 45) {
+      words.push(chunk);
+      chunk = "";
+    }
+    chunk += ch;
+  }
+  words.push(chunk);
+  // B-encoding is standard base64 with its padding (b64() strips it).
+  const padded = (s: string) => s + "=".repeat((4 - (s.length % 4)) % 4);
+  return words.map((w) => `=?UTF-8?B?${padded(b64(utf8(w)))}?=`).join(" ");
+}
+
+/**
+ * Amazon SES v2 (POST /v2/email/outbound-emails), signed with SigV4 by aws4fetch (signing only: its
+ * own retrying fetch would multiply subrequests). MAIL_API_KEY = "ACCESS_KEY_ID:SECRET_ACCESS_KEY",
+ * region MAIL_SES_REGION. No idempotency key exists: a retry after a lost response may deliver twice.
+ */
+export function sesMailer(opts: HttpMailerOptions & { region: string }): Mailer {
+  const doFetch = fetcher(opts);
+  const sep = opts.apiKey.indexOf(":");
+  const credentials = { accessKeyId: opts.apiKey.slice(0, sep), secretAccessKey: opts.apiKey.slice(sep + 1) };
+  return {
+    name: "ses",
+    send(message) {
+      const { to, from, subject } = envelope(message);
+      const sender = parseAddress(from);
+      const utf = (Data: string) => ({ Data, Charset: "UTF-8" });
+      const body = JSON.stringify({
+        FromEmailAddress: sender.name ? `${displayName(sender.name)} <${sender.email}>` : sender.email,
+        Destination: { ToAddresses: [to] },
+        Content: { Simple: { Subject: utf(subject), Body: { Text: utf(message.text), Html: utf(message.html) } } },
+      });
+      return sendWithTimeout(
+        async (signal) => {
+          const signed = await new AwsV4Signer({
+            ...credentials,
+            method: "POST",
+            url: `${opts.baseUrl}/v2/email/outbound-emails`,
+            headers: { "Content-Type": "application/json" },
+            body,
+            service: "ses",
+            region: opts.region,
+          }).sign();
+          return doFetch(signed.url, { method: "POST", headers: signed.headers, body, signal });
+        },
+        {
+          messageId: (b) => b.MessageId,
+          retryable: (b, res) => RETRYABLE_TYPES.test(res.headers.get("x-amzn-ErrorType") ?? String(b.__type ?? b.code ?? "")),
+        },
+      );
+    },
+  };
+}

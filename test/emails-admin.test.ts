@@ -1,0 +1,120 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { sha256Hex } from "../src/crypto/tokens";
+import { adminHeaders, api, captureFetch, createUser, rows, strongPassword, uniqueEmail } from "./helpers";
+
+const RESEND = { MAIL_PROVIDER: "resend", MAIL_API_KEY: "re_key", MAIL_API_BASE_URL: "https://mail.fake.test" };
+
+interface EmailView {
+  id: string;
+  tenantId: string;
+  userId: string | null;
+  template: string;
+  status: string;
+  attempts: number;
+  provider: string | null;
+  lastError: string | null;
+  createdAt: string;
+  nextAttemptAt: string | null;
+}
+type Page = { emails: EmailView[]; nextCursor: string | null };
+
+/** A second tenant with a client whose Basic credentials act as that tenant's admin. */
+async function otherTenant(): Promise<{ tenantId: string; headers: Record<string, string> }> {
+  const tenantId = `ten_${crypto.randomUUID().slice(0, 8)}`;
+  const clientId = `cli_${crypto.randomUUID().slice(0, 8)}`;
+  const secret = `secret-${crypto.randomUUID()}`;
+  await env.DB.prepare("INSERT INTO tenants (id, name, created_at) VALUES (?, 'Other', 0)").bind(tenantId).run();
+  await env.DB.prepare("INSERT INTO clients (id, tenant_id, name, secret_hash, created_at) VALUES (?, ?, 'Other app', ?, 0)").bind(clientId, tenantId, await sha256Hex(secret)).run();
+  return { tenantId, headers: { Authorization: `Basic ${btoa(`${clientId}:${secret}`)}` } };
+}
+
+const insertRow = (id: string, tenantId: string, status: string, createdAt = Date.now()) =>
+  env.DB.prepare(
+    "INSERT INTO email_outbox (id, tenant_id, client_id, user_id, template, status, attempts, next_attempt_at, created_at, provider) VALUES (?, ?, 'x', 'usr_x', 'reset', ?, 1, ?, ?, 'resend')",
+  ).bind(id, tenantId, status, createdAt + 60_000, createdAt).run();
+
+const list = async (query: string, headers: Record<string, string> = adminHeaders) => (await api(`/v1/emails${query}`, { headers })).json() as Promise<Page>;
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("GET /v1/emails", () => {
+  it("lists outbox rows without bodies or addresses, filtered by status", async () => {
+    const email = uniqueEmail("list");
+    const user = await createUser(email, strongPassword());
+    captureFetch(() => new Response("down", { status: 503 }));
+    await api("/v1/password-resets", { json: { email }, env: RESEND });
+    const res = await api("/v1/emails?status=queued&limit=100", { headers: adminHeaders });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).not.toContain(email);
+    expect(text).not.toMatch(/payload|html|"to"/);
+    const mine = (JSON.parse(text) as Page).emails.find((e) => e.userId === user.id)!;
+    expect(mine).toMatchObject({ tenantId: "default", template: "reset", status: "queued", attempts: 1, provider: "resend", lastError: "HTTP 503: down" });
+    expect(Date.parse(mine.nextAttemptAt!)).toBeGreaterThan(Date.now());
+    expect((await list("?status=sent&limit=100")).emails.some((e) => e.userId === user.id)).toBe(false);
+    expect((await api("/v1/emails?status=lost", { headers: adminHeaders })).status).toBe(400);
+    expect((await api("/v1/emails")).status).toBe(401);
+  });
+
+  it("pages newest first with an opaque cursor, and rejects a forged one", async () => {
+    const { tenantId, headers } = await otherTenant();
+    const t0 = Date.now() - 10_000;
+    for (let i = 0; i < 5; i++) await insertRow(`msg_page_${tenantId}_${i}`, tenantId, "sent", t0 + i);
+    const first = await list("?limit=2", headers);
+    expect(first.emails.map((e) => e.id)).toEqual([4, 3].map((i) => `msg_page_${tenantId}_${i}`));
+    const second = await list(`?limit=2&cursor=${first.nextCursor}`, headers);
+    const third = await list(`?limit=2&cursor=${second.nextCursor}`, headers);
+    expect([...second.emails, ...third.emails].map((e) => e.id)).toEqual([2, 1, 0].map((i) => `msg_page_${tenantId}_${i}`));
+    expect(third.nextCursor).toBeNull();
+    const bad = await api("/v1/emails?cursor=not-a-cursor", { headers });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { code: string }).code).toBe("VALIDATION_FAILED");
+  });
+
+  it("is tenant-scoped: a client's credentials see only its tenant, the root key sees all", async () => {
+    const a = await otherTenant();
+    const b = await otherTenant();
+    await insertRow(`msg_a_${a.tenantId}`, a.tenantId, "dead");
+    await insertRow(`msg_b_${b.tenantId}`, b.tenantId, "dead");
+    const seenByA = (await list("?limit=100", a.headers)).emails;
+    expect(seenByA.map((e) => e.tenantId)).toEqual([a.tenantId]);
+    const root = (await list("?status=dead&limit=100")).emails.map((e) => e.id);
+    expect(root).toEqual(expect.arrayContaining([`msg_a_${a.tenantId}`, `msg_b_${b.tenantId}`]));
+    // Another tenant's row does not exist for A, not even to retry.
+    const res = await api(`/v1/emails/msg_b_${b.tenantId}/retry`, { method: "POST", headers: a.headers });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { code: string }).code).toBe("EMAIL_NOT_FOUND");
+  });
+});
+
+describe("POST /v1/emails/{id}/retry", () => {
+  it("pulls a backing-off message forward and sends it at once, still with its one idempotency key", async () => {
+    const email = uniqueEmail("retry-op");
+    const user = await createUser(email, strongPassword());
+    let up = false;
+    const calls = captureFetch(() => (up ? Response.json({ id: "re_ok" }) : new Response("down", { status: 503 })));
+    await api("/v1/password-resets", { json: { email }, env: RESEND });
+    const [row] = await rows<{ id: string; status: string }>("SELECT id, status FROM email_outbox WHERE user_id = ?", user.id);
+    expect(row!.status).toBe("queued");
+    up = true;
+    const res = await api(`/v1/emails/${row!.id}/retry`, { method: "POST", headers: adminHeaders, env: RESEND });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ id: row!.id, status: "queued" });
+    const [after] = await rows<{ status: string; attempts: number }>("SELECT status, attempts FROM email_outbox WHERE id = ?", row!.id);
+    expect(after).toMatchObject({ status: "sent", attempts: 2 });
+    expect(calls.map((r) => r.headers.get("Idempotency-Key"))).toEqual([row!.id, row!.id]);
+    expect(await rows("SELECT id FROM audit_events WHERE type = 'email.retry_requested' AND data LIKE ?", `%${row!.id}%`)).toHaveLength(1);
+  });
+
+  it("refuses rows whose payload is gone (sent, failed, dead, dropped) or that are being sent, and unknown ids", async () => {
+    const { tenantId } = await otherTenant();
+    for (const status of ["sent", "failed", "dead", "dropped", "sending"]) {
+      await insertRow(`msg_${status}_${tenantId}`, tenantId, status);
+      const res = await api(`/v1/emails/msg_${status}_${tenantId}/retry`, { method: "POST", headers: adminHeaders });
+      expect(res.status, status).toBe(409);
+      expect(((await res.json()) as { code: string }).code).toBe("EMAIL_NOT_RETRYABLE");
+    }
+    expect((await api("/v1/emails/msg_nope/retry", { method: "POST", headers: adminHeaders })).status).toBe(404);
+  });
+});
