@@ -8,7 +8,6 @@ import { problemResponse } from "./http/problem";
 import { nestAuthRoutes } from "./routes/compat/nestauth";
 import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
 import { singularityRoutes } from "./routes/compat/singularity";
-import { docsRoutes } from "./routes/docs";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
@@ -67,7 +66,6 @@ export function createApp() {
 
   const routes = app
     .route("/", opsRoutes)
-    .route("/", docsRoutes)
     .route("/v1/password-resets", passwordResets)
     .route("/v1/sessions", sessionRoutes)
     .route("/v1/me", meRoutes)

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { describe, expect, it } from "vitest";
+import { renderDocsPage } from "../../src/openapi/docs-page";
 import { buildOpenApi } from "../../src/openapi/document";
 
-const committed = JSON.parse(readFileSync(new URL("../../src/openapi/openapi.gen.json", import.meta.url), "utf8")) as Record<string, unknown>;
+const committed = JSON.parse(readFileSync(new URL("../../public/openapi.json", import.meta.url), "utf8")) as Record<string, unknown>;
 
 describe("OpenAPI document", () => {
   it("is a valid OpenAPI 3.1 document", async () => {
@@ -14,6 +15,7 @@ describe("OpenAPI document", () => {
 
   it("matches the route schemas (run `npm run openapi` after changing a route)", () => {
     expect(committed).toEqual(JSON.parse(JSON.stringify(buildOpenApi())));
+    expect(readFileSync(new URL("../../public/docs/index.html", import.meta.url), "utf8")).toBe(renderDocsPage(committed));
   });
 
   it("documents the error codes and a success response of every operation", () => {
