@@ -4,7 +4,7 @@ import type { Client } from "../db/clients";
 import { findUserByEmail } from "../db/users";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { emailKey, enforceCooldown, enforceLimit, ipKey, resetCooldownKey, resolveClient } from "./support";
+import { emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey, resolveClient } from "./support";
 import { startReset } from "./start-reset";
 
 export interface RequestResetInput {
@@ -25,11 +25,10 @@ export async function requestPasswordReset(deps: Deps, input: RequestResetInput,
     throw new AppError("REDIRECT_URI_NOT_ALLOWED", "redirectUri must exactly match one of the client's redirect URIs.");
   }
   const email = normalizeEmail(input.email);
-  await enforceLimit(deps, "resetPerIp", ipKey(deps));
   // A dialect's per-address cooldown (seed 002): checked and started whether or not the account exists.
   const hashedEmail = await emailKey(deps, client.tenantId, email);
   if (opts.cooldownSeconds) await enforceCooldown(deps, resetCooldownKey(hashedEmail));
-  await enforceLimit(deps, "resetPerEmail", hashedEmail);
+  await enforceLimits(deps, [["resetPerIp", ipKey(deps)], ["resetPerEmail", hashedEmail]]);
   if (opts.cooldownSeconds) await deps.cooldowns.start(resetCooldownKey(hashedEmail), opts.cooldownSeconds);
   deps.defer(issueResetIfKnown(deps, client, email, input));
 }

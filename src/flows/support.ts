@@ -25,11 +25,15 @@ export async function resolveBusinessClient(deps: Deps, businessId: number | nul
 
 /** Counts a hit and throws RATE_LIMITED (with Retry-After) when the bucket is full. */
 export async function enforceLimit(deps: Deps, bucket: RateLimitBucket, key: string): Promise<void> {
-  const d = await deps.limiter.hit(bucket, key);
-  if (!d.ok) {
-    throw new AppError("RATE_LIMITED", `Too many attempts; retry in ${d.retryAfterSeconds} seconds.`, undefined, {
-      "Retry-After": String(d.retryAfterSeconds),
-    });
+  return enforceLimits(deps, [[bucket, key]]);
+}
+
+/** Counts a hit in every bucket at once (one KV round trip of latency, not one per bucket). */
+export async function enforceLimits(deps: Deps, hits: [RateLimitBucket, string][]): Promise<void> {
+  const decisions = await Promise.all(hits.map(([bucket, key]) => deps.limiter.hit(bucket, key)));
+  const wait = Math.max(0, ...decisions.map((d) => (d.ok ? 0 : d.retryAfterSeconds)));
+  if (wait > 0) {
+    throw new AppError("RATE_LIMITED", `Too many attempts; retry in ${wait} seconds.`, undefined, { "Retry-After": String(wait) });
   }
 }
 
