@@ -8,8 +8,10 @@ import { problemResponse } from "./http/problem";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
+import { passwordPolicyRoutes } from "./routes/v1/password-policy";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
+import { apiKeyRoutes, tenantRoutes } from "./routes/v1/tenants";
 import { userRoutes } from "./routes/v1/users";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -56,6 +58,9 @@ export function createApp() {
     .route("/v1/me", meRoutes)
     .route("/v1/users", userRoutes)
     .route("/v1/clients", clientRoutes)
+    .route("/v1/tenants", tenantRoutes)
+    .route("/v1/api-keys", apiKeyRoutes)
+    .route("/v1/password-policy", passwordPolicyRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));

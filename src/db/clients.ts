@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "./client";
+import type { PolicyOverrides } from "../domain/password-policy";
 import { clients } from "./schema";
 
 /** Per-client branding shown in pages and emails. */
@@ -13,15 +14,7 @@ export interface Branding {
   footer?: string;
 }
 
-/** Per-client password-policy overrides (defaults in src/domain/password-policy.ts). */
-export interface PolicyOverrides {
-  minLength?: number;
-  maxLength?: number;
-  requireUpper?: boolean;
-  requireLower?: boolean;
-  requireDigit?: boolean;
-  requireSymbol?: boolean;
-}
+export type { PolicyOverrides };
 
 /** A client as the flows see it (JSON columns parsed). */
 export interface Client {
@@ -39,6 +32,7 @@ export interface Client {
   codeTtlSeconds: number;
   adminLinkTtlSeconds: number;
   issueLoginToken: boolean;
+  webhookUrl: string | null;
   createdAt: number;
 }
 
@@ -68,6 +62,7 @@ function toClient(r: Row): Client {
     codeTtlSeconds: r.codeTtlSeconds,
     adminLinkTtlSeconds: r.adminLinkTtlSeconds,
     issueLoginToken: r.issueLoginToken,
+    webhookUrl: r.webhookUrl,
     createdAt: r.createdAt,
   };
 }

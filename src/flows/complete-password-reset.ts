@@ -6,12 +6,14 @@ import { auditEvents, emailOutbox } from "../db/schema";
 import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
 import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
+import { rememberOldHash } from "../db/password-history";
 import { AppError } from "../domain/errors";
-import { checkPasswordPolicy, effectivePolicy, PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
+import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
 import { signToken } from "../crypto/jwt";
-import { hashPassword, verifyPassword } from "../crypto/password";
+import { hashPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
+import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
 import { deliverEmail } from "./deliver-email";
 import { enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
 
@@ -42,13 +44,12 @@ export async function completePasswordReset(
   const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
   if (!user || user.disabled || !client) throw new AppError("INVALID_TOKEN");
 
-  const policy = opts.policy ?? effectivePolicy(client.passwordPolicy);
-  const errors = checkPasswordPolicy(input.newPassword, { policy, email: user.email });
+  const scope = clientScope(client, opts.policy);
+  const errors = await passwordProblems(deps, { password: input.newPassword, scope, email: user.email, userName: user.name, userId: user.id });
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
-  const params = hashParams(deps);
   const [reused, newHash] = await Promise.all([
-    user.passwordHash ? verifyPassword(input.newPassword, user.passwordHash, params) : Promise.resolve(false),
-    hashPassword(input.newPassword, params),
+    isReusedPassword(deps, user, input.newPassword, scope.policy.historySize),
+    hashPassword(input.newPassword, hashParams(deps)),
   ]);
   if (reused) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, [PASSWORD_REUSED]);
 
@@ -74,6 +75,7 @@ export async function completePasswordReset(
     consumeReset(db, rr.id, nonce, now),
     invalidateOpenResets(db, user.id, now, { exceptId: rr.id, guard }),
     setPassword(db, user.id, newHash, now, guard),
+    ...(user.passwordHash ? rememberOldHash(db, user.id, user.passwordHash, now, guard) : []),
     revokeUserSessions(db, user.id, now, guard),
     guardedInsert(db, auditEvents, auditRow(deps.meta, now, {
       type: "password_reset.completed",
