@@ -87,7 +87,7 @@ describe("common-password blocklist (D1)", () => {
       expect(await isCommonPassword(db, pw), pw).toBe(true);
     }
     for (const pw of ["Correct-Horse-7f3a9c", "ilovemy-dog-Biscuit-42", crypto.randomUUID()]) expect(await isCommonPassword(db, pw), pw).toBe(false);
-    const [{ n }] = await rows<{ n: number }>("SELECT sum(length(fingerprints)) / 4 AS n FROM common_password_buckets");
+    const [{ n }] = (await rows<{ n: number }>("SELECT sum(length(fingerprints)) / 4 AS n FROM common_password_buckets")) as [{ n: number }];
     expect(n).toBeGreaterThanOrEqual(100_000);
     expect(await rows("SELECT bucket FROM common_password_buckets")).toHaveLength(4096);
   });
