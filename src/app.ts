@@ -8,6 +8,7 @@ import { problemResponse } from "./http/problem";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
+import { eventRoutes } from "./routes/v1/events";
 import { passwordPolicyRoutes } from "./routes/v1/password-policy";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
@@ -61,6 +62,7 @@ export function createApp() {
     .route("/v1/tenants", tenantRoutes)
     .route("/v1/api-keys", apiKeyRoutes)
     .route("/v1/password-policy", passwordPolicyRoutes)
+    .route("/v1/events", eventRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));

@@ -1,7 +1,8 @@
-import { and, eq, isNotNull, isNull, or } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "./client";
 import type { PolicyOverrides } from "../domain/password-policy";
-import { clients, emailOutbox, resetRequests } from "./schema";
+import { dropQueuedForClient } from "./cleanup";
+import { clients, resetRequests } from "./schema";
 
 /** Per-client branding shown in pages and emails. */
 export interface Branding {
@@ -140,10 +141,7 @@ export function deleteClientStatements(db: Db, id: string, now: number) {
       .update(resetRequests)
       .set({ invalidatedAt: now })
       .where(and(eq(resetRequests.clientId, id), isNull(resetRequests.consumedAt), isNull(resetRequests.invalidatedAt))),
-    db
-      .update(emailOutbox)
-      .set({ status: "dropped", payload: null, lastError: "client deleted" })
-      .where(and(eq(emailOutbox.clientId, id), eq(emailOutbox.status, "queued"), or(isNotNull(emailOutbox.resetRequestId), eq(emailOutbox.channel, "webhook")))),
+    dropQueuedForClient(db, id),
     db.delete(clients).where(eq(clients.id, id)),
   ] as const;
 }
