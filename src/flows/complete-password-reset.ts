@@ -15,7 +15,7 @@ import { newId } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
 import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
 import { deliverEmail } from "./deliver-email";
-import { enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
+import { auditTokenRefused, enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
@@ -40,9 +40,12 @@ export async function completePasswordReset(
   opts: { policy?: PasswordPolicy } = {},
 ): Promise<CompleteResult> {
   await enforceLimit(deps, "completePerIp", ipKey(deps));
-  const rr = await loadLiveReset(deps, input.token);
+  const rr = await loadLiveReset(deps, input.token, "complete");
   const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
-  if (!user || user.disabled || !client) throw new AppError("INVALID_TOKEN");
+  if (!user || user.disabled || !client) {
+    await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", user?.disabled ? "user_disabled" : "user_or_client_gone");
+    throw new AppError("INVALID_TOKEN");
+  }
 
   const scope = clientScope(client, opts.policy);
   const errors = await passwordProblems(deps, { password: input.newPassword, scope, email: user.email, userName: user.name, userId: user.id });
@@ -83,6 +86,13 @@ export async function completePasswordReset(
       clientId: client.id,
       userId: user.id,
       data: { resetId: rr.id, kind: rr.kind, sessionsRevoked: true },
+    }), guard),
+    guardedInsert(db, auditEvents, auditRow(deps.meta, now, {
+      type: "sessions.revoked",
+      tenantId: user.tenantId,
+      clientId: client.id,
+      userId: user.id,
+      data: { reason: "password_reset" },
     }), guard),
     guardedInsert(db, emailOutbox, email, guard),
     ...(loginTokenId
