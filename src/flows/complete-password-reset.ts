@@ -15,6 +15,7 @@ import { newId } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
 import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
 import { deliverEmail } from "./deliver-email";
+import { prepareWebhook, webhookIds, webhookInserts } from "./webhooks";
 import { auditTokenRefused, enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
@@ -73,6 +74,11 @@ export async function completePasswordReset(
       support: client.branding.supportUrl ?? `${deps.config.publicBaseUrl}/forgot-password`,
     },
   });
+  const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
+  const hooks = [
+    await prepareWebhook(deps, client, "password_reset.completed", hookData, user.id),
+    await prepareWebhook(deps, client, "user.password_changed", { userId: user.id, email: user.email, reason: "password_reset", changedAt: new Date(now).toISOString() }, user.id),
+  ];
   const loginTokenId = client.issueLoginToken ? newId("lt_") : null;
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
@@ -95,6 +101,7 @@ export async function completePasswordReset(
       data: { reason: "password_reset" },
     }), guard),
     guardedInsert(db, emailOutbox, email, guard),
+    ...webhookInserts(deps, hooks, guard),
     ...(loginTokenId
       ? [insertOneTimeTokenGuarded(db, {
           id: loginTokenId,
@@ -109,6 +116,7 @@ export async function completePasswordReset(
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
   deps.defer(deliverEmail(deps, email.id));
+  for (const id of webhookIds(hooks)) deps.defer(deliverEmail(deps, id));
 
   const loginToken = loginTokenId
     ? await signToken(deps.config.signing, {

@@ -4,6 +4,8 @@ import { auditRow, insertAudit } from "../db/audit";
 import { claimOutbox, dueOutboxIds, finishOutbox } from "../db/outbox";
 import { open } from "../crypto/envelope";
 import type { OutgoingEmail, SendResult } from "../mail/mailer";
+import { deliverWebhook } from "./deliver-webhook";
+import { emailFailedWebhook } from "./webhooks";
 
 /** Attempts after which a message is dead (kept without payload, audited). */
 export const MAX_ATTEMPTS = 8;
@@ -27,6 +29,8 @@ export async function deliverEmail(deps: Deps, id: string): Promise<void> {
   const now = deps.now();
   const row = await claimOutbox(db, id, now);
   if (!row) return;
+  // Webhook rows share the claim, lease and backoff of emails; only the sending differs.
+  if (row.channel === "webhook") return deliverWebhook(deps, row);
   const audit = (type: string, data: Record<string, unknown>) =>
     insertAudit(db, auditRow(deps.meta, deps.now(), { type, tenantId: row.tenantId, clientId: row.clientId, userId: row.userId, data: { messageId: row.id, template: row.template, ...data } }));
 
@@ -52,11 +56,13 @@ export async function deliverEmail(deps: Deps, id: string): Promise<void> {
     await db.batch([
       finishOutbox(db, id, { status: "failed", payload: null, leaseUntil: null, lastError: result.error }),
       audit("email.failed", { provider: deps.mailer.name, error: result.error }),
+      ...(await emailFailedWebhook(deps, row, result.error)),
     ]);
   } else if (row.attempts >= MAX_ATTEMPTS) {
     await db.batch([
       finishOutbox(db, id, { status: "dead", payload: null, leaseUntil: null, lastError: result.error }),
       audit("email.dead", { provider: deps.mailer.name, attempts: row.attempts, error: result.error }),
+      ...(await emailFailedWebhook(deps, row, result.error)),
     ]);
   } else {
     await finishOutbox(db, id, {
