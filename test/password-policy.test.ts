@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { isCommonPassword } from "../src/db/blocklist";
 import { getDb } from "../src/db/client";
 import { checkPasswordPolicy, DEFAULT_POLICY, effectivePolicy } from "../src/domain/password-policy";
-import { adminHeaders, api, rows, uniqueEmail } from "./helpers";
+import { adminHeaders, api, newClient, newTenant, newUser, resetMail, rows, uniqueEmail } from "./helpers";
 
 const HIBP = { HIBP_API_BASE_URL: "https://hibp.fake.test" };
 const codes = (pw: string, ctx: Partial<Parameters<typeof checkPasswordPolicy>[1]> = {}) =>
@@ -90,6 +90,36 @@ describe("common-password blocklist (D1)", () => {
     const [{ n }] = (await rows<{ n: number }>("SELECT sum(length(fingerprints)) / 4 AS n FROM common_password_buckets")) as [{ n: number }];
     expect(n).toBeGreaterThanOrEqual(100_000);
     expect(await rows("SELECT bucket FROM common_password_buckets")).toHaveLength(4096);
+  });
+});
+
+describe("password history (no reuse of the last N)", () => {
+  const complete = (token: string, newPassword: string) => api("/v1/password-resets/complete", { json: { token, newPassword } });
+  const LIMITS = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "100/15m", resetPerIp: "1000/15m" }) };
+  const reset = async (email: string, clientId: string) => {
+    await api("/v1/password-resets", { json: { email, clientId }, env: LIMITS });
+    return resetMail(email);
+  };
+
+  it("default N=1 refuses the current password; N=3 also the two before it, but not older ones", async () => {
+    const t = await newTenant();
+    const c = await newClient(t.headers, { passwordPolicy: { historySize: 3 } });
+    const pws = ["History-Pass-One-1", "History-Pass-Two-2", "History-Pass-Three-3", "History-Pass-Four-4"];
+    const user = await newUser(t.headers, { password: pws[0], clientId: c.clientId });
+    for (const pw of pws.slice(1)) {
+      const { token } = await reset(user.email, c.clientId);
+      expect((await complete(token, pw)).status).toBe(200);
+    }
+    // Current = Four; remembered: Three, Two (N=3). One is older and allowed again.
+    for (const old of [pws[3]!, pws[2]!, pws[1]!]) {
+      const { token } = await reset(user.email, c.clientId);
+      const res = await complete(token, old);
+      expect(res.status, old).toBe(400);
+      expect(((await res.json()) as { errors: { code: string }[] }).errors.map((e) => e.code)).toEqual(["PASSWORD_REUSED"]);
+    }
+    const { token } = await reset(user.email, c.clientId);
+    expect((await complete(token, pws[0]!)).status).toBe(200);
+    expect((await rows("SELECT id FROM password_history WHERE user_id = ?", user.id)).length).toBeLessThanOrEqual(9);
   });
 });
 
