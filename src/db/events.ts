@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, like, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { auditEvents } from "./schema";
 
@@ -21,7 +21,8 @@ export async function listEvents(db: Db, q: EventQuery): Promise<EventRow[]> {
   const conditions: (SQL | undefined)[] = [
     q.tenantId === null ? undefined : eq(auditEvents.tenantId, q.tenantId),
     q.userId ? eq(auditEvents.userId, q.userId) : undefined,
-    q.type?.endsWith(".*") ? like(auditEvents.type, `${q.type.slice(0, -1).replace(/[%_\\]/g, "")}%`) : q.type ? eq(auditEvents.type, q.type) : undefined,
+    // "a.b.*" is the range ["a.b.", "a.b/"): '/' follows '.', and a range can use the type index.
+    q.type?.endsWith(".*") ? and(gte(auditEvents.type, q.type.slice(0, -1)), lt(auditEvents.type, `${q.type.slice(0, -2)}/`)) : q.type ? eq(auditEvents.type, q.type) : undefined,
     q.since !== undefined ? gte(auditEvents.createdAt, q.since) : undefined,
     q.after
       ? or(lt(auditEvents.createdAt, q.after.createdAt), and(eq(auditEvents.createdAt, q.after.createdAt), lt(auditEvents.id, q.after.id)))
