@@ -17,6 +17,7 @@ describe("POST /v1/tenants and tenant API keys", () => {
     const tenant = { Authorization: `Bearer ${body.apiKey}` };
     expect((await api("/v1/tenants", { json: { name: "x" }, headers: tenant })).status).toBe(403);
     expect((await api("/v1/tenants", { json: { name: "x" } })).status).toBe(401);
+    expect(await codeOf(await api("/v1/tenants", { json: { name: "again", tenantId: "default" }, headers: adminHeaders }))).toBe("TENANT_EXISTS");
     const c = await newClient(tenant);
     expect((await api("/v1/tenants", { json: { name: "x" }, headers: basic(c.clientId, c.clientSecret) })).status).toBe(403);
   });

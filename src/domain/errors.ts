@@ -27,6 +27,7 @@ export const ERRORS = {
   CLIENT_NOT_FOUND: { status: 404, title: "Client not found" },
   CLIENT_EXISTS: { status: 409, title: "A client with this clientId or businessId already exists" },
   TENANT_NOT_FOUND: { status: 404, title: "Tenant not found" },
+  TENANT_EXISTS: { status: 409, title: "A tenant with this tenantId already exists" },
   API_KEY_NOT_FOUND: { status: 404, title: "API key not found" },
   CONFIGURATION_ERROR: { status: 500, title: "The service is misconfigured" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },

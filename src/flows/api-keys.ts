@@ -44,7 +44,7 @@ export async function createTenant(deps: Deps, input: { name: string; tenantId?:
       ...key.statements,
     ]);
   } catch (e) {
-    if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("VALIDATION_FAILED", "A tenant with this tenantId already exists.");
+    if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("TENANT_EXISTS");
     throw e;
   }
   return { tenantId, name: input.name, apiKey: key.apiKey, apiKeyId: key.view.id };

@@ -18,8 +18,9 @@ async function post(url: string, body: string, headers: Record<string, string>):
     await res.body?.cancel();
     if (res.status >= 200 && res.status < 300) return { status: "sent" };
     const error = `HTTP ${res.status}`;
-    // 4xx means "this will never work" except for the statuses that mean "not now".
-    if (res.status >= 400 && res.status < 500 && ![408, 409, 425, 429].includes(res.status)) return { status: "permanent", error };
+    // Redirects are not followed (the URL is the contract) and 4xx means "never": both are final,
+    // except for the statuses that mean "not now".
+    if (res.status < 500 && ![408, 409, 425, 429].includes(res.status)) return { status: "permanent", error };
     const ra = Number(res.headers.get("Retry-After"));
     return { status: "retryable", error, retryAfterSeconds: Number.isFinite(ra) && ra > 0 ? ra : undefined };
   } catch (e) {
