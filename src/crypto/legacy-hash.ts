@@ -1,4 +1,5 @@
 import { b64, fromB64, utf8 } from "./encoding";
+import { pbkdf2Js } from "./pbkdf2-js";
 
 /**
  * Hashes imported from other systems, stored in one canonical PHC form until the user's next
@@ -7,8 +8,14 @@ import { b64, fromB64, utf8 } from "./encoding";
  * They carry no pepper, so they are only as strong as the system they came from.
  */
 
-/** Production Workers reject more per deriveBits call, and one PBKDF2 cannot be split across calls. */
-export const MAX_IMPORT_ITERATIONS = 100_000;
+/** Production Workers reject more per deriveBits call; above it, src/crypto/pbkdf2-js.ts does the work. */
+export const NATIVE_ITERATIONS_LIMIT = 100_000;
+/**
+ * Imports above this are refused: the JavaScript PBKDF2 costs ~1.5–2 s of CPU per million SHA-256
+ * iterations (SHA-512: ~8 s per million) at each verification until the first successful sign-in.
+ * Django's defaults (up to 1,200,000) and Keycloak's (210,000 SHA-512) fit.
+ */
+export const MAX_IMPORT_ITERATIONS = 2_000_000;
 
 /** The explicit import shape: PBKDF2 parameters as most exports list them. */
 export interface Pbkdf2Export {
@@ -73,8 +80,7 @@ export type ImportedHash = { ok: true; stored: string } | { ok: false; code: "UN
 
 /**
  * Accepts our own PHC string (same pepper only), PHC/passlib/Django PBKDF2 strings or the explicit
- * object, and returns the form to store. More than 100,000 iterations is refused: verifying it
- * would need a single deriveBits call above the production per-call ceiling.
+ * object, and returns the form to store. More than MAX_IMPORT_ITERATIONS is refused (CPU cost).
  */
 export function importHash(input: string | Pbkdf2Export, pepperId: string): ImportedHash {
   if (typeof input === "string" && input.startsWith("$pbkdf2c-sha256$")) {
@@ -93,15 +99,24 @@ export function importHash(input: string | Pbkdf2Export, pepperId: string): Impo
     return { ok: false, code: "UNSUPPORTED_HASH_FORMAT", message: "Not a supported PBKDF2 hash (see the README for the accepted shapes)." };
   }
   if (l.iterations > MAX_IMPORT_ITERATIONS) {
-    return { ok: false, code: "HASH_ITERATIONS_TOO_HIGH", message: `At most ${MAX_IMPORT_ITERATIONS} iterations can be verified on Workers.` };
+    return { ok: false, code: "HASH_ITERATIONS_TOO_HIGH", message: `At most ${MAX_IMPORT_ITERATIONS} iterations can be imported.` };
   }
   return { ok: true, stored: canonical(l) };
 }
 
-/** Verifies a password against an imported hash: one deriveBits call (≤ 100,000 iterations), constant-time compare. */
+/**
+ * Verifies a password against an imported hash, constant-time compare. Up to 100,000 iterations
+ * in one deriveBits call; above that in JavaScript, so no call ever exceeds the production ceiling.
+ */
 export async function verifyLegacy(password: string, l: Legacy): Promise<boolean> {
   if (l.iterations > MAX_IMPORT_ITERATIONS) return false;
-  const key = await crypto.subtle.importKey("raw", utf8(password), "PBKDF2", false, ["deriveBits"]);
-  const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: l.digest, salt: l.salt, iterations: l.iterations }, key, l.hash.length * 8);
-  return crypto.subtle.timingSafeEqual(new Uint8Array(bits), l.hash);
+  const pw = utf8(password);
+  let derived: Uint8Array;
+  if (l.iterations <= NATIVE_ITERATIONS_LIMIT) {
+    const key = await crypto.subtle.importKey("raw", pw, "PBKDF2", false, ["deriveBits"]);
+    derived = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: l.digest, salt: l.salt, iterations: l.iterations }, key, l.hash.length * 8));
+  } else {
+    derived = await pbkdf2Js(l.digest, pw, l.salt, l.iterations, l.hash.length);
+  }
+  return crypto.subtle.timingSafeEqual(derived, l.hash);
 }
