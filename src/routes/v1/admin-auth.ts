@@ -21,16 +21,15 @@ export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const header = c.req.header("Authorization") ?? "";
   const bearer = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
   if (bearer !== undefined) {
-    if (bearer.startsWith(API_KEY_PREFIX)) {
-      const key = await findLiveApiKey(deps.db, await sha256Hex(bearer));
-      if (key) {
-        // At most one write per key and minute, after the response: keeps D1 writes off the hot path.
-        const now = deps.now();
-        if (key.lastUsedAt === null || key.lastUsedAt < now - LAST_USED_GRANULARITY_MS) deps.defer(touchApiKey(deps.db, key.id, now));
-        c.set("admin", { root: false, tenantId: key.tenantId });
-        return next();
-      }
-    } else if (await timingSafeEqualStr(bearer, deps.config.adminApiKey)) {
+    const key = bearer.startsWith(API_KEY_PREFIX) ? await findLiveApiKey(deps.db, await sha256Hex(bearer)) : null;
+    if (key) {
+      // At most one write per key and minute, after the response: keeps D1 writes off the hot path.
+      const now = deps.now();
+      if (key.lastUsedAt === null || key.lastUsedAt < now - LAST_USED_GRANULARITY_MS) deps.defer(touchApiKey(deps.db, key.id, now));
+      c.set("admin", { root: false, tenantId: key.tenantId });
+      return next();
+    }
+    if (await timingSafeEqualStr(bearer, deps.config.adminApiKey)) {
       c.set("admin", { root: true, tenantId: null });
       return next();
     }
