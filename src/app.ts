@@ -12,8 +12,11 @@ import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
 import { emailRoutes } from "./routes/v1/emails";
+import { eventRoutes } from "./routes/v1/events";
+import { passwordPolicyRoutes } from "./routes/v1/password-policy";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
+import { apiKeyRoutes, tenantRoutes } from "./routes/v1/tenants";
 import { userRoutes } from "./routes/v1/users";
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
@@ -79,6 +82,10 @@ export function createApp() {
     .route("/auth", nestAuthRoutes)
     .route("/api/auth", singularityRoutes)
     .route("/v1/emails", emailRoutes)
+    .route("/v1/tenants", tenantRoutes)
+    .route("/v1/api-keys", apiKeyRoutes)
+    .route("/v1/password-policy", passwordPolicyRoutes)
+    .route("/v1/events", eventRoutes)
     .route("/dev", devMailboxRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));

@@ -34,6 +34,7 @@ export const RATE_LIMIT_BUCKETS = [
   "completePerIp",
   "signInPerAccount",
   "signInPerIp",
+  "policyCheckPerIp",
 ] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 export interface RateLimitRule {
@@ -48,6 +49,8 @@ const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
   completePerIp: "30/15m",
   signInPerAccount: "10/15m",
   signInPerIp: "100/15m",
+  // Live feedback while typing (debounced by the UI): generous, but each call may reach HIBP.
+  policyCheckPerIp: "120/15m",
 };
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;

@@ -128,8 +128,8 @@ describe("POST /api/auth/password/reset (seed 002)", () => {
     }
     // Every character of the seed's list counts as the special character, and nothing else does.
     const policy = singularityPolicy(effectivePolicy());
-    for (const ch of SINGULARITY_SYMBOLS) expect(checkPasswordPolicy(`Zebra-Crossing7${ch}`, { policy }), ch).toEqual([]);
-    for (const ch of "-~`\\ €") expect(checkPasswordPolicy(`Zebra-Crossing7${ch}`, { policy }).map((e) => e.code), ch).toEqual(["PASSWORD_MISSING_SYMBOL"]);
+    for (const ch of SINGULARITY_SYMBOLS) expect(checkPasswordPolicy(`Zebra-Crossing7${ch}`, { policy, common: false }), ch).toEqual([]);
+    for (const ch of "-~`\\ €") expect(checkPasswordPolicy(`Zebra-Crossing7${ch}`, { policy, common: false }).map((e) => e.code), ch).toEqual(["PASSWORD_MISSING_SYMBOL"]);
     expect((await api(`${RESET}?token=${token}`, { json: { password: "Zebra-Crossing7?" } })).status).toBe(200);
   });
 

@@ -73,6 +73,7 @@ describe("parseConfig: a valid env", () => {
       completePerIp: { limit: 30, windowSeconds: 900 },
       signInPerAccount: { limit: 10, windowSeconds: 900 },
       signInPerIp: { limit: 100, windowSeconds: 900 },
+      policyCheckPerIp: { limit: 120, windowSeconds: 900 },
     });
   });
 
@@ -167,6 +168,7 @@ describe("parseConfig: RATE_LIMITS", () => {
       completePerIp: { limit: 30, windowSeconds: 900 },
       signInPerAccount: { limit: 10, windowSeconds: 900 },
       signInPerIp: { limit: 7, windowSeconds: 3_600 },
+      policyCheckPerIp: { limit: 120, windowSeconds: 900 },
     });
     expect(Object.keys(c.rateLimits).sort()).toEqual([...RATE_LIMIT_BUCKETS].sort());
   });

@@ -26,13 +26,15 @@ export interface CallOptions extends RequestInit {
   json?: unknown;
   env?: Partial<Record<keyof Env, string>>;
   ip?: string;
+  /** The request's cf.country, as Cloudflare's edge would set it. */
+  country?: string;
   /** Leave background (waitUntil) work running instead of waiting for it. */
   background?: "wait" | "leave";
 }
 
 /** Calls the Worker's fetch handler and, by default, waits for its waitUntil work to finish. */
 export async function api(path: string, opts: CallOptions = {}): Promise<Response> {
-  const { json, env: overrides, ip, background = "wait", ...init } = opts;
+  const { json, env: overrides, ip, country, background = "wait", ...init } = opts;
   const headers = new Headers(init.headers);
   if (json !== undefined) {
     headers.set("Content-Type", "application/json");
@@ -41,7 +43,8 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
   }
   headers.set("CF-Connecting-IP", ip ?? "203.0.113.7");
   const ctx = createExecutionContext();
-  const res = await worker.fetch!(new Request(BASE + path, { ...init, headers }) as never, envWith(overrides), ctx);
+  const request = new Request(BASE + path, { ...init, headers, ...(country ? { cf: { country } } : {}) } as RequestInit);
+  const res = await worker.fetch!(request as never, envWith(overrides), ctx);
   if (background === "wait") await waitOnExecutionContext(ctx);
   return res;
 }
@@ -157,3 +160,44 @@ export const makeDue = (id?: string) =>
   id
     ? env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, id).run()
     : env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE status = 'queued'").bind(Date.now() - 1).run();
+
+export interface TestTenant {
+  tenantId: string;
+  apiKey: string;
+  headers: Record<string, string>;
+}
+
+/** Creates a tenant with the root key; returns its first API key as ready-made headers. */
+export async function newTenant(name = "Tenant"): Promise<TestTenant> {
+  const res = await api("/v1/tenants", { json: { name }, headers: adminHeaders });
+  if (res.status !== 201) throw new Error(`newTenant: ${res.status} ${await res.text()}`);
+  const { tenantId, apiKey } = (await res.json()) as { tenantId: string; apiKey: string };
+  return { tenantId, apiKey, headers: { Authorization: `Bearer ${apiKey}` } };
+}
+
+export interface TestClient {
+  clientId: string;
+  clientSecret: string;
+  webhookSecret?: string;
+  tenantId: string;
+}
+
+/** Creates a client with the given credentials (a tenant's headers, or root). */
+export async function newClient(headers: Record<string, string>, body: Record<string, unknown> = {}): Promise<TestClient> {
+  const res = await api("/v1/clients", { json: { name: "App", ...body }, headers });
+  if (res.status !== 201) throw new Error(`newClient: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Creates a user with the given credentials. */
+export async function newUser(headers: Record<string, string>, body: Record<string, unknown> = {}): Promise<{ id: string; email: string; tenantId: string }> {
+  const res = await api("/v1/users", { json: { email: uniqueEmail(), ...body }, headers });
+  if (res.status !== 201) throw new Error(`newUser: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+/** Basic credentials of a client. */
+export const basic = (clientId: string, secret: string) => ({ Authorization: `Basic ${btoa(`${clientId}:${secret}`)}` });
+
+/** The machine code of a problem response. */
+export const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;

@@ -131,7 +131,7 @@ describe("POST /v1/password-resets/complete", () => {
     await createUser(email, current);
     const { token } = await requestReset(email);
     const cases: [string, string[]][] = [
-      ["short", ["PASSWORD_TOO_SHORT"]],
+      ["Zq9!vK", ["PASSWORD_TOO_SHORT"]],
       ["x".repeat(257), ["PASSWORD_TOO_LONG"]],
       ["password123", ["PASSWORD_TOO_COMMON"]],
       [`${email.split("@")[0]}-Zebra!`, ["PASSWORD_CONTAINS_EMAIL"]],

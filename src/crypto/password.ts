@@ -1,4 +1,5 @@
 import { b64, fromB64, randomBytes, utf8 } from "./encoding";
+import { parseLegacy, verifyLegacy } from "./legacy-hash";
 
 /**
  * Password hashing: HMAC pepper, then PBKDF2-HMAC-SHA256 chained in calls of at most 100,000
@@ -68,8 +69,14 @@ function parse(stored: string): Parsed | null {
   return { iterations, rounds, pepperId: m[3]!, salt, hash };
 }
 
-/** Verifies in constant time; false for malformed strings or a different pepper. */
+/**
+ * Verifies in constant time; false for malformed strings or a different pepper. Imported PBKDF2
+ * hashes (src/crypto/legacy-hash.ts) are verified as their system made them, then flagged by
+ * needsRehash so the next sign-in replaces them.
+ */
 export async function verifyPassword(password: string, stored: string, params: HashParams): Promise<boolean> {
+  const legacy = parseLegacy(stored);
+  if (legacy) return verifyLegacy(password, legacy);
   const p = parse(stored);
   if (!p || p.pepperId !== params.pepperId) {
     // Same work as a real verification, so a malformed or foreign hash is not observable by timing.

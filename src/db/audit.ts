@@ -50,3 +50,18 @@ export async function purgeAudit(db: Db, before: number, limit: number): Promise
   const ids = db.select({ id: auditEvents.id }).from(auditEvents).where(lt(auditEvents.createdAt, before)).limit(limit);
   return (await db.delete(auditEvents).where(inArray(auditEvents.id, ids)).run()).meta.changes;
 }
+
+/**
+ * Inserts many audit rows in one statement (json_each over one bound parameter), keeping only
+ * those whose user exists, so a batch can audit exactly the rows an earlier statement inserted.
+ */
+export function insertAuditForExistingUsers(db: Db, rows: AuditRow[]) {
+  const json = JSON.stringify(rows.map((r) => [r.id, r.tenantId, r.clientId, r.userId, r.type, r.requestId, r.ipPrefix, r.country, r.userAgent, r.data, r.createdAt]));
+  return db.$client
+    .prepare(
+      `INSERT INTO audit_events (id, tenant_id, client_id, user_id, type, request_id, ip_prefix, country, user_agent, data, created_at)
+       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, value->>7, value->>8, value->>9, value->>10
+       FROM json_each(?) WHERE EXISTS (SELECT 1 FROM users WHERE users.id = value->>3)`,
+    )
+    .bind(json);
+}

@@ -1,6 +1,8 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "./client";
-import { clients } from "./schema";
+import type { PolicyOverrides } from "../domain/password-policy";
+import { dropQueuedForClient } from "./cleanup";
+import { clients, resetRequests } from "./schema";
 
 /** Per-client branding shown in pages and emails. */
 export interface Branding {
@@ -13,15 +15,7 @@ export interface Branding {
   footer?: string;
 }
 
-/** Per-client password-policy overrides (defaults in src/domain/password-policy.ts). */
-export interface PolicyOverrides {
-  minLength?: number;
-  maxLength?: number;
-  requireUpper?: boolean;
-  requireLower?: boolean;
-  requireDigit?: boolean;
-  requireSymbol?: boolean;
-}
+export type { PolicyOverrides };
 
 /** A client as the flows see it (JSON columns parsed). */
 export interface Client {
@@ -39,6 +33,7 @@ export interface Client {
   codeTtlSeconds: number;
   adminLinkTtlSeconds: number;
   issueLoginToken: boolean;
+  webhookUrl: string | null;
   createdAt: number;
 }
 
@@ -68,6 +63,7 @@ function toClient(r: Row): Client {
     codeTtlSeconds: r.codeTtlSeconds,
     adminLinkTtlSeconds: r.adminLinkTtlSeconds,
     issueLoginToken: r.issueLoginToken,
+    webhookUrl: r.webhookUrl,
     createdAt: r.createdAt,
   };
 }
@@ -95,4 +91,63 @@ export async function listClients(db: Db, tenantId: string | null): Promise<Clie
   const q = db.select().from(clients);
   const rows = await (tenantId === null ? q : q.where(eq(clients.tenantId, tenantId))).orderBy(clients.createdAt).all();
   return rows.map(toClient);
+}
+
+/** Stored form of the client fields an admin may set (JSON columns serialized). */
+export interface ClientFields {
+  name?: string;
+  resetUrl?: string | null;
+  redirectUris?: string[];
+  businessId?: number | null;
+  branding?: Branding;
+  defaultLocale?: string;
+  passwordPolicy?: PolicyOverrides;
+  linkTtlSeconds?: number;
+  codeTtlSeconds?: number;
+  adminLinkTtlSeconds?: number;
+  issueLoginToken?: boolean;
+  webhookUrl?: string | null;
+}
+
+function toRow(f: ClientFields): Partial<Row> {
+  const { redirectUris, branding, passwordPolicy, ...rest } = f;
+  return {
+    ...rest,
+    ...(redirectUris ? { redirectUris: JSON.stringify(redirectUris) } : {}),
+    ...(branding ? { branding: JSON.stringify(branding) } : {}),
+    ...(passwordPolicy ? { passwordPolicy: JSON.stringify(passwordPolicy) } : {}),
+  };
+}
+
+/** Insert statement for a new client (batch item). */
+export const insertClient = (db: Db, row: { id: string; tenantId: string; secretHash: string; webhookSecret: string | null; createdAt: number } & ClientFields & { name: string }) =>
+  db.insert(clients).values({ ...toRow(row), id: row.id, tenantId: row.tenantId, name: row.name, secretHash: row.secretHash, webhookSecret: row.webhookSecret, createdAt: row.createdAt });
+
+/** Update statement for a client of a tenant (null: any tenant); batch item. */
+export const updateClientRow = (db: Db, id: string, tenantId: string | null, patch: ClientFields & { secretHash?: string; webhookSecret?: string | null }) =>
+  db
+    .update(clients)
+    .set(toRow(patch))
+    .where(and(eq(clients.id, id), tenantId === null ? undefined : eq(clients.tenantId, tenantId)));
+
+/** The sealed webhook secret of a client (see src/flows/webhooks.ts). */
+export async function findWebhookTarget(db: Db, id: string): Promise<{ url: string | null; sealedSecret: string | null; tenantId: string } | null> {
+  const row = await db.select({ url: clients.webhookUrl, sealedSecret: clients.webhookSecret, tenantId: clients.tenantId }).from(clients).where(eq(clients.id, id)).get();
+  return row ?? null;
+}
+
+/**
+ * Statements that delete a client: its outstanding resets die (their links would point at a client
+ * that no longer exists), queued reset emails and webhooks of it are dropped (payload wiped); the
+ * "password changed" notices already queued still go out.
+ */
+export function deleteClientStatements(db: Db, id: string, now: number) {
+  return [
+    db
+      .update(resetRequests)
+      .set({ invalidatedAt: now })
+      .where(and(eq(resetRequests.clientId, id), isNull(resetRequests.consumedAt), isNull(resetRequests.invalidatedAt))),
+    dropQueuedForClient(db, id),
+    db.delete(clients).where(eq(clients.id, id)),
+  ] as const;
 }

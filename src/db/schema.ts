@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { blob, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 // All times are integer milliseconds since the epoch (UTC).
 
@@ -9,6 +9,25 @@ export const tenants = sqliteTable("tenants", {
   name: text("name").notNull(),
   createdAt: integer("created_at").notNull(),
 });
+
+/** Tenant API keys (admin Bearer credentials): only the SHA-256 of the key is stored. */
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    name: text("name").notNull(),
+    /** The first characters of the key (e.g. "rk_live_AbCd"), so people can tell keys apart. */
+    prefix: text("prefix").notNull(),
+    /** SHA-256 hex of the whole key (256-bit random, so no salt or stretching is needed). */
+    keyHash: text("key_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    /** Updated at most once a minute per key, after the response (keeps D1 writes off the hot path). */
+    lastUsedAt: integer("last_used_at"),
+    revokedAt: integer("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_key_hash_uq").on(t.keyHash), index("api_keys_tenant_idx").on(t.tenantId)],
+);
 
 /** An application of a tenant: where links point, where users may be sent back, branding, policy. */
 export const clients = sqliteTable(
@@ -34,6 +53,10 @@ export const clients = sqliteTable(
     codeTtlSeconds: integer("code_ttl_seconds").notNull().default(600),
     adminLinkTtlSeconds: integer("admin_link_ttl_seconds").notNull().default(86400),
     issueLoginToken: integer("issue_login_token", { mode: "boolean" }).notNull().default(false),
+    /** https endpoint receiving signed webhook events; null = no webhooks. */
+    webhookUrl: text("webhook_url"),
+    /** The webhook signing secret, AES-GCM sealed (it must be recoverable to sign, unlike secret_hash). */
+    webhookSecret: text("webhook_secret"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("clients_business_id_uq").on(t.businessId), index("clients_tenant_idx").on(t.tenantId)],
@@ -132,6 +155,9 @@ export const emailOutbox = sqliteTable(
     clientId: text("client_id").notNull(),
     userId: text("user_id"),
     resetRequestId: text("reset_request_id"),
+    /** "email" (a message for the mailer) or "webhook" (a signed POST to the client's webhook URL). */
+    channel: text("channel").notNull().default("email"),
+    /** The email template, or the webhook event type. */
     template: text("template").notNull(),
     /** queued | sending | sent | failed | dead | dropped */
     status: text("status").notNull(),
@@ -182,8 +208,31 @@ export const auditEvents = sqliteTable(
     index("audit_events_tenant_idx").on(t.tenantId, t.createdAt),
     // Retention purges by age across tenants.
     index("audit_events_created_idx").on(t.createdAt),
+    index("audit_events_tenant_type_idx").on(t.tenantId, t.type, t.createdAt),
   ],
 );
+
+/** Earlier password hashes of a user (newest first), for the "no reuse of the last N" rule. */
+export const passwordHistory = sqliteTable(
+  "password_history",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    passwordHash: text("password_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [index("password_history_user_idx").on(t.userId, t.createdAt)],
+);
+
+/**
+ * The common-password blocklist as a bucketed fingerprint set: bucket = first 12 bits of
+ * SHA-256(password), fingerprints = the next 32 bits of each listed password, concatenated.
+ * A lookup reads one ~100-byte row; false positives ~1 in 170 million. Filled by a generated migration.
+ */
+export const commonPasswordBuckets = sqliteTable("common_password_buckets", {
+  bucket: integer("bucket").primaryKey(),
+  fingerprints: blob("fingerprints").notNull(),
+});
 
 /** Captured mail of the `dev` provider, shown at /dev/mailbox (development only). */
 export const devMailbox = sqliteTable("dev_mailbox", {

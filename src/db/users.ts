@@ -36,3 +36,25 @@ export const setPassword = (db: Db, userId: string, hash: string, now: number, g
     .update(users)
     .set({ passwordHash: hash, passwordChangedAt: now, sessionsValidAfter: now, updatedAt: now })
     .where(and(eq(users.id, userId), guard));
+
+/** Update statement for a user's profile fields (batch item). */
+export const updateUserRow = (db: Db, userId: string, patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter">>, now: number) =>
+  db.update(users).set({ ...patch, updatedAt: now }).where(eq(users.id, userId));
+
+/** Delete statement for a user (batch item). */
+export const deleteUserRow = (db: Db, userId: string) => db.delete(users).where(eq(users.id, userId));
+
+/**
+ * Inserts many users in one statement (json_each over one bound JSON parameter: D1 allows only
+ * 100 bound parameters per statement), skipping addresses already taken. Batch item.
+ */
+export function insertUsersJson(db: Db, rows: User[]) {
+  const json = JSON.stringify(rows.map((u) => [u.id, u.tenantId, u.email, u.name, u.locale, u.passwordHash, u.passwordChangedAt, u.disabled ? 1 : 0, u.createdAt]));
+  return db.$client
+    .prepare(
+      `INSERT INTO users (id, tenant_id, email, name, locale, password_hash, password_changed_at, sessions_valid_after, disabled, created_at, updated_at)
+       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, 0, value->>7, value->>8, value->>8 FROM json_each(?)
+       WHERE true ON CONFLICT DO NOTHING RETURNING id`,
+    )
+    .bind(json);
+}

@@ -6,14 +6,17 @@ import { auditEvents, emailOutbox } from "../db/schema";
 import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
 import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
+import { rememberOldHash } from "../db/password-history";
 import { AppError } from "../domain/errors";
-import { checkPasswordPolicy, effectivePolicy, PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
+import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
 import { signToken } from "../crypto/jwt";
-import { hashPassword, verifyPassword } from "../crypto/password";
+import { hashPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
+import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
 import { deliverEmail } from "./deliver-email";
-import { enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
+import { prepareWebhook, webhookIds, webhookInserts } from "./webhooks";
+import { auditTokenRefused, enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
@@ -48,22 +51,29 @@ export async function completePasswordReset(
   opts: CompleteOptions = {},
 ): Promise<CompleteResult> {
   await enforceLimit(deps, "completePerIp", ipKey(deps));
-  const rr = await loadLiveReset(deps, input.token);
+  const rr = await loadLiveReset(deps, input.token, "complete");
   // A token is only good at the client (location) it was issued for.
-  if (opts.clientId && rr.clientId !== opts.clientId) throw new AppError("INVALID_TOKEN");
+  if (opts.clientId && rr.clientId !== opts.clientId) {
+    await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", "other_client");
+    throw new AppError("INVALID_TOKEN");
+  }
   const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
   // Only a holder of a live token for this account learns that the account is gone.
-  if (!user) throw new AppError("USER_NOT_FOUND");
-  if (user.disabled || !client) throw new AppError("INVALID_TOKEN");
+  if (!user) {
+    await auditTokenRefused(deps, rr, "USER_NOT_FOUND", "complete", "user_gone");
+    throw new AppError("USER_NOT_FOUND");
+  }
+  if (user.disabled || !client) {
+    await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", user.disabled ? "user_disabled" : "client_gone");
+    throw new AppError("INVALID_TOKEN");
+  }
 
-  const clientPolicy = effectivePolicy(client.passwordPolicy);
-  const policy = opts.policy ? opts.policy(clientPolicy) : clientPolicy;
-  const errors = checkPasswordPolicy(input.newPassword, { policy, email: user.email });
+  const scope = clientScope(client, opts.policy);
+  const errors = await passwordProblems(deps, { password: input.newPassword, scope, email: user.email, userName: user.name, userId: user.id });
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
-  const params = hashParams(deps);
   const [reused, newHash] = await Promise.all([
-    user.passwordHash ? verifyPassword(input.newPassword, user.passwordHash, params) : Promise.resolve(false),
-    hashPassword(input.newPassword, params),
+    isReusedPassword(deps, user, input.newPassword, scope.policy.historySize),
+    hashPassword(input.newPassword, hashParams(deps)),
   ]).catch(() => {
     throw new AppError("HASH_FAILURE");
   });
@@ -86,10 +96,16 @@ export async function completePasswordReset(
       support: client.branding.supportUrl ?? `${deps.config.publicBaseUrl}/forgot-password`,
     },
   });
+  const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
+  const hooks = [
+    await prepareWebhook(deps, client, "password_reset.completed", hookData, user.id),
+    await prepareWebhook(deps, client, "user.password_changed", { userId: user.id, email: user.email, reason: "password_reset", changedAt: new Date(now).toISOString() }, user.id),
+  ];
   const loginTokenId = (opts.issueLoginToken ?? client.issueLoginToken) ? newId("lt_") : null;
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
     invalidateOpenResets(db, user.id, now, { exceptId: rr.id, guard }),
+    ...(user.passwordHash ? rememberOldHash(db, user.id, user.passwordHash, now, guard) : []),
     setPassword(db, user.id, newHash, now, guard),
     revokeUserSessions(db, user.id, now, guard),
     guardedInsert(db, auditEvents, auditRow(deps.meta, now, {
@@ -99,7 +115,15 @@ export async function completePasswordReset(
       userId: user.id,
       data: { resetId: rr.id, kind: rr.kind, sessionsRevoked: true },
     }), guard),
+    guardedInsert(db, auditEvents, auditRow(deps.meta, now, {
+      type: "sessions.revoked",
+      tenantId: user.tenantId,
+      clientId: client.id,
+      userId: user.id,
+      data: { reason: "password_reset" },
+    }), guard),
     guardedInsert(db, emailOutbox, email, guard),
+    ...webhookInserts(deps, hooks, guard),
     ...(loginTokenId
       ? [insertOneTimeTokenGuarded(db, {
           id: loginTokenId,
@@ -114,6 +138,7 @@ export async function completePasswordReset(
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
   deps.defer(deliverEmail(deps, email.id));
+  for (const id of webhookIds(hooks)) deps.defer(deliverEmail(deps, id));
 
   // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId

@@ -3,10 +3,10 @@ import { auditRow, insertAudit } from "../db/audit";
 import { insertUser, type User } from "../db/users";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { checkPasswordPolicy, effectivePolicy } from "../domain/password-policy";
 import { hashPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
-import { hashParams, resolveClient } from "./support";
+import { passwordProblems, tenantScope } from "./check-password";
+import { hashParams } from "./support";
 
 /** A user as the API shows it (never the hash). */
 export interface PublicUser {
@@ -36,17 +36,20 @@ export function publicUser(u: User): PublicUser {
   };
 }
 
-/** Admin: creates a user in a tenant, with or without a password (policy of the default client). */
+/**
+ * Admin: creates a user in a tenant, with or without a password. A password must pass the policy
+ * of `clientId` (or the tenant's default, see tenantScope), breached-password check included.
+ */
 export async function createUser(
   deps: Deps,
   tenantId: string,
-  input: { email: string; password?: string; name?: string; locale?: string },
+  input: { email: string; password?: string; name?: string; locale?: string; clientId?: string },
 ): Promise<PublicUser> {
   const email = normalizeEmail(input.email);
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
-    const client = await resolveClient(deps, null);
-    const errors = checkPasswordPolicy(input.password, { policy: effectivePolicy(client.passwordPolicy), email }).map((e) => ({ ...e, path: "password" }));
+    const scope = await tenantScope(deps, tenantId, input.clientId);
+    const errors = (await passwordProblems(deps, { password: input.password, scope, email, userName: input.name })).map((e) => ({ ...e, path: "password" }));
     if (errors.length) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
     passwordHash = await hashPassword(input.password, hashParams(deps));
   }
@@ -65,6 +68,6 @@ export async function createUser(
     updatedAt: now,
   };
   if (!(await insertUser(deps.db, user))) throw new AppError("USER_EXISTS");
-  await insertAudit(deps.db, auditRow(deps.meta, now, { type: "user.created", tenantId, userId: user.id })).run();
+  await insertAudit(deps.db, auditRow(deps.meta, now, { type: "user.created", tenantId, clientId: input.clientId ?? null, userId: user.id, data: { hasPassword: passwordHash !== null } })).run();
   return publicUser(user);
 }

@@ -7,6 +7,8 @@ import { MAX_ATTEMPTS } from "../mail/config";
 import type { Mailer, OutgoingEmail, SendResult } from "../mail/mailer";
 
 export { MAX_ATTEMPTS };
+import { deliverWebhook } from "./deliver-webhook";
+import { emailFailedWebhook } from "./webhooks";
 
 const BASE_DELAY_MS = 30_000;
 const MAX_DELAY_MS = 60 * 60_000;
@@ -44,6 +46,8 @@ export async function deliverEmail(deps: Deps, id: string): Promise<void> {
   const now = deps.now();
   const row = await claimOutbox(db, id, now);
   if (!row) return;
+  // Webhook rows share the claim, lease and backoff of emails; only the sending differs.
+  if (row.channel === "webhook") return deliverWebhook(deps, row);
   const audit = (type: string, data: Record<string, unknown>) =>
     insertAudit(db, auditRow(deps.meta, deps.now(), { type, tenantId: row.tenantId, clientId: row.clientId, userId: row.userId, data: { messageId: row.id, template: row.template, ...data } }));
 
@@ -71,11 +75,13 @@ export async function deliverEmail(deps: Deps, id: string): Promise<void> {
     await db.batch([
       finishOutbox(db, id, { status: "failed", payload: null, leaseUntil: null, provider, lastError: result.error }),
       audit("email.failed", { provider, error: result.error }),
+      ...(await emailFailedWebhook(deps, row, result.error)),
     ]);
   } else if (row.attempts >= MAX_ATTEMPTS) {
     await db.batch([
       finishOutbox(db, id, { status: "dead", payload: null, leaseUntil: null, provider, lastError: result.error }),
       audit("email.dead", { provider, attempts: row.attempts, error: result.error }),
+      ...(await emailFailedWebhook(deps, row, result.error)),
     ]);
   } else {
     const fallback = deps.fallbackMailer;

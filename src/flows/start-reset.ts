@@ -9,6 +9,7 @@ import { hmacHex, newCode, newId, newLinkToken, sha256Hex } from "../crypto/toke
 import { prepareEmail } from "../mail/outbox";
 import { buildResetLink } from "./support";
 import { deliverEmail } from "./deliver-email";
+import { prepareWebhook, webhookIds, webhookInserts } from "./webhooks";
 
 /** HMAC of a code, bound to its request so a code is worthless for any other request. */
 export const codeHmac = (deps: Deps, resetId: string, code: string) => hmacHex(deps.config.keys.code, `${resetId}\n${code}`);
@@ -54,6 +55,7 @@ export async function startReset(
       codeMinutes: Math.round(client.codeTtlSeconds / 60),
     },
   });
+  const hook = await prepareWebhook(deps, client, "password_reset.requested", { resetId: id, userId: user.id, email: user.email, kind, expiresAt: new Date(expiresAt).toISOString() }, user.id);
   await db.batch([
     invalidateOpenResets(db, user.id, now),
     insertReset(db, {
@@ -78,7 +80,9 @@ export async function startReset(
       userId: user.id,
       data: { known: true, resetId: id },
     })),
+    ...webhookInserts(deps, [hook]),
   ]);
   deps.defer(deliverEmail(deps, email.id));
+  for (const hookId of webhookIds([hook])) deps.defer(deliverEmail(deps, hookId));
   return { resetId: id };
 }

@@ -1,5 +1,6 @@
 import type { RateLimitBucket } from "../config";
 import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
 import { findClient, findClientByBusinessId, type Client } from "../db/clients";
 import { findResetById, findResetByTokenHash, type ResetRow } from "../db/resets";
 import { AppError } from "../domain/errors";
@@ -73,20 +74,45 @@ export function assertLive(rr: ResetRow | null, now: number): ResetRow {
   return rr;
 }
 
-/** Resolves a link token or a reset JWT to its live reset request, without consuming anything. */
-export async function loadLiveReset(deps: Deps, token: string): Promise<ResetRow> {
-  if (looksLikeLinkToken(token)) {
-    return assertLive(await findResetByTokenHash(deps.db, await sha256Hex(token)), deps.now());
-  }
+async function findResetForToken(deps: Deps, token: string): Promise<ResetRow | null> {
+  if (looksLikeLinkToken(token)) return findResetByTokenHash(deps.db, await sha256Hex(token));
   if (token.split(".").length === 3) {
     const check = await verifyToken(deps.config.signing, token, deps.config.publicBaseUrl, "reset");
     if (!check.ok) throw new AppError(check.reason === "expired" ? "TOKEN_EXPIRED" : "INVALID_TOKEN");
     const rid = check.payload.rid;
     const rr = typeof rid === "string" ? await findResetById(deps.db, rid) : null;
     if (rr && rr.userId !== check.payload.sub) throw new AppError("INVALID_TOKEN");
-    return assertLive(rr, deps.now());
+    return rr;
   }
   throw new AppError("INVALID_TOKEN");
+}
+
+/**
+ * Audits a refused token with the reason (never the token). An unknown token is attributed to the
+ * tenant of the client the request named (or the default client).
+ */
+export async function auditTokenRefused(deps: Deps, rr: ResetRow | null, code: string, step: "verify" | "complete", detail?: string): Promise<void> {
+  const tenantId = rr?.tenantId ?? (await findClient(deps.db, deps.meta.clientId || deps.config.defaultClientId))?.tenantId;
+  if (!tenantId) return;
+  await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
+    type: "password_reset.token_refused",
+    tenantId,
+    clientId: rr?.clientId ?? null,
+    userId: rr?.userId ?? null,
+    data: { reason: code, step, ...(rr ? { resetId: rr.id } : {}), ...(detail ? { detail } : {}) },
+  })).run();
+}
+
+/** Resolves a link token or a reset JWT to its live reset request, without consuming anything; refusals are audited. */
+export async function loadLiveReset(deps: Deps, token: string, step: "verify" | "complete" = "verify"): Promise<ResetRow> {
+  let rr: ResetRow | null = null;
+  try {
+    rr = await findResetForToken(deps, token);
+    return assertLive(rr, deps.now());
+  } catch (e) {
+    if (e instanceof AppError) await auditTokenRefused(deps, rr, e.code, step);
+    throw e;
+  }
 }
 
 /** Password-hash parameters of the current configuration. */

@@ -7,7 +7,7 @@ import { AppError } from "../domain/errors";
 import { signToken } from "../crypto/jwt";
 import { timingSafeEqualStr } from "../crypto/tokens";
 import { codeHmac } from "./start-reset";
-import { enforceLimit, ipKey, loadLiveReset, resolveClient } from "./support";
+import { auditTokenRefused, enforceLimit, ipKey, loadLiveReset, resolveClient } from "./support";
 
 /** Reset JWTs live at most this long (and never beyond their request). */
 export const RESET_JWT_TTL_SECONDS = 600;
@@ -41,24 +41,37 @@ async function issueResetJwt(deps: Deps, rr: ResetRow, email: string): Promise<V
 export async function verifyPasswordReset(deps: Deps, input: VerifyInput): Promise<VerifyResult> {
   await enforceLimit(deps, "verifyPerIp", ipKey(deps));
   if ("token" in input) {
-    const rr = await loadLiveReset(deps, input.token);
+    const rr = await loadLiveReset(deps, input.token, "verify");
     const user = await findUserById(deps.db, rr.userId);
-    if (!user || user.disabled) throw new AppError("INVALID_TOKEN");
+    if (!user || user.disabled) {
+      await auditTokenRefused(deps, rr, "INVALID_TOKEN", "verify", "user_disabled");
+      throw new AppError("INVALID_TOKEN");
+    }
     return issueResetJwt(deps, rr, user.email);
   }
   const client = await resolveClient(deps, input.clientId);
   const user = await findUserByEmail(deps.db, client.tenantId, normalizeEmail(input.email));
   const rr = user && !user.disabled ? await findCodeCandidate(deps.db, user.id, deps.now()) : null;
-  if (!user || !rr || !rr.codeHmac) throw new AppError("INVALID_CODE");
-  if (!(await reserveCodeAttempt(deps.db, rr.id))) throw new AppError("INVALID_CODE");
-  const match = await timingSafeEqualStr(await codeHmac(deps, rr.id, input.code), rr.codeHmac);
+  if (!user || !rr || !rr.codeHmac) {
+    // Recorded for operators (no address stored); the caller sees the same INVALID_CODE either way.
+    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
+      type: "password_reset.code_failed",
+      tenantId: client.tenantId,
+      clientId: client.id,
+      userId: user?.id ?? null,
+      data: { reason: "no_active_code" },
+    })).run();
+    throw new AppError("INVALID_CODE");
+  }
+  const reserved = await reserveCodeAttempt(deps.db, rr.id);
+  const match = reserved && (await timingSafeEqualStr(await codeHmac(deps, rr.id, input.code), rr.codeHmac));
   if (!match || !(await markCodeUsed(deps.db, rr.id, deps.now()))) {
     await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
       type: "password_reset.code_failed",
       tenantId: rr.tenantId,
       clientId: rr.clientId,
       userId: rr.userId,
-      data: { resetId: rr.id, attempts: rr.codeAttempts + 1 },
+      data: { resetId: rr.id, reason: reserved ? (match ? "already_used" : "wrong_code") : "attempts_exhausted", attempts: rr.codeAttempts + 1 },
     })).run();
     throw new AppError("INVALID_CODE");
   }

@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { ERRORS, type ErrorCode } from "../domain/errors";
+import { adminOperations } from "./admin-operations";
 import { compatErrorSchemas, compatOperations } from "./compat-operations";
 import { operations, type Operation } from "./operations";
 import { Problem } from "./responses";
@@ -62,7 +63,7 @@ function operation(op: Operation): Json {
 /** The OpenAPI 3.1 document, built from the route schemas (run at build time by scripts/build-openapi.ts). */
 export function buildOpenApi(): Json {
   const paths: Record<string, Json> = {};
-  for (const op of [...operations, ...compatOperations]) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
+  for (const op of [...operations, ...adminOperations, ...compatOperations]) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
   return {
     openapi: "3.1.0",
     info: {

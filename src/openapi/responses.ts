@@ -71,3 +71,43 @@ export const Problem = z.object({
   errors: z.optional(z.array(z.object({ path: z.string(), code: z.string(), message: z.string() }))),
   requestId: z.string(),
 });
+export const TenantCreated = z.object({ tenantId: z.string(), name: z.string(), apiKey: z.string(), apiKeyId: z.string() });
+export const ApiKey = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  name: z.string(),
+  prefix: z.string(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.nullable(z.iso.datetime()),
+  revokedAt: z.nullable(z.iso.datetime()),
+});
+export const ApiKeyCreated = z.extend(ApiKey, { apiKey: z.string().register(z.globalRegistry, { description: "Shown once" }) });
+export const ApiKeyList = z.object({ apiKeys: z.array(ApiKey) });
+export const ClientWithSecrets = z.extend(Client, {
+  clientSecret: z.optional(z.string().register(z.globalRegistry, { description: "Shown once" })),
+  webhookSecret: z.optional(z.string().register(z.globalRegistry, { description: "Shown once" })),
+});
+export const ClientSecret = z.object({ clientSecret: z.string() });
+export const WebhookSecret = z.object({ webhookSecret: z.string() });
+export const ImportResult = z.object({
+  imported: z.array(z.object({ index: z.int(), id: z.string(), email: z.string() })),
+  skipped: z.array(z.object({ index: z.int(), email: z.string(), code: z.string() })),
+});
+export const AuditEvent = z.object({
+  id: z.string(),
+  type: z.string(),
+  time: z.iso.datetime(),
+  tenantId: z.string(),
+  clientId: z.nullable(z.string()),
+  userId: z.nullable(z.string()),
+  requestId: z.nullable(z.string()),
+  ipPrefix: z.nullable(z.string()),
+  country: z.nullable(z.string()),
+  userAgent: z.nullable(z.string()),
+  data: z.record(z.string(), z.unknown()),
+});
+export const EventPage = z.object({ events: z.array(AuditEvent), nextCursor: z.nullable(z.string()) });
+export const PolicyCheck = z.looseObject({
+  valid: z.boolean(),
+  errors: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
+});

@@ -1,9 +1,54 @@
 import { Hono } from "hono";
+import * as z from "zod/mini";
 import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
 import { listClients, type Client } from "../../db/clients";
-import { adminAuth } from "./admin-auth";
+import { createClient, deleteClient, getClientFor, rotateSecret, updateClient } from "../../flows/manage-clients";
+import { adminAuth, targetTenant } from "./admin-auth";
+import { Email, Locale, Slug, str, Url } from "./schemas";
 
-/** The API view of a client (never its secret). */
+const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
+const opt = z.optional;
+
+export const Branding = z.strictObject({
+  productName: opt(str(1, 100)),
+  fromName: opt(str(1, 100)),
+  fromAddress: opt(Email),
+  logoUrl: opt(Url),
+  accentColor: opt(z.string().check(z.regex(/^#[0-9a-fA-F]{6}$/))),
+  supportUrl: opt(Url),
+  footer: opt(str(1, 500)),
+});
+export const PasswordPolicyBody = z.strictObject({
+  minLength: opt(int(8, 64)),
+  maxLength: opt(int(8, 256)),
+  requireUpper: opt(z.boolean()),
+  requireLower: opt(z.boolean()),
+  requireDigit: opt(z.boolean()),
+  requireSymbol: opt(z.boolean()),
+  minDistinctChars: opt(int(0, 64)),
+  historySize: opt(int(0, 10)),
+  breachCheck: opt(z.boolean()),
+  blockedWords: opt(z.array(str(3, 64)).check(z.maxLength(50))),
+});
+const fields = {
+  name: opt(str(1, 200)),
+  resetUrl: opt(z.nullable(Url)),
+  redirectUris: opt(z.array(Url).check(z.maxLength(20))),
+  businessId: opt(z.nullable(int(1, 2 ** 31 - 1))),
+  branding: opt(Branding),
+  defaultLocale: opt(Locale),
+  passwordPolicy: opt(PasswordPolicyBody),
+  linkTtlSeconds: opt(int(300, 86_400)),
+  codeTtlSeconds: opt(int(60, 3_600)),
+  adminLinkTtlSeconds: opt(int(300, 30 * 86_400)),
+  issueLoginToken: opt(z.boolean()),
+  webhookUrl: opt(z.nullable(Url)),
+};
+export const CreateClientBody = z.strictObject({ ...fields, name: str(1, 200), clientId: opt(Slug), tenantId: opt(Slug) });
+export const UpdateClientBody = z.strictObject(fields);
+
+/** The API view of a client (never its secrets). */
 export const publicClient = (c: Client) => ({
   clientId: c.id,
   tenantId: c.tenantId,
@@ -18,13 +63,36 @@ export const publicClient = (c: Client) => ({
   codeTtlSeconds: c.codeTtlSeconds,
   adminLinkTtlSeconds: c.adminLinkTtlSeconds,
   issueLoginToken: c.issueLoginToken,
+  webhookUrl: c.webhookUrl,
   hasSecret: c.hasSecret,
   createdAt: new Date(c.createdAt).toISOString(),
 });
 
-/** GET /v1/clients: the clients of the caller's tenant (root: of every tenant). */
-export const clientRoutes = new Hono<AppEnv>().use(adminAuth).get("/", async (c) => {
-  const scope = c.get("admin");
-  const clients = await listClients(c.get("deps").db, scope.tenantId);
-  return c.json({ clients: clients.map(publicClient) }, 200);
-});
+/** /v1/clients: CRUD of the caller's tenant's clients (root: every tenant's), secret rotation. */
+export const clientRoutes = new Hono<AppEnv>()
+  .use(adminAuth)
+  .get("/", async (c) => {
+    const clients = await listClients(c.get("deps").db, c.get("admin").tenantId);
+    return c.json({ clients: clients.map(publicClient) }, 200);
+  })
+  .post("/", validate("json", CreateClientBody), async (c) => {
+    const deps = c.get("deps");
+    const { tenantId, ...input } = c.req.valid("json");
+    const { client, ...secrets } = await createClient(deps, await targetTenant(deps, c.get("admin"), tenantId), input);
+    return c.json({ ...publicClient(client), ...secrets }, 201);
+  })
+  .get("/:clientId", async (c) => c.json(publicClient(await getClientFor(c.get("deps"), c.get("admin"), c.req.param("clientId"))), 200))
+  .patch("/:clientId", validate("json", UpdateClientBody), async (c) => {
+    const { client, ...secrets } = await updateClient(c.get("deps"), c.get("admin"), c.req.param("clientId"), c.req.valid("json"));
+    return c.json({ ...publicClient(client), ...secrets }, 200);
+  })
+  .delete("/:clientId", async (c) => {
+    await deleteClient(c.get("deps"), c.get("admin"), c.req.param("clientId"));
+    return c.body(null, 204);
+  })
+  .post("/:clientId/secret", async (c) =>
+    c.json({ clientSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "client") }, 200),
+  )
+  .post("/:clientId/webhook-secret", async (c) =>
+    c.json({ webhookSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "webhook") }, 200),
+  );

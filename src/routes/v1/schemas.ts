@@ -12,3 +12,5 @@ export const NewPassword = str(1, 1024);
 export const Locale = z.string().check(z.maxLength(35), z.regex(/^[A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*$/));
 /** An absolute http(s) URL. */
 export const Url = z.url({ protocol: /^https?$/ }).check(z.maxLength(2048));
+/** A readable id chosen by the caller (tenant or client id). */
+export const Slug = z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$/));

@@ -2,40 +2,79 @@ import { Hono } from "hono";
 import * as z from "zod/mini";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
-import { findUserById } from "../../db/users";
-import { AppError } from "../../domain/errors";
 import { adminResetPassword } from "../../flows/admin-reset-password";
 import { createUser, publicUser } from "../../flows/create-user";
-import { resolveClient } from "../../flows/support";
-import { adminAuth } from "./admin-auth";
-import { ClientId, Email, Locale, NewPassword, str } from "./schemas";
+import { importUsers, MAX_IMPORT } from "../../flows/import-users";
+import { userEventsPage } from "../../flows/list-events";
+import { deleteUser, getUserFor, updateUser } from "../../flows/manage-users";
+import { adminAuth, targetTenant } from "./admin-auth";
+import { EventsQuery } from "./events";
+import { ClientId, Email, Locale, NewPassword, Slug, str } from "./schemas";
+
+const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
 export const CreateUserBody = z.strictObject({
   email: Email,
   password: z.optional(NewPassword),
-  name: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  name: z.optional(Name),
   locale: z.optional(Locale),
+  /** Whose password policy applies (default: the tenant's default client, else NIST defaults). */
+  clientId: z.optional(ClientId),
   /** Root key only: the tenant to create the user in (default: the default client's tenant). */
-  tenantId: z.optional(str(1, 64)),
+  tenantId: z.optional(Slug),
+});
+export const UpdateUserBody = z.strictObject({
+  email: z.optional(Email),
+  name: z.optional(z.nullable(Name)),
+  locale: z.optional(z.nullable(Locale)),
+  disabled: z.optional(z.boolean()),
+});
+const Pbkdf2Object = z.strictObject({
+  algorithm: z.enum(["pbkdf2-sha256", "pbkdf2-sha512"]),
+  iterations: z.int().check(z.minimum(1)),
+  salt: str(1, 512),
+  hash: str(1, 512),
+  encoding: z.optional(z.enum(["base64", "hex"])),
+  saltEncoding: z.optional(z.enum(["base64", "hex", "utf8"])),
+});
+export const ImportUsersBody = z.strictObject({
+  users: z.array(
+    z.strictObject({
+      email: Email,
+      name: z.optional(Name),
+      locale: z.optional(Locale),
+      disabled: z.optional(z.boolean()),
+      passwordHash: z.optional(z.union([str(1, 1024), Pbkdf2Object])),
+    }),
+  ).check(z.minLength(1), z.maxLength(MAX_IMPORT)),
+  tenantId: z.optional(Slug),
 });
 export const AdminResetQuery = z.object({ clientId: ClientId });
 
-/** Admin user routes: POST /v1/users, GET /v1/users/{userId}, POST /v1/users/{userId}/password-reset. */
+/** Admin user routes, all scoped to the caller's tenant. */
 export const userRoutes = new Hono<AppEnv>()
   .use(adminAuth)
   .post("/", validate("json", CreateUserBody), async (c) => {
     const deps = c.get("deps");
-    const scope = c.get("admin");
-    const { tenantId: wanted, ...input } = c.req.valid("json");
-    if (wanted && !scope.root) throw new AppError("FORBIDDEN", "Only the root key may choose a tenant.");
-    const tenantId = scope.tenantId ?? wanted ?? (await resolveClient(deps, null)).tenantId;
-    return c.json(await createUser(deps, tenantId, input), 201);
+    const { tenantId, ...input } = c.req.valid("json");
+    return c.json(await createUser(deps, await targetTenant(deps, c.get("admin"), tenantId), input), 201);
   })
-  .get("/:userId", async (c) => {
-    const user = await findUserById(c.get("deps").db, c.req.param("userId"), c.get("admin").tenantId ?? undefined);
-    if (!user) throw new AppError("USER_NOT_FOUND", `No user with id ${c.req.param("userId")}.`);
-    return c.json(publicUser(user), 200);
+  .post("/import", validate("json", ImportUsersBody), async (c) => {
+    const deps = c.get("deps");
+    const { tenantId, users } = c.req.valid("json");
+    return c.json(await importUsers(deps, await targetTenant(deps, c.get("admin"), tenantId), users), 200);
   })
+  .get("/:userId", async (c) => c.json(publicUser(await getUserFor(c.get("deps"), c.get("admin"), c.req.param("userId"))), 200))
+  .patch("/:userId", validate("json", UpdateUserBody), async (c) =>
+    c.json(await updateUser(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("json")), 200),
+  )
+  .delete("/:userId", async (c) => {
+    await deleteUser(c.get("deps"), c.get("admin"), c.req.param("userId"));
+    return c.body(null, 204);
+  })
+  .get("/:userId/events", validate("query", EventsQuery), async (c) =>
+    c.json(await userEventsPage(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query")), 200),
+  )
   .post("/:userId/password-reset", validate("query", AdminResetQuery), async (c) => {
     await adminResetPassword(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query").clientId);
     return c.body(null, 204);

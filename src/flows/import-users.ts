@@ -1,0 +1,82 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAuditForExistingUsers } from "../db/audit";
+import { insertUsersJson, type User } from "../db/users";
+import { normalizeEmail } from "../domain/email";
+import { AppError, type FieldError } from "../domain/errors";
+import { importHash, type Pbkdf2Export } from "../crypto/legacy-hash";
+import { newId } from "../crypto/tokens";
+
+/** Users per import call. */
+export const MAX_IMPORT = 1000;
+/** Rows per INSERT statement: keeps each bound JSON parameter far below D1's value-size limit. */
+const CHUNK = 250;
+
+export interface ImportUser {
+  email: string;
+  name?: string;
+  locale?: string;
+  disabled?: boolean;
+  passwordHash?: string | Pbkdf2Export;
+}
+
+export interface ImportResult {
+  imported: { index: number; id: string; email: string }[];
+  /** Addresses already present in the tenant (or repeated in the request): skipped, so a retried import is harmless. */
+  skipped: { index: number; email: string; code: "USER_EXISTS" | "DUPLICATE_IN_REQUEST" }[];
+}
+
+/**
+ * Bulk import into a tenant, in one D1 batch. Malformed hashes reject the whole request (listing
+ * every bad item); existing addresses are skipped and reported. Imported PBKDF2 hashes are kept as
+ * they are and upgraded to our scheme at the user's next sign-in. No hashing work happens here.
+ */
+export async function importUsers(deps: Deps, tenantId: string, list: ImportUser[]): Promise<ImportResult> {
+  const now = deps.now();
+  const errors: FieldError[] = [];
+  const skipped: ImportResult["skipped"] = [];
+  const seen = new Set<string>();
+  const rows: (User & { index: number })[] = [];
+  list.forEach((u, index) => {
+    const email = normalizeEmail(u.email);
+    if (seen.has(email)) return void skipped.push({ index, email, code: "DUPLICATE_IN_REQUEST" });
+    seen.add(email);
+    let passwordHash: string | null = null;
+    if (u.passwordHash !== undefined) {
+      const h = importHash(u.passwordHash, deps.config.keys.pepperId);
+      if (!h.ok) return void errors.push({ path: `users.${index}.passwordHash`, code: h.code, message: h.message });
+      passwordHash = h.stored;
+    }
+    rows.push({
+      index,
+      id: newId("usr_"),
+      tenantId,
+      email,
+      name: u.name ?? null,
+      locale: u.locale ?? null,
+      passwordHash,
+      passwordChangedAt: passwordHash ? now : null,
+      sessionsValidAfter: 0,
+      disabled: u.disabled ?? false,
+      createdAt: now,
+      updatedAt: now,
+    });
+  });
+  if (errors.length) throw new AppError("VALIDATION_FAILED", "Some password hashes cannot be imported; nothing was imported.", errors);
+
+  const statements = [];
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const chunk = rows.slice(i, i + CHUNK);
+    statements.push(insertUsersJson(deps.db, chunk));
+    const audits = chunk.map((u) => auditRow(deps.meta, now, { type: "user.created", tenantId, userId: u.id, data: { imported: true, hasPassword: u.passwordHash !== null } }));
+    statements.push(insertAuditForExistingUsers(deps.db, audits));
+  }
+  const results = statements.length ? await deps.db.$client.batch<{ id: string }>(statements) : [];
+  const inserted = new Set(results.flatMap((r) => r.results.map((x) => x.id)));
+  const imported: ImportResult["imported"] = [];
+  for (const r of rows) {
+    if (inserted.has(r.id)) imported.push({ index: r.index, id: r.id, email: r.email });
+    else skipped.push({ index: r.index, email: r.email, code: "USER_EXISTS" });
+  }
+  skipped.sort((a, b) => a.index - b.index);
+  return { imported, skipped };
+}

@@ -1,0 +1,128 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
+import { deleteClientStatements, findClient, findWebhookTarget, insertClient, updateClientRow, type Client, type ClientFields } from "../db/clients";
+import { AppError, type FieldError } from "../domain/errors";
+import { seal } from "../crypto/envelope";
+import { b64url, randomBytes } from "../crypto/encoding";
+import { newId, sha256Hex } from "../crypto/tokens";
+import type { AdminScope } from "../http/context";
+
+/** A new client secret: 256 random bits; only its SHA-256 is stored. */
+const newSecret = (prefix: string) => prefix + b64url(randomBytes(32));
+/** Seals a webhook secret to its client (AES-GCM; the client id as associated data). */
+const sealWebhookSecret = (deps: Deps, clientId: string, secret: string) => seal(deps.config.keys.outbox, secret, `whsec:${clientId}`);
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** Every URL a client configures must be https; plain http only for localhost in development. */
+export function urlProblems(deps: Deps, fields: ClientFields): FieldError[] {
+  const errors: FieldError[] = [];
+  const check = (path: string, raw: string) => {
+    let u: URL;
+    try {
+      u = new URL(raw);
+    } catch {
+      return errors.push({ path, code: "INVALID_URL", message: "Must be an absolute URL." });
+    }
+    const devLocal = u.protocol === "http:" && LOCAL_HOSTS.has(u.hostname) && deps.config.environment === "development";
+    if (u.protocol !== "https:" && !devLocal) errors.push({ path, code: "URL_NOT_HTTPS", message: "Must use https (http only for localhost in development)." });
+    else if (u.username || u.password || u.hash) errors.push({ path, code: "INVALID_URL", message: "Must not carry credentials or a #fragment." });
+  };
+  if (fields.resetUrl) check("resetUrl", fields.resetUrl);
+  if (fields.webhookUrl) check("webhookUrl", fields.webhookUrl);
+  fields.redirectUris?.forEach((uri, i) => check(`redirectUris.${i}`, uri));
+  return errors;
+}
+
+function assertValid(deps: Deps, fields: ClientFields) {
+  const errors = urlProblems(deps, fields);
+  if (errors.length) throw new AppError("VALIDATION_FAILED", undefined, errors);
+}
+
+const conflict = (e: unknown): never => {
+  if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("CLIENT_EXISTS");
+  throw e;
+};
+
+/** A client of the caller's tenant, or CLIENT_NOT_FOUND (also for another tenant's client: nothing is revealed). */
+export async function getClientFor(deps: Deps, scope: AdminScope, id: string): Promise<Client> {
+  const client = await findClient(deps.db, id);
+  if (!client || (scope.tenantId !== null && client.tenantId !== scope.tenantId)) throw new AppError("CLIENT_NOT_FOUND", `No client with id ${id}.`);
+  return client;
+}
+
+/** Creates a client; its secret (and webhook secret, when a webhook URL is set) are returned once. */
+export async function createClient(
+  deps: Deps,
+  tenantId: string,
+  input: ClientFields & { name: string; clientId?: string },
+): Promise<{ client: Client; clientSecret: string; webhookSecret?: string }> {
+  const { clientId, ...fields } = input;
+  assertValid(deps, fields);
+  const id = clientId ?? newId("cli_");
+  const now = deps.now();
+  const clientSecret = newSecret("cs_");
+  const webhookSecret = fields.webhookUrl ? newSecret("whsec_") : undefined;
+  await deps.db
+    .batch([
+      insertClient(deps.db, {
+        ...fields,
+        id,
+        tenantId,
+        secretHash: await sha256Hex(clientSecret),
+        webhookSecret: webhookSecret ? await sealWebhookSecret(deps, id, webhookSecret) : null,
+        createdAt: now,
+      }),
+      insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.created", tenantId, clientId: id })),
+    ])
+    .catch(conflict);
+  return { client: (await findClient(deps.db, id))!, clientSecret, ...(webhookSecret ? { webhookSecret } : {}) };
+}
+
+/** Updates a client (fields given replace the stored ones; branding and passwordPolicy as a whole). */
+export async function updateClient(deps: Deps, scope: AdminScope, id: string, fields: ClientFields): Promise<{ client: Client; webhookSecret?: string }> {
+  const before = await getClientFor(deps, scope, id);
+  assertValid(deps, fields);
+  const now = deps.now();
+  // The first webhook URL of a client comes with a secret to verify it (shown this once).
+  const target = await findWebhookTarget(deps.db, id);
+  const webhookSecret = fields.webhookUrl && !target?.sealedSecret ? newSecret("whsec_") : undefined;
+  await deps.db
+    .batch([
+      updateClientRow(deps.db, id, before.tenantId, { ...fields, ...(webhookSecret ? { webhookSecret: await sealWebhookSecret(deps, id, webhookSecret) } : {}) }),
+      insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.updated", tenantId: before.tenantId, clientId: id, data: { fields: Object.keys(fields) } })),
+    ])
+    .catch(conflict);
+  return { client: (await findClient(deps.db, id))!, ...(webhookSecret ? { webhookSecret } : {}) };
+}
+
+/** Rotates the client secret (Basic auth) or the webhook signing secret; the new one is returned once. */
+export async function rotateSecret(deps: Deps, scope: AdminScope, id: string, which: "client" | "webhook"): Promise<string> {
+  const client = await getClientFor(deps, scope, id);
+  const secret = newSecret(which === "client" ? "cs_" : "whsec_");
+  const patch = which === "client" ? { secretHash: await sha256Hex(secret) } : { webhookSecret: await sealWebhookSecret(deps, id, secret) };
+  const now = deps.now();
+  await deps.db.batch([
+    updateClientRow(deps.db, id, client.tenantId, patch),
+    insertAudit(deps.db, auditRow(deps.meta, now, { type: which === "client" ? "client.secret_rotated" : "client.webhook_secret_rotated", tenantId: client.tenantId, clientId: id })),
+  ]);
+  return secret;
+}
+
+/**
+ * Deletes a client. Its outstanding resets are invalidated (their links and codes stop working)
+ * and its queued reset emails and webhooks are dropped; users, sessions and audit events stay (they
+ * belong to the tenant). The default client cannot be deleted: public requests fall back to it.
+ */
+export async function deleteClient(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  const client = await getClientFor(deps, scope, id);
+  if (id === deps.config.defaultClientId) throw new AppError("FORBIDDEN", "The default client (DEFAULT_CLIENT_ID) cannot be deleted.");
+  const now = deps.now();
+  const [resets] = await deps.db.batch([
+    ...deleteClientStatements(deps.db, id, now),
+    insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.deleted", tenantId: client.tenantId, clientId: id })),
+  ]);
+  if (resets.meta.changes > 0) {
+    await insertAudit(deps.db, auditRow(deps.meta, now, { type: "password_reset.invalidated", tenantId: client.tenantId, clientId: id, data: { reason: "client_deleted", count: resets.meta.changes } })).run();
+  }
+}

@@ -1,0 +1,72 @@
+import type { Deps } from "../deps";
+import { auditRow, insertAudit } from "../db/audit";
+import { dropQueuedForUser } from "../db/cleanup";
+import { deleteHistory } from "../db/password-history";
+import { invalidateOpenResets } from "../db/resets";
+import { revokeUserSessions } from "../db/sessions";
+import { deleteUserRow, findUserById, updateUserRow, type User } from "../db/users";
+import { normalizeEmail } from "../domain/email";
+import { AppError } from "../domain/errors";
+import type { AdminScope } from "../http/context";
+import { publicUser, type PublicUser } from "./create-user";
+
+/** A user of the caller's tenant, or USER_NOT_FOUND (also for another tenant's user: nothing is revealed). */
+export async function getUserFor(deps: Deps, scope: AdminScope, id: string): Promise<User> {
+  const user = await findUserById(deps.db, id, scope.tenantId ?? undefined);
+  if (!user) throw new AppError("USER_NOT_FOUND", `No user with id ${id}.`);
+  return user;
+}
+
+export interface UserPatch {
+  email?: string;
+  name?: string | null;
+  locale?: string | null;
+  disabled?: boolean;
+}
+
+/**
+ * Updates a user. A new email address kills outstanding resets (their links went to the old
+ * address); disabling also revokes every session at once. Audit events name the changed fields,
+ * never their values.
+ */
+export async function updateUser(deps: Deps, scope: AdminScope, id: string, patch: UserPatch): Promise<PublicUser> {
+  const user = await getUserFor(deps, scope, id);
+  const { db } = deps;
+  const now = deps.now();
+  const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
+  const emailChanged = email !== undefined && email !== user.email;
+  const disabling = patch.disabled === true && !user.disabled;
+  const audit = (type: string, data: Record<string, unknown>) =>
+    insertAudit(db, auditRow(deps.meta, now, { type, tenantId: user.tenantId, userId: user.id, data }));
+  try {
+    await db.batch([
+      updateUserRow(db, user.id, { ...patch, ...(email ? { email } : {}), ...(disabling ? { sessionsValidAfter: now } : {}) }, now),
+      audit("user.updated", { fields: Object.keys(patch), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) }),
+      ...(emailChanged || disabling ? [invalidateOpenResets(db, user.id, now)] : []),
+      ...(disabling ? [revokeUserSessions(db, user.id, now), audit("sessions.revoked", { reason: "user_disabled" })] : []),
+    ]);
+  } catch (e) {
+    if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("USER_EXISTS");
+    throw e;
+  }
+  return publicUser((await findUserById(db, user.id))!);
+}
+
+/**
+ * Deletes a user, atomically: outstanding resets die, every session is revoked, password history
+ * and queued messages about them go, then the row. Audit events stay (they hold ids, not addresses).
+ */
+export async function deleteUser(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  const user = await getUserFor(deps, scope, id);
+  const { db } = deps;
+  const now = deps.now();
+  await db.batch([
+    invalidateOpenResets(db, user.id, now),
+    revokeUserSessions(db, user.id, now),
+    deleteHistory(db, user.id),
+    dropQueuedForUser(db, user.id),
+    deleteUserRow(db, user.id),
+    insertAudit(db, auditRow(deps.meta, now, { type: "sessions.revoked", tenantId: user.tenantId, userId: user.id, data: { reason: "user_deleted" } })),
+    insertAudit(db, auditRow(deps.meta, now, { type: "user.deleted", tenantId: user.tenantId, userId: user.id })),
+  ]);
+}

@@ -1,0 +1,19 @@
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
+import { eventsPage } from "../../flows/list-events";
+import { adminAuth } from "./admin-auth";
+import { str } from "./schemas";
+
+export const EventsQuery = z.object({
+  type: z.optional(z.string().check(z.regex(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$/), z.maxLength(64))),
+  since: z.optional(z.iso.datetime({ offset: true })),
+  cursor: z.optional(str(1, 200)),
+  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200))),
+});
+
+/** GET /v1/events?type=&since=&cursor=&limit=: the caller's tenant's audit trail, newest first. */
+export const eventRoutes = new Hono<AppEnv>()
+  .use(adminAuth)
+  .get("/", validate("query", EventsQuery), async (c) => c.json(await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query")), 200));

@@ -1,0 +1,18 @@
+import { Hono } from "hono";
+import * as z from "zod/mini";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
+import { checkPassword } from "../../flows/check-password-public";
+import { ClientId, Email, NewPassword, str } from "./schemas";
+
+export const PolicyCheckBody = z.strictObject({
+  password: NewPassword,
+  clientId: z.optional(ClientId),
+  email: z.optional(Email),
+  name: z.optional(str(1, 200)),
+});
+
+/** POST /v1/password-policy/check: the per-rule verdict the complete step would give (public, rate-limited). */
+export const passwordPolicyRoutes = new Hono<AppEnv>().post("/check", validate("json", PolicyCheckBody), async (c) =>
+  c.json(await checkPassword(c.get("deps"), c.req.valid("json")), 200),
+);
