@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { adminHeaders, api, createUser, uniqueEmail } from "./helpers";
 
-type Problem = { type: string; title: string; status: number; detail: string; instance: string; code: string; requestId: string; errors?: { path: string; code: string }[] };
+type Problem = { type: string; title: string; status: number; detail: string; instance: string; code: string; requestId: string; errors?: { path: string; code: string; message: string }[] };
 
 describe("HTTP contract", () => {
   it("answers non-JSON bodies with 415 problem+json", async () => {
