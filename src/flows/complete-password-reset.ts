@@ -6,6 +6,7 @@ import { auditEvents, emailOutbox } from "../db/schema";
 import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
 import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
+import { describeDevice } from "../domain/device";
 import { AppError } from "../domain/errors";
 import { checkPasswordPolicy, effectivePolicy, PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
 import { signToken } from "../crypto/jwt";
@@ -13,7 +14,7 @@ import { hashPassword, verifyPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
 import { deliverEmail } from "./deliver-email";
-import { enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
+import { enforceLimit, forgotPasswordUrl, hashParams, ipKey, loadLiveReset } from "./support";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
@@ -64,9 +65,10 @@ export async function completePasswordReset(
     userId: user.id,
     vars: {
       name: user.name,
-      when: new Date(now).toUTCString(),
-      where: describeOrigin(deps),
-      support: client.branding.supportUrl ?? `${deps.config.publicBaseUrl}/forgot-password`,
+      when: now,
+      country: deps.meta.country,
+      device: describeDevice(deps.meta.userAgent),
+      resetLink: forgotPasswordUrl(deps, client),
     },
   });
   const loginTokenId = client.issueLoginToken ? newId("lt_") : null;
@@ -109,12 +111,4 @@ export async function completePasswordReset(
       })
     : undefined;
   return { status: "completed", userId: user.id, ...(loginToken ? { loginToken } : {}), redirectUri: rr.redirectUri };
-}
-
-/** "Country, browser" from the request, for the "password changed" email (approximate by design). */
-function describeOrigin(deps: Deps): string | null {
-  const ua = deps.meta.userAgent ?? "";
-  const browser = /Edg\//.test(ua) ? "Edge" : /Chrome\//.test(ua) ? "Chrome" : /Firefox\//.test(ua) ? "Firefox" : /Safari\//.test(ua) ? "Safari" : ua ? "an app or other browser" : null;
-  const parts = [deps.meta.country, browser].filter(Boolean);
-  return parts.length ? parts.join(", ") : null;
 }

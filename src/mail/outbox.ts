@@ -6,10 +6,16 @@ import { newId } from "../crypto/tokens";
 import { headerSafe, type OutgoingEmail } from "./mailer";
 import { renderEmail, type TemplateName, type TemplateVars } from "./templates/render";
 
-/** The From header: the client's branded sender when set, else MAIL_FROM. */
+// One plain address: anything else (a second address, a display name, a line break) is not a sender.
+const PLAIN_ADDRESS = /^[^\s@<>",;:()[\]\\]+@[^\s@<>",;:()[\]\\]+\.[^\s@<>",;:()[\]\\]+$/;
+
+/** The From header: the client's branded sender when set and well-formed, else MAIL_FROM. */
 export function fromAddress(deps: Deps, client: Client): string {
   const b = client.branding;
-  if (b.fromAddress) return headerSafe(b.fromName ? `${b.fromName.replace(/["<>]/g, "")} <${b.fromAddress}>` : b.fromAddress);
+  if (b.fromAddress && PLAIN_ADDRESS.test(b.fromAddress)) {
+    const name = b.fromName ? headerSafe(b.fromName.replace(/["<>\\]/g, "")) : "";
+    return name ? `"${name}" <${b.fromAddress}>` : b.fromAddress;
+  }
   return headerSafe(deps.config.mail.from);
 }
 
