@@ -7,6 +7,7 @@ import { jsonBody } from "./http/middleware";
 import { problemResponse } from "./http/problem";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
+import { pageRoutes } from "./routes/pages";
 import { clientRoutes } from "./routes/v1/clients";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
@@ -56,7 +57,8 @@ export function createApp() {
     .route("/v1/me", meRoutes)
     .route("/v1/users", userRoutes)
     .route("/v1/clients", clientRoutes)
-    .route("/dev", devMailboxRoutes);
+    .route("/dev", devMailboxRoutes)
+    .route("/", pageRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => {
