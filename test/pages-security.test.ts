@@ -16,6 +16,7 @@ describe("hosted pages: security headers", () => {
       await submit(s, "/forgot-password", { email: "x@example.com", csrf: "1.bad" }),
     ];
     const nonces = pages.map(({ res, html }) => expectSecurePage(res, html));
+    for (const { html } of pages) expect(html).toMatch(/<script nonce="[^"]+">/);
     expect(new Set(nonces).size).toBe(nonces.length);
     expect(pages.map((p) => p.res.status)).toEqual([200, 200, 400, 200, 400, 403]);
   });
@@ -113,5 +114,27 @@ describe("CSRF", () => {
     expect((await submit(s, "/forgot-password", { ...fields, email }, { "Sec-Fetch-Site": "same-site" })).res.status).toBe(403);
     expect((await submit(newSession(), "/forgot-password", { ...fields, email })).res.status).toBe(403);
     expect(await mailTo(email)).toEqual([]);
+  });
+});
+
+describe("dev mailbox", () => {
+  it("shows each email rendered, with its text part and headers, under a nonce CSP", async () => {
+    const { email } = await userWithReset();
+    const [mail] = await mailTo(email);
+    const box = await visit(newSession(), "/dev/mailbox");
+    expect(box.res.status).toBe(200);
+    expectSecurePage(box.res, box.html);
+    expect(box.res.headers.get("Content-Security-Policy")).toContain("frame-src 'self'");
+    expect(box.html).toContain(`src="/dev/mailbox/${mail!.id}/html"`);
+    expect(box.html).toContain("Content-Language: en");
+    expect(box.html).toContain(`Idempotency-Key: ${mail!.id}`);
+    expect(box.html).toContain("Choose a new password:\nhttps://reset.example.test/reset-password?token=");
+
+    const rendered = await api(`/dev/mailbox/${mail!.id}/html`);
+    expect(rendered.headers.get("Content-Security-Policy")).toMatch(/frame-ancestors 'self'; sandbox /);
+    expect(rendered.headers.get("Content-Security-Policy")).not.toContain("script-src");
+    expect(await rendered.text()).toContain('<head><base target="_top">');
+    expect((await api("/dev/mailbox/nope/html")).status).toBe(404);
+    expect((await api(`/dev/mailbox/${mail!.id}/html`, { env: { ENVIRONMENT: "production", MAIL_PROVIDER: "resend" } })).status).toBe(404);
   });
 });

@@ -16,7 +16,7 @@ export const newNonce = (): string => b64url(randomBytes(16));
  * framed (clickjacking), forms posted only here, and the URL (which may hold a token) never sent
  * as Referer nor cached.
  */
-export function pageHeaders(nonce: string, imgOrigin: string | null): Record<string, string> {
+export function pageHeaders(nonce: string, imgOrigin: string | null, extra: string[] = []): Record<string, string> {
   const csp = [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
@@ -26,6 +26,7 @@ export function pageHeaders(nonce: string, imgOrigin: string | null): Record<str
     "form-action 'self'",
     "frame-ancestors 'none'",
     "base-uri 'none'",
+    ...extra,
   ].join("; ");
   return {
     "Content-Security-Policy": csp,
