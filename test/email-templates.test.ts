@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { countryName, describeDevice, formatWhen } from "../src/domain/device";
 import { SUPPORTED_LOCALES } from "../src/domain/locale";
 import { en } from "../src/mail/i18n/en";
-import { accentColor, escapeHtml, MESSAGES, renderEmail, type TemplateName, type TemplateVars } from "../src/mail/templates/render";
+import { accentColor, escapeHtml, renderEmail, type TemplateName, type TemplateVars } from "../src/mail/templates/render";
+import { MAIL as MESSAGES } from "./catalogs";
 import { api, createClient, createUser, mailTo, requestReset, strongPassword, uniqueEmail } from "./helpers";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
@@ -37,7 +38,7 @@ describe("email messages", () => {
   });
 
   it.each(SUPPORTED_LOCALES.flatMap((l) => TEMPLATES.map((t) => [l, t] as const)))("renders %s %s: subject, HTML and text", (locale, template) => {
-    const r = renderEmail(template, locale, vars, {});
+    const r = renderEmail(template, locale, vars, {}, MESSAGES[locale]);
     const m = MESSAGES[locale];
     expect(r.subject).not.toMatch(/[\r\n{}]/);
     expect(r.subject).toContain("Acme");
@@ -85,7 +86,7 @@ describe("email escaping and branding", () => {
   const evil = `<img src=x onerror=alert(1)>"'\``;
 
   it("escapes every user-controlled value in HTML and keeps CRLF out of the subject", () => {
-    const r = renderEmail("password_changed", "en", { ...vars, product: `Acme\r\nBcc: x@evil.example ${evil}`, name: evil, device: evil }, { footer: evil });
+    const r = renderEmail("password_changed", "en", { ...vars, product: `Acme\r\nBcc: x@evil.example ${evil}`, name: evil, device: evil }, { footer: evil }, MESSAGES.en);
     expect(r.html).not.toContain("<img src=x");
     expect(r.html).not.toContain(`"'\``);
     expect(r.html).toContain("&#60;img src=x onerror=alert(1)&#62;");
@@ -99,14 +100,14 @@ describe("email escaping and branding", () => {
       accentColor: "#0b6e4f",
       supportUrl: "https://help.example/reset",
       footer: "Acme Inc., 1 Main St",
-    });
+    }, MESSAGES.en);
     expect(branded.html).toContain('<img src="https://cdn.example/logo.png" alt="Acme"');
     expect(branded.html).toContain("background:#0b6e4f");
     expect(branded.html).toContain('href="https://help.example/reset"');
     expect(branded.text).toContain("Need help? Contact support: https://help.example/reset");
     expect(branded.text).toContain("Acme Inc., 1 Main St");
 
-    const unsafe = renderEmail("reset", "en", vars, { logoUrl: "javascript:alert(1)", supportUrl: "javascript:alert(1)", accentColor: "#fafafa" });
+    const unsafe = renderEmail("reset", "en", vars, { logoUrl: "javascript:alert(1)", supportUrl: "javascript:alert(1)", accentColor: "#fafafa" }, MESSAGES.en);
     expect(unsafe.html).not.toContain("javascript:");
     expect(unsafe.html).toContain("<strong");
     expect(unsafe.html).toContain("background:#1f4fd1");

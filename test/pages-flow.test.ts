@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SUPPORTED_LOCALES } from "../src/domain/locale";
-import { PAGE_MESSAGES } from "../src/routes/pages/i18n";
 import { en } from "../src/routes/pages/i18n/en";
-import { fr } from "../src/routes/pages/i18n/fr";
+import { PAGES as PAGE_MESSAGES } from "./catalogs";
 import { api, createClient, createUser, mailTo, requestReset, resetMail, rows, strongPassword, uniqueEmail } from "./helpers";
 import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./page-helpers";
 
@@ -141,7 +140,7 @@ describe("redirect after success", () => {
 
 describe("page language and branding", () => {
   it("follows ui_locales, then the user's locale, then Accept-Language", async () => {
-    expect(heading((await visit(newSession({ "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5" }), "/forgot-password")).html)).toBe(fr["forgot.title"]);
+    expect(heading((await visit(newSession({ "Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5" }), "/forgot-password")).html)).toBe(PAGE_MESSAGES.fr["forgot.title"]);
     const ja = await visit(newSession({ "Accept-Language": "fr" }), "/forgot-password?ui_locales=ja%20en");
     expect(ja.html).toContain('<html lang="ja">');
     expect(formOf(ja.html, "/forgot-password").ui_locales).toBe("ja");

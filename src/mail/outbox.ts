@@ -4,6 +4,8 @@ import type { OutboxInsert } from "../db/outbox";
 import { seal } from "../crypto/envelope";
 import { newId } from "../crypto/tokens";
 import { headerSafe, type OutgoingEmail } from "./mailer";
+import { matchLocale } from "../domain/locale";
+import { en } from "./i18n/en";
 import { renderEmail, type TemplateName, type TemplateVars } from "./templates/render";
 
 // One plain address: anything else (a second address, a display name, a line break) is not a sender.
@@ -35,7 +37,9 @@ export async function prepareEmail(
   },
 ): Promise<OutboxInsert> {
   const product = opts.client.branding.productName ?? opts.client.name;
-  const rendered = renderEmail(opts.template, opts.locale, { product, ...opts.vars }, opts.client.branding);
+  const locale = matchLocale(opts.locale) ?? "en";
+  const messages = await deps.catalog("mail", locale, en);
+  const rendered = renderEmail(opts.template, locale, { product, ...opts.vars }, opts.client.branding, messages);
   const message: OutgoingEmail = { to: opts.to, from: fromAddress(deps, opts.client), ...rendered };
   const id = newId("msg_");
   const now = deps.now();

@@ -1,18 +1,8 @@
 import type { Branding } from "../../db/clients";
 import { countryName, formatWhen } from "../../domain/device";
-import { matchLocale, type Locale } from "../../domain/locale";
-import { de } from "../i18n/de";
-import { en, type MessageKey, type Messages } from "../i18n/en";
-import { es } from "../i18n/es";
-import { fr } from "../i18n/fr";
-import { it } from "../i18n/it";
-import { ja } from "../i18n/ja";
-import { nl } from "../i18n/nl";
-import { pt } from "../i18n/pt";
+import { matchLocale } from "../../domain/locale";
+import type { MessageKey, Messages } from "../i18n/en";
 import { headerSafe } from "../mailer";
-
-/** Every locale's messages; a locale lacking a key fails to compile and fails the i18n test. */
-export const MESSAGES: Record<Locale, Messages> = { en, fr, de, es, pt, it, nl, ja };
 
 export type TemplateName = "reset" | "admin_reset" | "password_changed";
 
@@ -65,10 +55,9 @@ export interface Rendered {
 const P = `<p style="margin:0 0 16px">`;
 const SMALL = `<p style="margin:0 0 16px;font-size:13px;color:#555555">`;
 
-/** Renders one template in one locale as subject, table-based HTML and plain text. */
-export function renderEmail(name: TemplateName, locale: string, vars: TemplateVars, branding: Branding): Rendered {
+/** Renders one template in one locale (with that locale's catalogue) as subject, table-based HTML and plain text. */
+export function renderEmail(name: TemplateName, locale: string, vars: TemplateVars, branding: Branding, m: Messages): Rendered {
   const lang = matchLocale(locale) ?? "en";
-  const m = MESSAGES[lang];
   const where = [countryName(vars.country, lang), vars.device].filter(Boolean).join(" · ");
   const values: Record<string, unknown> = { ...vars, when: vars.when === undefined ? "" : formatWhen(vars.when, lang), where };
   const t = (k: MessageKey, esc: (s: string) => string) => fill(m[k], values, esc);

@@ -12,7 +12,7 @@ export const forgotRoutes = new Hono<AppEnv>()
   .get("/forgot-password", async (c) => {
     const q = c.req.query();
     const { client, redirectUri } = await journeyClient(c, q.client_id, q.redirect_uri);
-    const p = openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
+    const p = await openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
     const email = q.login_hint && Email.safeParse(q.login_hint).success ? q.login_hint : undefined;
     return sendPage(p, 200, forgotView(p, { csrf: await csrfToken(p.deps, p.cookie, "forgot"), email }));
   })
@@ -20,7 +20,7 @@ export const forgotRoutes = new Hono<AppEnv>()
     const f = await formFields(c);
     await verifyCsrf(c, c.get("deps"), "forgot", f("csrf"));
     const { client, redirectUri } = await journeyClient(c, f("client_id"), f("redirect_uri"));
-    const p = openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
+    const p = await openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
     const email = Email.safeParse(f("email"));
     if (!email.success) {
       return sendPage(p, 400, forgotView(p, { csrf: await csrfToken(p.deps, p.cookie, "forgot"), email: f("email").slice(0, 254), invalid: true }));

@@ -34,7 +34,7 @@ async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
   if (wantsJson(c)) return c.json({ ok: false, code: e.code }, e.status as 400);
   const deps = c.get("deps");
   const client = await findClient(deps.db, c.req.query("client_id") || deps.config.defaultClientId).catch(() => null);
-  const p = openPage(c, { client, uiLocales: c.req.query("ui_locales") });
+  const p = await openPage(c, { client, uiLocales: c.req.query("ui_locales") });
   const [title, body] = PAGE_FOR[e.code] ?? ["error.title", "error.body"];
   const minutes = Math.max(1, Math.ceil(Number(e.headers?.["Retry-After"] ?? 60) / 60));
   return sendPage(p, e.status, messageView(p, title, body, { minutes }));

@@ -6,6 +6,7 @@ import type { AppEnv } from "../../http/context";
 import { accentColor, isWebUrl } from "../../mail/templates/render";
 import { html, trusted, type SafeHtml } from "./html";
 import { translator, type Translate } from "./i18n";
+import { en } from "./i18n/en";
 import { PAGE_SCRIPT } from "./script";
 import { ensureCsrfCookie, newNonce, pageHeaders } from "./security";
 import { PAGE_CSS } from "./style";
@@ -27,10 +28,10 @@ export interface Page {
 }
 
 /** Builds the page context: locale by explicit ui_locales -> user -> Accept-Language -> client default -> en. */
-export function openPage(
+export async function openPage(
   c: Context<AppEnv>,
   opts: { client: Client | null; uiLocales?: string | null; userLocale?: string | null; redirectUri?: string | null },
-): Page {
+): Promise<Page> {
   const deps = c.get("deps");
   const { client } = opts;
   const locale = negotiateLocale({
@@ -48,7 +49,7 @@ export function openPage(
     c,
     deps,
     locale,
-    t: translator(locale),
+    t: translator(await deps.catalog("pages", locale, en)),
     nonce: newNonce(),
     cookie: ensureCsrfCookie(c, deps),
     client,

@@ -47,7 +47,7 @@ const allowedRedirect = (client: Client, uri: string | null) => (uri && client.r
 
 async function deadPage(c: Context<AppEnv>, loaded: Extract<Loaded, { ok: false }>, uiLocales: string) {
   const client = loaded.client ?? (await resolveClient(c.get("deps"), c.req.query("client_id") || null).catch(() => null));
-  const p = openPage(c, { client, uiLocales, redirectUri: loaded.client && loaded.rr ? allowedRedirect(loaded.client, loaded.rr.redirectUri) : null });
+  const p = await openPage(c, { client, uiLocales, redirectUri: loaded.client && loaded.rr ? allowedRedirect(loaded.client, loaded.rr.redirectUri) : null });
   if (wantsJson(c)) return c.json({ ok: false, code: loaded.code }, 410);
   return sendPage(p, loaded.code === "INVALID_TOKEN" ? 400 : 410, deadView(p, loaded.code));
 }
@@ -71,7 +71,7 @@ export const resetRoutes = new Hono<AppEnv>()
     const token = c.req.query("token") ?? "";
     const loaded = await loadReset(c.get("deps"), token);
     if (!loaded.ok) return deadPage(c, loaded, uiLocales);
-    const p = openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
+    const p = await openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
     return formPage(p, 200, token, loaded);
   })
   .post("/reset-password", formBody(), async (c) => {
@@ -81,7 +81,7 @@ export const resetRoutes = new Hono<AppEnv>()
     await verifyCsrf(c, deps, "reset", f("csrf"), token);
     const loaded = await loadReset(deps, token);
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
-    const p = openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
+    const p = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
     const policy = effectivePolicy(loaded.client.passwordPolicy);
     const fail = (codes: string[]) => {
       const errors = codes.map((code) => ({ code, message: ruleMessage(p, code, policy) }));
@@ -102,7 +102,7 @@ export const resetRoutes = new Hono<AppEnv>()
   .get("/reset-password/code", async (c) => {
     const q = c.req.query();
     const { client, redirectUri } = await journeyClient(c, q.client_id, q.redirect_uri);
-    const p = openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
+    const p = await openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
     return sendPage(p, 200, codeView(p, { csrf: await csrfToken(p.deps, p.cookie, "code") }));
   })
   .post("/reset-password/code", formBody(), async (c) => {
@@ -110,7 +110,7 @@ export const resetRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     await verifyCsrf(c, deps, "code", f("csrf"));
     const { client, redirectUri } = await journeyClient(c, f("client_id"), f("redirect_uri"));
-    const p = openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
+    const p = await openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
     const email = Email.safeParse(f("email"));
     const code = f("code").replace(/\s+/g, "");
     const again = async (status: number, err: { emailError?: boolean; codeError?: "format" | "invalid" }) =>
@@ -127,6 +127,6 @@ export const resetRoutes = new Hono<AppEnv>()
     // The code is spent; the short-lived reset JWT now stands in for the link token in the same form.
     const loaded = await loadReset(deps, resetToken);
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
-    const page = openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
+    const page = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
     return formPage(page, 200, resetToken, loaded);
   });

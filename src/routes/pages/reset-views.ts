@@ -1,6 +1,7 @@
 import type { PasswordPolicy } from "../../domain/password-policy";
 import { html, type SafeHtml } from "./html";
-import { PAGE_MESSAGES, type PageKey } from "./i18n";
+import type { PageKey } from "./i18n";
+import { en } from "./i18n/en";
 import { carriedFields, pageLink, type Page } from "./layout";
 import type { View } from "./views";
 
@@ -13,7 +14,7 @@ export interface RuleError {
 /** Localized message of a policy code; codes we have no sentence for (a future rule) get a generic one. */
 export function ruleMessage(p: Page, code: string, policy: PasswordPolicy): string {
   const key = (code === "mismatch" ? "err.mismatch" : `err.${code}`) as PageKey;
-  return p.t(key in PAGE_MESSAGES.en ? key : "err.other", { min: policy.minLength, max: policy.maxLength });
+  return p.t(key in en ? key : "err.other", { min: policy.minLength, max: policy.maxLength });
 }
 
 // The list shown up front; `data-rule` ties each item to the script's live check and the server's code.
