@@ -33,6 +33,7 @@ describe("email messages", () => {
         const msg = m[key as keyof typeof en];
         expect(msg.trim().length, `${locale}.${key}`).toBeGreaterThan(0);
         expect(placeholders(msg), `${locale}.${key}`).toEqual(placeholders(value));
+        if (locale !== "en") expect(msg, `${locale}.${key} is a copy of en`).not.toBe(value);
       }
     }
   });

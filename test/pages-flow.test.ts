@@ -183,6 +183,7 @@ describe("page strings", () => {
         const msg = m[k as keyof typeof en];
         expect(msg.trim(), `${locale}.${k}`).not.toBe("");
         expect(placeholders(msg), `${locale}.${k}`).toEqual(placeholders(v));
+        if (locale !== "en") expect(msg, `${locale}.${k} is a copy of en`).not.toBe(v);
       }
     }
   });
