@@ -6,7 +6,7 @@ import { loadSigningKeys, type SigningKeys } from "./crypto/jwt";
 export interface Env {
   DB: D1Database;
   RATE_LIMIT_KV: KVNamespace;
-  /** Workers Static Assets (assets/): the non-English message catalogues. */
+  /** Workers Static Assets (public/): the non-English message catalogues. */
   ASSETS?: Fetcher;
   ENVIRONMENT?: string;
   PUBLIC_BASE_URL?: string;

@@ -10,7 +10,7 @@ export type CatalogLoader = <T extends Record<string, string>>(kind: CatalogKind
 const cache = new WeakMap<Fetcher, Map<string, Promise<Record<string, string>>>>();
 
 /**
- * Catalogue loader: English is bundled; the other locales are JSON files under assets/i18n, read
+ * Catalogue loader: English is bundled; the other locales are JSON files under public/i18n, read
  * through the Workers Static Assets binding. Kept out of the script on purpose: bundled, they would
  * cost ~13 KiB gzip of every cold start (DESIGN §9) to serve the few requests that need them. When
  * a file cannot be read the page or email is still produced, in English, and the failure is logged.
