@@ -124,22 +124,31 @@ describe("email escaping and branding", () => {
 });
 
 describe("email language through HTTP", () => {
-  it("follows request locale, then the user's locale, then Accept-Language", async () => {
+  it("follows request locale, then the user's locale, then Accept-Language, then the client default", async () => {
+    const clientId = await createClient({ branding: { productName: "Acme" }, defaultLocale: "it" });
+    const reset = (email: string, headers: Record<string, string> = {}, locale?: string) =>
+      api("/v1/password-resets", { json: { email, clientId, ...(locale ? { locale } : {}) }, headers });
+    const subjectTo = async (email: string) => (await mailTo(email))[0]!.subject;
+
     const a = uniqueEmail("fr");
     await createUser(a, strongPassword());
-    expect((await requestReset(a, { locale: "fr-CA" })).mail.subject).toBe("Réinitialisez votre mot de passe Default client");
+    expect((await reset(a, { "Accept-Language": "de" }, "fr-CA")).status).toBe(202);
+    expect(await subjectTo(a)).toBe("Réinitialisez votre mot de passe Acme");
 
     const b = uniqueEmail("ja");
-    const created = await api("/v1/users", { json: { email: b, locale: "ja" }, headers: { Authorization: "Bearer test-admin-key-0123456789" } });
-    expect(created.status).toBe(201);
-    const res = await api("/v1/password-resets", { json: { email: b }, headers: { "Accept-Language": "de" } });
-    expect(res.status).toBe(202);
-    expect((await mailTo(b))[0]!.subject).toBe("Default client のパスワード再設定");
+    expect((await api("/v1/users", { json: { email: b, locale: "ja" }, headers: { Authorization: "Bearer test-admin-key-0123456789" } })).status).toBe(201);
+    await reset(b, { "Accept-Language": "de" });
+    expect(await subjectTo(b)).toBe("Acme のパスワード再設定");
 
     const c = uniqueEmail("nl");
     await createUser(c, strongPassword());
-    await api("/v1/password-resets", { json: { email: c }, headers: { "Accept-Language": "zz, nl-BE;q=0.8, de;q=0.5" } });
-    expect((await mailTo(c))[0]!.subject).toBe("Stel je wachtwoord voor Default client opnieuw in");
+    await reset(c, { "Accept-Language": "zz, nl-BE;q=0.8, de;q=0.5" });
+    expect(await subjectTo(c)).toBe("Stel je wachtwoord voor Acme opnieuw in");
+
+    const d = uniqueEmail("it");
+    await createUser(d, strongPassword());
+    await reset(d, { "Accept-Language": "sv" });
+    expect(await subjectTo(d)).toBe("Reimposta la password di Acme");
   });
 
   it("says in the changed email when, from where and what to do", async () => {
