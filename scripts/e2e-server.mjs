@@ -4,7 +4,7 @@
 // (`node scripts/e2e-server.mjs`) to poke at the same setup by hand.
 import { execFile, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -98,10 +98,14 @@ VALUES ('e2e', 'default', 'Acme Notes', '${JSON.stringify([redirectUri])}', '${b
   return { baseUrl, adminKey, clientId: "e2e", redirectUri, stop };
 }
 
-/** vitest globalSetup: start once, share the URLs with the tests, stop at the end. */
+/** vitest globalSetup: start once, share the URLs (and the browser to use) with the tests, stop at the end. */
 export default async function setup(project) {
+  const chromium = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+  if (!existsSync(chromium)) {
+    throw new Error(`no Chromium at ${chromium}: apt-get install -y chromium (Debian), or set CHROMIUM_PATH`);
+  }
   const { stop, ...server } = await startServer();
-  project.provide("e2e", server);
+  project.provide("e2e", { ...server, chromium });
   return stop;
 }
 

@@ -138,3 +138,16 @@ describe("dev mailbox", () => {
     expect((await api(`/dev/mailbox/${mail!.id}/html`, { env: { ENVIRONMENT: "production", MAIL_PROVIDER: "resend" } })).status).toBe(404);
   });
 });
+
+describe("page errors", () => {
+  it("keep the journey's client and language, e.g. on an expired or forged form", async () => {
+    const clientId = await createClient({ branding: { productName: "Brandy" } });
+    const s = newSession();
+    const fields = formOf((await visit(s, `/forgot-password?client_id=${clientId}&ui_locales=de`)).html, "/forgot-password");
+    const { res, html } = await submit(s, "/forgot-password", { ...fields, email: "a@example.com", csrf: "1.0" });
+    expect(res.status).toBe(403);
+    expect(html).toContain('<html lang="de">');
+    expect(html).toContain("Brandy");
+    expect(html).toContain(`href="/forgot-password?client_id=${clientId}&#38;ui_locales=de"`);
+  });
+});

@@ -4,17 +4,17 @@ import { expect, inject } from "vitest";
 
 declare module "vitest" {
   export interface ProvidedContext {
-    e2e: { baseUrl: string; adminKey: string; clientId: string; redirectUri: string };
+    e2e: { baseUrl: string; adminKey: string; clientId: string; redirectUri: string; chromium: string };
   }
 }
 
 /** The wrangler dev started by scripts/e2e-server.mjs. */
 export const server = inject("e2e");
 
-/** Debian's Chromium, headless (`npx playwright install` is not available where CI runs). */
+/** Debian's Chromium (or CHROMIUM_PATH), headless: `npx playwright install` is not available where CI runs. */
 export function launch(): Promise<Browser> {
   return chromium.launch({
-    executablePath: "/usr/bin/chromium",
+    executablePath: server.chromium,
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
   });

@@ -33,8 +33,14 @@ async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
   for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
   if (wantsJson(c)) return c.json({ ok: false, code: e.code }, e.status as 400);
   const deps = c.get("deps");
-  const client = await findClient(deps.db, c.req.query("client_id") || deps.config.defaultClientId).catch(() => null);
-  const p = await openPage(c, { client, uiLocales: c.req.query("ui_locales") });
+  // Keep the journey's branding and language: from the posted form (already read, so cached) or the query.
+  const form = c.req.method === "POST" ? await c.req.parseBody().catch(() => ({})) : {};
+  const param = (name: string) => {
+    const v = (form as Record<string, unknown>)[name] ?? c.req.query(name);
+    return typeof v === "string" ? v : "";
+  };
+  const client = await findClient(deps.db, param("client_id") || deps.config.defaultClientId).catch(() => null);
+  const p = await openPage(c, { client, uiLocales: param("ui_locales") });
   const [title, body] = PAGE_FOR[e.code] ?? ["error.title", "error.body"];
   const minutes = Math.max(1, Math.ceil(Number(e.headers?.["Retry-After"] ?? 60) / 60));
   return sendPage(p, e.status, messageView(p, title, body, { minutes }));
