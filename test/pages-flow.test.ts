@@ -144,6 +144,13 @@ describe("page language and branding", () => {
     const ja = await visit(newSession({ "Accept-Language": "fr" }), "/forgot-password?ui_locales=ja%20en");
     expect(ja.html).toContain('<html lang="ja">');
     expect(formOf(ja.html, "/forgot-password").ui_locales).toBe("ja");
+    // A language picked explicitly on the page is the email's language too.
+    const asked = uniqueEmail("ja");
+    await createUser(asked, strongPassword());
+    const jaSession = newSession({ "Accept-Language": "fr" });
+    const form = formOf((await visit(jaSession, "/forgot-password?ui_locales=ja")).html, "/forgot-password");
+    expect((await submit(jaSession, "/forgot-password", { ...form, email: asked })).html).toContain('<html lang="ja">');
+    expect((await mailTo(asked))[0]!.subject).toMatch(/のパスワード再設定$/);
 
     const email = uniqueEmail("de");
     await api("/v1/users", { json: { email, password: strongPassword(), locale: "de" }, headers: { Authorization: "Bearer test-admin-key-0123456789" } });
