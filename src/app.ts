@@ -10,6 +10,7 @@ import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
 import { singularityRoutes } from "./routes/compat/singularity";
 import { opsRoutes } from "./routes/ops";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
+import { pageRoutes } from "./routes/pages";
 import { clientRoutes } from "./routes/v1/clients";
 import { emailRoutes } from "./routes/v1/emails";
 import { eventRoutes } from "./routes/v1/events";
@@ -86,7 +87,8 @@ export function createApp() {
     .route("/v1/api-keys", apiKeyRoutes)
     .route("/v1/password-policy", passwordPolicyRoutes)
     .route("/v1/events", eventRoutes)
-    .route("/dev", devMailboxRoutes);
+    .route("/dev", devMailboxRoutes)
+    .route("/", pageRoutes);
 
   app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
   app.onError((err, c) => problemResponse(c, toAppError(err, c)));

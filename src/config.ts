@@ -10,6 +10,8 @@ export { ConfigError, MAIL_PROVIDERS };
 export interface Env extends MailEnv {
   DB: D1Database;
   RATE_LIMIT_KV: KVNamespace;
+  /** Workers Static Assets (public/): the non-English message catalogues. */
+  ASSETS?: Fetcher;
   ENVIRONMENT?: string;
   PUBLIC_BASE_URL?: string;
   DEFAULT_CLIENT_ID?: string;

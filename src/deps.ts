@@ -1,5 +1,6 @@
 import { getConfig, type Config, type Env } from "./config";
 import { getDb, type Db } from "./db/client";
+import { assetCatalogs, type CatalogLoader } from "./i18n/catalogs";
 import type { RequestMeta } from "./db/audit";
 import { createMailer } from "./mail";
 import type { Mailer } from "./mail/mailer";
@@ -16,6 +17,8 @@ export interface Deps {
   /** MAIL_FALLBACK_PROVIDER, which takes over a message after MAIL_FALLBACK_AFTER retryable failures. */
   fallbackMailer: Mailer | null;
   now: () => number;
+  /** Message catalogues of the pages and emails, by locale. */
+  catalog: CatalogLoader;
   /** Work that continues after the response (ctx.waitUntil); errors are logged, never thrown. */
   defer: (work: Promise<unknown>) => void;
   meta: RequestMeta & { acceptLanguage: string | null; /** X-Client-Id header, when sent. */ clientId?: string | null };
@@ -46,6 +49,7 @@ export async function buildDeps(
     mailer: createMailer(config.mail, mailCtx),
     fallbackMailer: config.mailFallback ? createMailer(config.mailFallback, mailCtx) : null,
     now,
+    catalog: assetCatalogs(env.ASSETS, (detail) => logEvent({ level: "error", msg: "message catalogue unavailable", requestId: meta.requestId, detail })),
     defer: (work) =>
       ctx.waitUntil(
         work.catch((e: unknown) =>

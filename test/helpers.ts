@@ -201,3 +201,20 @@ export const basic = (clientId: string, secret: string) => ({ Authorization: `Ba
 
 /** The machine code of a problem response. */
 export const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;
+
+/** Inserts a client of the default tenant straight into D1 (no admin route creates clients yet). */
+export async function createClient(opts: {
+  branding?: Record<string, string>;
+  redirectUris?: string[];
+  defaultLocale?: string;
+  passwordPolicy?: Record<string, unknown>;
+  name?: string;
+} = {}): Promise<string> {
+  const id = `cl_${crypto.randomUUID().slice(0, 8)}`;
+  await env.DB.prepare(
+    "INSERT INTO clients (id, tenant_id, name, redirect_uris, branding, default_locale, password_policy, issue_login_token, created_at) VALUES (?, 'default', ?, ?, ?, ?, ?, 1, ?)",
+  )
+    .bind(id, opts.name ?? "Test client", JSON.stringify(opts.redirectUris ?? []), JSON.stringify(opts.branding ?? {}), opts.defaultLocale ?? "en", JSON.stringify(opts.passwordPolicy ?? {}), Date.now())
+    .run();
+  return id;
+}

@@ -12,6 +12,8 @@ export interface SubKeys {
   lookup: CryptoKey;
   /** AES-256-GCM key for outbox payloads. */
   outbox: CryptoKey;
+  /** HMAC-SHA256 key for the CSRF tokens of hosted-page forms. */
+  csrf: CryptoKey;
 }
 
 const HMAC = { name: "HMAC", hash: "SHA-256" };
@@ -27,12 +29,13 @@ async function hkdf(master: CryptoKey, info: string): Promise<ArrayBuffer> {
 /** Derives every sub-key from the master secret with HKDF-SHA256 (one info label per purpose). */
 export async function deriveSubKeys(secretKey: string): Promise<SubKeys> {
   const master = await crypto.subtle.importKey("raw", utf8(secretKey), "HKDF", false, ["deriveBits"]);
-  const [pepper, code, lookup, outbox, pepperIdBits] = await Promise.all([
+  const [pepper, code, lookup, outbox, pepperIdBits, csrf] = await Promise.all([
     hkdf(master, "password-pepper"),
     hkdf(master, "reset-code-hmac"),
     hkdf(master, "lookup-hmac"),
     hkdf(master, "outbox-aes-gcm"),
     hkdf(master, "pepper-id"),
+    hkdf(master, "page-csrf-hmac"),
   ]);
   return {
     pepper: await crypto.subtle.importKey("raw", pepper, HMAC, false, ["sign"]),
@@ -40,5 +43,6 @@ export async function deriveSubKeys(secretKey: string): Promise<SubKeys> {
     code: await crypto.subtle.importKey("raw", code, HMAC, false, ["sign"]),
     lookup: await crypto.subtle.importKey("raw", lookup, HMAC, false, ["sign"]),
     outbox: await crypto.subtle.importKey("raw", outbox, "AES-GCM", false, ["encrypt", "decrypt"]),
+    csrf: await crypto.subtle.importKey("raw", csrf, HMAC, false, ["sign"]),
   };
 }

@@ -1,15 +1,23 @@
-import { MESSAGES } from "../mail/templates/render";
+/** Every locale with complete email and page messages; the i18n test fails if one misses a key. */
+export const SUPPORTED_LOCALES = ["en", "fr", "de", "es", "pt", "it", "nl", "ja"] as const;
+
+/** A locale we have messages for. */
+export type Locale = (typeof SUPPORTED_LOCALES)[number];
 
 /** Locales with a complete message catalogue. */
-export const supportedLocales = (): string[] => Object.keys(MESSAGES);
+export const supportedLocales = (): string[] => [...SUPPORTED_LOCALES];
 
-function match(tag: string | null | undefined): string | null {
+/** The supported locale a single tag stands for ("pt-BR" -> "pt", "fr_CA" -> "fr"), or null. */
+export function matchLocale(tag: string | null | undefined): Locale | null {
   if (!tag) return null;
-  const t = tag.trim().toLowerCase().replace("_", "-");
-  const supported = supportedLocales();
-  if (supported.includes(t)) return t;
+  const t = tag.trim().toLowerCase().replace(/_/g, "-");
   const base = t.split("-")[0]!;
-  return supported.includes(base) ? base : null;
+  return (SUPPORTED_LOCALES as readonly string[]).includes(t) ? (t as Locale) : (SUPPORTED_LOCALES as readonly string[]).includes(base) ? (base as Locale) : null;
+}
+
+/** The first supported tag of a list such as OIDC `ui_locales` ("fr-CA en", space or comma separated). */
+function matchList(list: string | null | undefined): Locale | null {
+  return list ? (list.split(/[\s,]+/).map(matchLocale).find(Boolean) ?? null) : null;
 }
 
 /** Parses Accept-Language into tags ordered by q-value (ties keep header order); q=0 is excluded. */
@@ -27,18 +35,21 @@ export function parseAcceptLanguage(header: string | null | undefined): string[]
     .map((x) => x.tag);
 }
 
-/** Picks the locale: explicit -> user's stored locale -> Accept-Language -> client default -> en. */
+/**
+ * Picks the locale: explicit (a request's `locale` or a page's `ui_locales`, which may list several)
+ * -> the user's stored locale -> Accept-Language by q-value -> the client default -> en.
+ */
 export function negotiateLocale(opts: {
   explicit?: string | null;
   user?: string | null;
   acceptLanguage?: string | null;
   clientDefault?: string | null;
-}): string {
+}): Locale {
   return (
-    match(opts.explicit) ??
-    match(opts.user) ??
-    parseAcceptLanguage(opts.acceptLanguage).map(match).find(Boolean) ??
-    match(opts.clientDefault) ??
+    matchList(opts.explicit) ??
+    matchLocale(opts.user) ??
+    parseAcceptLanguage(opts.acceptLanguage).map(matchLocale).find(Boolean) ??
+    matchLocale(opts.clientDefault) ??
     "en"
   );
 }

@@ -7,6 +7,7 @@ import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/reset
 import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
 import { rememberOldHash } from "../db/password-history";
+import { describeDevice } from "../domain/device";
 import { AppError } from "../domain/errors";
 import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
 import { signToken } from "../crypto/jwt";
@@ -16,7 +17,7 @@ import { prepareEmail } from "../mail/outbox";
 import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
 import { deliverEmail } from "./deliver-email";
 import { prepareWebhook, webhookIds, webhookInserts } from "./webhooks";
-import { auditTokenRefused, enforceLimit, hashParams, ipKey, loadLiveReset } from "./support";
+import { auditTokenRefused, enforceLimit, forgotPasswordUrl, hashParams, ipKey, loadLiveReset } from "./support";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
@@ -91,9 +92,10 @@ export async function completePasswordReset(
     userId: user.id,
     vars: {
       name: user.name,
-      when: new Date(now).toUTCString(),
-      where: describeOrigin(deps),
-      support: client.branding.supportUrl ?? `${deps.config.publicBaseUrl}/forgot-password`,
+      when: now,
+      country: deps.meta.country,
+      device: describeDevice(deps.meta.userAgent),
+      resetLink: forgotPasswordUrl(deps, client),
     },
   });
   const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
@@ -154,12 +156,4 @@ export async function completePasswordReset(
       })
     : undefined;
   return { status: "completed", userId: user.id, ...(loginToken ? { loginToken } : {}), redirectUri: rr.redirectUri };
-}
-
-/** "Country, browser" from the request, for the "password changed" email (approximate by design). */
-function describeOrigin(deps: Deps): string | null {
-  const ua = deps.meta.userAgent ?? "";
-  const browser = /Edg\//.test(ua) ? "Edge" : /Chrome\//.test(ua) ? "Chrome" : /Firefox\//.test(ua) ? "Firefox" : /Safari\//.test(ua) ? "Safari" : ua ? "an app or other browser" : null;
-  const parts = [deps.meta.country, browser].filter(Boolean);
-  return parts.length ? parts.join(", ") : null;
 }

@@ -66,6 +66,13 @@ export function buildResetLink(deps: Deps, client: Client, token: string): strin
   return url.toString();
 }
 
+/** The hosted "forgot password" page of a client (the "this was not me" button of the changed email). */
+export function forgotPasswordUrl(deps: Deps, client: Client): string {
+  const url = new URL(`${deps.config.publicBaseUrl}/forgot-password`);
+  if (client.id !== deps.config.defaultClientId) url.searchParams.set("client_id", client.id);
+  return url.toString();
+}
+
 /** Throws the reason a request can no longer be used, or returns it when it is live. */
 export function assertLive(rr: ResetRow | null, now: number): ResetRow {
   if (!rr) throw new AppError("INVALID_TOKEN");

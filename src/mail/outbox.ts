@@ -4,16 +4,21 @@ import type { OutboxInsert } from "../db/outbox";
 import { seal } from "../crypto/envelope";
 import { newId } from "../crypto/tokens";
 import { headerSafe, type OutgoingEmail } from "./mailer";
+import { matchLocale } from "../domain/locale";
+import { en } from "./i18n/en";
 import { renderEmail, type TemplateName, type TemplateVars } from "./templates/render";
 
-/** The From header: the client's branded sender when set, else MAIL_FROM. */
+// One plain address: anything else (a second address, a display name, a line break) is not a sender.
+const PLAIN_ADDRESS = /^[^\s@<>",;:()[\]\\]+@[^\s@<>",;:()[\]\\]+\.[^\s@<>",;:()[\]\\]+$/;
+
+/** The From header: the client's branded sender when set and well-formed, else MAIL_FROM. */
 export function fromAddress(deps: Deps, client: Client): string {
   const b = client.branding;
-  if (!b.fromAddress) return headerSafe(deps.config.mail.from);
-  const name = (b.fromName ?? "").replace(/["<>\\]/g, "").trim();
-  // RFC 5322: a display name with specials (a comma, a dot...) must be quoted, or it reads as two addresses.
-  const display = /[()[\]:;@,.]/.test(name) ? `"${name}"` : name;
-  return headerSafe(display ? `${display} <${b.fromAddress}>` : b.fromAddress);
+  if (b.fromAddress && PLAIN_ADDRESS.test(b.fromAddress)) {
+    const name = b.fromName ? headerSafe(b.fromName.replace(/["<>\\]/g, "")) : "";
+    return name ? `"${name}" <${b.fromAddress}>` : b.fromAddress;
+  }
+  return headerSafe(deps.config.mail.from);
 }
 
 /** Renders a message and seals it into an outbox row (to be inserted in the same batch as what it announces). */
@@ -32,7 +37,9 @@ export async function prepareEmail(
   },
 ): Promise<OutboxInsert> {
   const product = opts.client.branding.productName ?? opts.client.name;
-  const rendered = renderEmail(opts.template, opts.locale, { product, ...opts.vars }, opts.client.branding);
+  const locale = matchLocale(opts.locale) ?? "en";
+  const messages = await deps.catalog("mail", locale, en);
+  const rendered = renderEmail(opts.template, locale, { product, ...opts.vars }, opts.client.branding, messages);
   const message: OutgoingEmail = { to: opts.to, from: fromAddress(deps, opts.client), ...rendered };
   const id = newId("msg_");
   const now = deps.now();

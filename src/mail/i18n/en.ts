@@ -16,9 +16,12 @@ export const en = {
   "admin.ignore": "If you did not expect this email, contact support before using the link.",
   "changed.subject": "Your {product} password was changed",
   "changed.intro": "The password of your {product} account was changed on {when}.",
-  "changed.where": "Request from: {where}.",
+  "changed.where": "Approximate origin of the request: {where}.",
   "changed.sessions": "For your safety, every device that was signed in has been signed out.",
-  "changed.notYou": "If this was not you, reset your password right away and contact support: {support}",
+  "changed.notYou": "If this was not you, someone else may know your password: reset it right away with the button below, then review your account.",
+  "changed.button": "Reset my password",
+  linkFallback: "If the button does not work, copy this address into your browser:",
+  support: "Need help? Contact support:",
   footer: "This email was sent by {product}. You received it because of an action on your account.",
 } as const;
 

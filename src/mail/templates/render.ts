@@ -1,11 +1,8 @@
 import type { Branding } from "../../db/clients";
-import { de } from "../i18n/de";
-import { en, type MessageKey, type Messages } from "../i18n/en";
-import { es } from "../i18n/es";
-import { fr } from "../i18n/fr";
-
-/** Every locale's messages; a locale lacking a key fails the i18n test. */
-export const MESSAGES: Record<string, Messages> = { en, fr, de, es };
+import { countryName, formatWhen } from "../../domain/device";
+import { matchLocale } from "../../domain/locale";
+import type { MessageKey, Messages } from "../i18n/en";
+import { headerSafe } from "../mailer";
 
 export type TemplateName = "reset" | "admin_reset" | "password_changed";
 
@@ -17,9 +14,14 @@ export interface TemplateVars {
   minutes?: number;
   codeMinutes?: number;
   hours?: number;
-  when?: string;
-  where?: string | null;
-  support?: string;
+  /** When the password changed (epoch ms); shown in the reader's language. */
+  when?: number;
+  /** Country code of the request (Cloudflare `cf.country`), shown as a localized name. */
+  country?: string | null;
+  /** "Browser, OS" of the request (see describeDevice). */
+  device?: string | null;
+  /** Where to start a new reset: the "this was not me" button. */
+  resetLink?: string;
 }
 
 /** Escapes text for HTML element and attribute content. */
@@ -31,15 +33,17 @@ function fill(template: string, vars: Record<string, unknown>, escape: (s: strin
   return template.replace(/\{(\w+)\}/g, (_, k: string) => escape(String(vars[k] ?? "")));
 }
 
-const SAFE_URL = /^https?:\/\//i;
+/** True for URLs we put into an href: http(s) only (never javascript:, data: ...). */
+export const isWebUrl = (u: string | null | undefined): u is string => !!u && /^https?:\/\/[^\s"'<>]+$/i.test(u);
 const ACCENT_FALLBACK = "#1f4fd1";
 
 /** A hex colour usable for a button with white text; too-light colours fall back (contrast ≥ 4.5:1). */
 export function accentColor(input: string | undefined): string {
-  if (!input || !/^#[0-9a-fA-F]{6}$/.test(input)) return ACCENT_FALLBACK;
-  const ch = [1, 3, 5].map((i) => parseInt(input.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+  const short = input && /^#[0-9a-fA-F]{3}$/.test(input) ? `#${[...input.slice(1)].map((c) => c + c).join("")}` : input;
+  if (!short || !/^#[0-9a-fA-F]{6}$/.test(short)) return ACCENT_FALLBACK;
+  const ch = [1, 3, 5].map((i) => parseInt(short.slice(i, i + 2), 16) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
   const lum = 0.2126 * ch[0]! + 0.7152 * ch[1]! + 0.0722 * ch[2]!;
-  return 1.05 / (lum + 0.05) >= 4.5 ? input.toLowerCase() : ACCENT_FALLBACK;
+  return 1.05 / (lum + 0.05) >= 4.5 ? short.toLowerCase() : ACCENT_FALLBACK;
 }
 
 export interface Rendered {
@@ -48,29 +52,32 @@ export interface Rendered {
   text: string;
 }
 
-/** Renders one template in one locale as subject, table-based HTML and plain text. */
-export function renderEmail(name: TemplateName, locale: string, vars: TemplateVars, branding: Branding): Rendered {
-  const m = MESSAGES[locale] ?? en;
-  const t = (k: MessageKey, esc: (s: string) => string) => fill(m[k], vars as unknown as Record<string, unknown>, esc);
+const P = `<p style="margin:0 0 16px">`;
+const SMALL = `<p style="margin:0 0 16px;font-size:13px;color:#555555">`;
+
+/** Renders one template in one locale (with that locale's catalogue) as subject, table-based HTML and plain text. */
+export function renderEmail(name: TemplateName, locale: string, vars: TemplateVars, branding: Branding, m: Messages): Rendered {
+  const lang = matchLocale(locale) ?? "en";
+  const where = [countryName(vars.country, lang), vars.device].filter(Boolean).join(" · ");
+  const values: Record<string, unknown> = { ...vars, when: vars.when === undefined ? "" : formatWhen(vars.when, lang), where };
+  const t = (k: MessageKey, esc: (s: string) => string) => fill(m[k], values, esc);
   const plain = (s: string) => s;
-  const greeting = vars.name ? t("greetingName", plain) : m.greeting;
-  const greetingHtml = vars.name ? t("greetingName", escapeHtml) : escapeHtml(m.greeting);
 
   const blocks: { text: string; html: string }[] = [];
-  const para = (k: MessageKey) => blocks.push({ text: t(k, plain), html: `<p style="margin:0 0 16px">${t(k, escapeHtml)}</p>` });
-  const button = (k: MessageKey) => {
-    const href = vars.link ?? "";
+  const para = (k: MessageKey) => blocks.push({ text: t(k, plain), html: `${P}${t(k, escapeHtml)}</p>` });
+  const button = (k: MessageKey, href: string) =>
     blocks.push({
       text: `${m[k]}:\n${href}`,
-      html: `<p style="margin:0 0 16px"><a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 20px;background:${accentColor(branding.accentColor)};color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">${escapeHtml(m[k])}</a></p>`,
+      html:
+        `${P}<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 20px;background:${accentColor(branding.accentColor)};color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">${escapeHtml(m[k])}</a></p>` +
+        `${SMALL}${escapeHtml(m.linkFallback)}<br><a href="${escapeHtml(href)}" style="color:#1a1a1a;word-break:break-all">${escapeHtml(href)}</a></p>`,
     });
-  };
 
   let subjectKey: MessageKey;
   if (name === "reset") {
     subjectKey = "reset.subject";
     para("reset.intro");
-    button("reset.button");
+    button("reset.button", vars.link ?? "");
     para("reset.linkExpiry");
     if (vars.code) {
       blocks.push({
@@ -83,33 +90,38 @@ export function renderEmail(name: TemplateName, locale: string, vars: TemplateVa
   } else if (name === "admin_reset") {
     subjectKey = "admin.subject";
     para("admin.intro");
-    button("admin.button");
+    button("admin.button", vars.link ?? "");
     para("admin.linkExpiry");
     para("admin.ignore");
   } else {
     subjectKey = "changed.subject";
     para("changed.intro");
-    if (vars.where) para("changed.where");
+    if (where) para("changed.where");
     para("changed.sessions");
     para("changed.notYou");
+    if (vars.resetLink) button("changed.button", vars.resetLink);
   }
 
-  const subject = t(subjectKey, plain).replace(/[\r\n]+/g, " ");
-  const footer = branding.footer ?? fill(m.footer, vars as unknown as Record<string, unknown>, plain);
-  const logo =
-    branding.logoUrl && SAFE_URL.test(branding.logoUrl)
-      ? `<img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(vars.product)}" height="32" style="display:block;border:0;height:32px">`
-      : `<strong style="font-size:18px">${escapeHtml(vars.product)}</strong>`;
+  // Branding comes from client configuration: escaped like any other value, and never a header line break.
+  const subject = headerSafe(t(subjectKey, plain));
+  const greeting = vars.name ? t("greetingName", plain) : m.greeting;
+  const greetingHtml = vars.name ? t("greetingName", escapeHtml) : escapeHtml(m.greeting);
+  const footer = branding.footer ?? fill(m.footer, values, plain);
+  const support = isWebUrl(branding.supportUrl) ? branding.supportUrl : null;
+  const logo = isWebUrl(branding.logoUrl)
+    ? `<img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(vars.product)}" height="32" style="display:block;border:0;height:32px">`
+    : `<strong style="font-size:18px">${escapeHtml(vars.product)}</strong>`;
+  const supportHtml = support ? `<br>${escapeHtml(m.support)} <a href="${escapeHtml(support)}" style="color:#555555">${escapeHtml(support)}</a>` : "";
 
   const html = `<!doctype html>
-<html lang="${escapeHtml(locale)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(subject)}</title></head>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(subject)}</title></head>
 <body style="margin:0;padding:0;background:#f4f5f7">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px 12px">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a">
 <tr><td style="padding:24px 32px 8px">${logo}</td></tr>
-<tr><td style="padding:8px 32px 24px"><p style="margin:0 0 16px">${greetingHtml}</p>${blocks.map((b) => b.html).join("")}</td></tr>
-<tr><td style="padding:16px 32px;border-top:1px solid #e5e7eb;font-size:12px;color:#555555">${escapeHtml(footer)}</td></tr>
+<tr><td style="padding:8px 32px 24px">${P}${greetingHtml}</p>${blocks.map((b) => b.html).join("")}</td></tr>
+<tr><td style="padding:16px 32px;border-top:1px solid #e5e7eb;font-size:12px;color:#555555">${escapeHtml(footer)}${supportHtml}</td></tr>
 </table></td></tr></table></body></html>`;
-  const text = [greeting, "", ...blocks.flatMap((b) => [b.text, ""]), "--", footer].join("\n");
+  const text = [greeting, "", ...blocks.flatMap((b) => [b.text, ""]), "--", footer, ...(support ? [`${m.support} ${support}`] : [])].join("\n");
   return { subject, html, text };
 }

@@ -1,11 +1,35 @@
-import { desc } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../../http/context";
 import { devMailbox } from "../../db/schema";
 import { AppError } from "../../domain/errors";
-import { escapeHtml } from "../../mail/templates/render";
+import { html, trusted } from "./html";
+import { newNonce, pageHeaders } from "./security";
 
-/** GET /dev/mailbox(.json): mail captured by the dev provider; 404 unless ENVIRONMENT=development. */
+type Row = typeof devMailbox.$inferSelect;
+
+/** The headers a provider would send for this message (the stored ones plus those implied by its fields). */
+function headersOf(r: Row): [string, string][] {
+  const lang = /<html lang="([a-z-]+)"/i.exec(r.html)?.[1];
+  return [
+    ["From", r.from],
+    ["To", r.to],
+    ["Subject", r.subject],
+    ["Date", new Date(r.createdAt).toUTCString()],
+    ["MIME-Version", "1.0"],
+    ["Content-Type", "multipart/alternative (text/plain; charset=utf-8, text/html; charset=utf-8)"],
+    ...(lang ? [["Content-Language", lang] as [string, string]] : []),
+    ...Object.entries(JSON.parse(r.headers) as Record<string, string>),
+  ];
+}
+
+const CSS = `body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:0 auto;padding:1rem;color:#1a1a1a;background:#fff}
+@media (prefers-color-scheme:dark){body{color:#eceef1;background:#16181c}a{color:#a8c1ff}}
+article{border:1px solid #8a919b;border-radius:8px;padding:0 1rem 1rem;margin:1rem 0}h2{font-size:1.1rem}
+iframe{width:100%;height:34rem;border:1px solid #8a919b;background:#fff}pre{white-space:pre-wrap;overflow-wrap:anywhere}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:0 .75rem;margin:0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}`;
+
+/** GET /dev/mailbox(.json), /dev/mailbox/{id}/html: mail captured by the dev provider; 404 unless ENVIRONMENT=development. */
 export const devMailboxRoutes = new Hono<AppEnv>()
   .use(async (c, next) => {
     if (c.get("deps").config.environment !== "development") throw new AppError("NOT_FOUND");
@@ -17,19 +41,29 @@ export const devMailboxRoutes = new Hono<AppEnv>()
       messages: rows.map((r) => ({ ...r, headers: JSON.parse(r.headers) as Record<string, string>, createdAt: new Date(r.createdAt).toISOString() })),
     });
   })
+  .get("/mailbox/:id/html", async (c) => {
+    const row = await c.get("deps").db.select().from(devMailbox).where(eq(devMailbox.id, c.req.param("id"))).get();
+    if (!row) throw new AppError("NOT_FOUND");
+    // Email HTML needs inline styles; it runs no script, is sandboxed, and only the mailbox may frame it.
+    // <base target="_top"> makes its links open in the window, as they would from a mail client.
+    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox");
+    c.header("Referrer-Policy", "no-referrer");
+    return c.html(row.html.replace(/<head>/i, '<head><base target="_top">'));
+  })
   .get("/mailbox", async (c) => {
     const rows = await c.get("deps").db.select().from(devMailbox).orderBy(desc(devMailbox.createdAt)).limit(50).all();
-    const items = rows
-      .map(
-        (r) => `<article><h2>${escapeHtml(r.subject)}</h2>
-<p><b>To:</b> ${escapeHtml(r.to)} · <b>From:</b> ${escapeHtml(r.from)} · ${new Date(r.createdAt).toISOString()}</p>
-<details open><summary>HTML</summary><iframe sandbox title="${escapeHtml(r.subject)}" srcdoc="${escapeHtml(r.html)}"></iframe></details>
-<details><summary>Text</summary><pre>${escapeHtml(r.text)}</pre></details>
-<details><summary>Headers</summary><pre>${escapeHtml(r.headers)}</pre></details></article>`,
-      )
-      .join("\n");
-    c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'");
-    return c.html(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Dev mailbox · resetkit</title>
-<style>body{font-family:system-ui,sans-serif;max-width:960px;margin:2rem auto;padding:0 1rem}article{border:1px solid #ccc;border-radius:8px;padding:1rem;margin:1rem 0}iframe{width:100%;height:480px;border:1px solid #ddd}pre{white-space:pre-wrap}</style></head>
-<body><h1>Dev mailbox</h1><p>${rows.length} message(s), newest first. JSON: <a href="/dev/mailbox.json">/dev/mailbox.json</a></p>${items || "<p>No mail yet.</p>"}</body></html>`);
+    const nonce = newNonce();
+    const items = rows.map(
+      (r) => html`<article id="m-${r.id}" aria-labelledby="h-${r.id}"><h2 id="h-${r.id}">${r.subject}</h2>
+<dl>${headersOf(r).slice(0, 4).map(([k, v]) => html`<dt>${k}</dt><dd>${v}</dd>`)}</dl>
+<h3>HTML</h3><iframe sandbox="allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox" title="${r.subject}" src="/dev/mailbox/${encodeURIComponent(r.id)}/html"></iframe>
+<details><summary>Text</summary><pre>${r.text}</pre></details>
+<details><summary>Headers</summary><pre>${headersOf(r).map(([k, v]) => `${k}: ${v}\n`)}</pre></details></article>`,
+    );
+    for (const [k, v] of Object.entries(pageHeaders(nonce, null, ["frame-src 'self'"]))) c.header(k, v);
+    return c.html(
+      html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>Dev mailbox · resetkit</title>
+<style nonce="${nonce}">${trusted(CSS)}</style></head>
+<body><main><h1>Dev mailbox</h1><p>${rows.length} message(s), newest first. JSON: <a href="/dev/mailbox.json">/dev/mailbox.json</a></p>${items.length ? items : html`<p>No mail yet.</p>`}</main></body></html>`.html,
+    );
   });

@@ -1,0 +1,50 @@
+import { Hono, type Context } from "hono";
+import { logEvent } from "../../deps";
+import { findClient } from "../../db/clients";
+import { AppError } from "../../domain/errors";
+import type { AppEnv } from "../../http/context";
+import { forgotRoutes } from "./forgot-password";
+import type { PageKey } from "./i18n";
+import { openPage, sendPage } from "./layout";
+import { resetRoutes } from "./reset-password";
+import { wantsJson } from "./support";
+import { messageView } from "./views";
+
+const PAGE_FOR: Partial<Record<AppError["code"], [PageKey, PageKey]>> = {
+  CSRF_FAILED: ["csrf.title", "csrf.body"],
+  RATE_LIMITED: ["rate.title", "rate.body"],
+  UNKNOWN_CLIENT: ["invalid.title", "invalid.body"],
+  REDIRECT_URI_NOT_ALLOWED: ["invalid.title", "invalid.body"],
+  UNSUPPORTED_MEDIA_TYPE: ["invalid.title", "invalid.body"],
+  PAYLOAD_TOO_LARGE: ["invalid.title", "invalid.body"],
+  MALFORMED_JSON: ["invalid.title", "invalid.body"],
+  VALIDATION_FAILED: ["invalid.title", "invalid.body"],
+};
+
+/**
+ * Errors of the hosted pages become pages (a person is reading, not a program), with the same
+ * security headers; the enhanced form gets JSON and falls back to a plain post to see the page.
+ */
+async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
+  const e = err instanceof AppError ? err : new AppError("INTERNAL_ERROR");
+  if (!(err instanceof AppError)) {
+    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled page error", error: `${err.name}: ${err.message}`.slice(0, 300) });
+  }
+  for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
+  if (wantsJson(c)) return c.json({ ok: false, code: e.code }, e.status as 400);
+  const deps = c.get("deps");
+  // Keep the journey's branding and language: from the posted form (already read, so cached) or the query.
+  const form = c.req.method === "POST" ? await c.req.parseBody().catch(() => ({})) : {};
+  const param = (name: string) => {
+    const v = (form as Record<string, unknown>)[name] ?? c.req.query(name);
+    return typeof v === "string" ? v : "";
+  };
+  const client = await findClient(deps.db, param("client_id") || deps.config.defaultClientId).catch(() => null);
+  const p = await openPage(c, { client, uiLocales: param("ui_locales") });
+  const [title, body] = PAGE_FOR[e.code] ?? ["error.title", "error.body"];
+  const minutes = Math.max(1, Math.ceil(Number(e.headers?.["Retry-After"] ?? 60) / 60));
+  return sendPage(p, e.status, messageView(p, title, body, { minutes }));
+}
+
+/** The hosted HTML pages: /forgot-password, /reset-password, /reset-password/code. */
+export const pageRoutes = new Hono<AppEnv>().route("/", forgotRoutes).route("/", resetRoutes).onError(pageError);

@@ -1,0 +1,132 @@
+import { Hono, type Context } from "hono";
+import type { Deps } from "../../deps";
+import { findClient, type Client } from "../../db/clients";
+import { findResetByTokenHash, type ResetRow } from "../../db/resets";
+import { findUserById, type User } from "../../db/users";
+import { maskEmail } from "../../domain/email";
+import { AppError } from "../../domain/errors";
+import { effectivePolicy } from "../../domain/password-policy";
+import { completePasswordReset } from "../../flows/complete-password-reset";
+import { assertLive, loadLiveReset, resolveClient } from "../../flows/support";
+import { verifyPasswordReset } from "../../flows/verify-password-reset";
+import { looksLikeLinkToken, sha256Hex } from "../../crypto/tokens";
+import type { AppEnv } from "../../http/context";
+import { Email } from "../v1/schemas";
+import { openPage, sendPage, type Page } from "./layout";
+import { deadView, doneView, resetView, ruleMessage, type RuleError } from "./reset-views";
+import { csrfToken, verifyCsrf } from "./security";
+import { formBody, formFields, journeyClient, wantsJson } from "./support";
+import { codeView } from "./views";
+
+type DeadCode = "TOKEN_EXPIRED" | "TOKEN_USED" | "INVALID_TOKEN";
+const isDead = (e: unknown): e is AppError & { code: DeadCode } =>
+  e instanceof AppError && (e.code === "TOKEN_EXPIRED" || e.code === "TOKEN_USED" || e.code === "INVALID_TOKEN");
+
+/** A live reset with its user and client, or why it is dead (with its client when the row exists). */
+type Loaded = { ok: true; rr: ResetRow; user: User; client: Client } | { ok: false; code: DeadCode; client: Client | null; rr: ResetRow | null };
+
+// Read-only on purpose: GET/HEAD of a link (mail scanners, previews) must never change anything.
+async function loadReset(deps: Deps, token: string): Promise<Loaded> {
+  let rr: ResetRow | null = null;
+  try {
+    if (looksLikeLinkToken(token)) {
+      rr = await findResetByTokenHash(deps.db, await sha256Hex(token));
+      rr = assertLive(rr, deps.now());
+    } else rr = await loadLiveReset(deps, token);
+  } catch (e) {
+    if (!isDead(e)) throw e;
+    return { ok: false, code: e.code, client: rr ? await findClient(deps.db, rr.clientId) : null, rr };
+  }
+  const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
+  if (!user || user.disabled || !client) return { ok: false, code: "INVALID_TOKEN", client, rr };
+  return { ok: true, rr, user, client };
+}
+
+/** The redirect of a request, only while it is still on its client's allowlist (it may have been removed since). */
+const allowedRedirect = (client: Client, uri: string | null) => (uri && client.redirectUris.includes(uri) ? uri : null);
+
+async function deadPage(c: Context<AppEnv>, loaded: Extract<Loaded, { ok: false }>, uiLocales: string) {
+  const client = loaded.client ?? (await resolveClient(c.get("deps"), c.req.query("client_id") || null).catch(() => null));
+  const p = await openPage(c, { client, uiLocales, redirectUri: loaded.client && loaded.rr ? allowedRedirect(loaded.client, loaded.rr.redirectUri) : null });
+  if (wantsJson(c)) return c.json({ ok: false, code: loaded.code }, 410);
+  return sendPage(p, loaded.code === "INVALID_TOKEN" ? 400 : 410, deadView(p, loaded.code));
+}
+
+async function formPage(p: Page, status: number, token: string, live: Extract<Loaded, { ok: true }>, errors?: RuleError[]) {
+  return sendPage(p, status, resetView(p, {
+    csrf: await csrfToken(p.deps, p.cookie, "reset", token),
+    token,
+    email: maskEmail(live.user.email),
+    policy: effectivePolicy(live.client.passwordPolicy),
+    hasPassword: live.user.passwordHash !== null,
+    errors,
+    redirectUri: allowedRedirect(live.client, live.rr.redirectUri),
+  }));
+}
+
+/** GET/HEAD/POST /reset-password and GET/POST /reset-password/code: the hosted reset form. */
+export const resetRoutes = new Hono<AppEnv>()
+  .get("/reset-password", async (c) => {
+    const uiLocales = c.req.query("ui_locales") ?? c.req.query("locale") ?? "";
+    const token = c.req.query("token") ?? "";
+    const loaded = await loadReset(c.get("deps"), token);
+    if (!loaded.ok) return deadPage(c, loaded, uiLocales);
+    const p = await openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
+    return formPage(p, 200, token, loaded);
+  })
+  .post("/reset-password", formBody(), async (c) => {
+    const f = await formFields(c);
+    const deps = c.get("deps");
+    const token = f("token");
+    await verifyCsrf(c, deps, "reset", f("csrf"), token);
+    const loaded = await loadReset(deps, token);
+    if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
+    const p = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
+    const policy = effectivePolicy(loaded.client.passwordPolicy);
+    const fail = (codes: string[]) => {
+      const errors = codes.map((code) => ({ code, message: ruleMessage(p, code, policy) }));
+      return wantsJson(c) ? c.json({ ok: false, errors }, 400) : formPage(p, 400, token, loaded, errors);
+    };
+    if (f("password") !== f("confirm")) return fail(["mismatch"]);
+    let redirectUri: string | null;
+    try {
+      redirectUri = (await completePasswordReset(deps, { token, newPassword: f("password") })).redirectUri;
+    } catch (e) {
+      if (e instanceof AppError && e.code === "PASSWORD_POLICY_VIOLATION") return fail((e.errors ?? []).map((x) => x.code));
+      if (isDead(e)) return deadPage(c, { ok: false, code: e.code, client: loaded.client, rr: loaded.rr }, f("ui_locales"));
+      throw e;
+    }
+    const next = allowedRedirect(loaded.client, redirectUri);
+    return wantsJson(c) ? c.json({ ok: true, redirectUri: next }, 200) : sendPage(p, 200, doneView(p, next));
+  })
+  .get("/reset-password/code", async (c) => {
+    const q = c.req.query();
+    const { client, redirectUri } = await journeyClient(c, q.client_id, q.redirect_uri);
+    const p = await openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
+    return sendPage(p, 200, codeView(p, { csrf: await csrfToken(p.deps, p.cookie, "code") }));
+  })
+  .post("/reset-password/code", formBody(), async (c) => {
+    const f = await formFields(c);
+    const deps = c.get("deps");
+    await verifyCsrf(c, deps, "code", f("csrf"));
+    const { client, redirectUri } = await journeyClient(c, f("client_id"), f("redirect_uri"));
+    const p = await openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
+    const email = Email.safeParse(f("email"));
+    const code = f("code").replace(/\s+/g, "");
+    const again = async (status: number, err: { emailError?: boolean; codeError?: "format" | "invalid" }) =>
+      sendPage(p, status, codeView(p, { csrf: await csrfToken(deps, p.cookie, "code"), email: f("email").slice(0, 254), ...err }));
+    if (!email.success) return again(400, { emailError: true });
+    if (!/^\d{6}$/.test(code)) return again(400, { codeError: "format" });
+    let resetToken: string;
+    try {
+      resetToken = (await verifyPasswordReset(deps, { email: email.data, code, clientId: client.id })).resetToken;
+    } catch (e) {
+      if (e instanceof AppError && e.code === "INVALID_CODE") return again(400, { codeError: "invalid" });
+      throw e;
+    }
+    // The code is spent; the short-lived reset JWT now stands in for the link token in the same form.
+    const loaded = await loadReset(deps, resetToken);
+    if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
+    const page = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
+    return formPage(page, 200, resetToken, loaded);
+  });
