@@ -34,4 +34,5 @@ need "d1 create" --help
 need "d1 list" --json
 need "d1 delete" --skip-confirmation
 need "d1 migrations apply" --remote
+need "preview base-config secret bulk" --help
 echo "workflow check passed"
