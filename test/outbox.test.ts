@@ -173,6 +173,33 @@ describe("email outbox", () => {
     expect((await outboxFor(email))[0]!.status).toBe("sent");
   });
 
+  it("a row is inserted already claimed by its request; if that request dies, the cron sends it once after the lease", async () => {
+    const email = uniqueEmail("claimed");
+    await createUser(email, strongPassword());
+    // The request's own attempt never returns (as if the isolate died mid-send).
+    vi.spyOn(globalThis, "fetch").mockImplementation(() => new Promise<Response>(() => {}));
+    expect((await api("/v1/password-resets", { json: { email }, env: RESEND, background: "leave" })).status).toBe(202);
+    let row: OutboxDbRow | undefined;
+    for (let i = 0; i < 50 && !row; i++) {
+      [row] = await outboxFor(email);
+      if (!row) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(row!.status).toBe("sending");
+    expect(row!.attempts).toBe(1);
+    const keys: string[] = [];
+    vi.spyOn(globalThis, "fetch").mockImplementation(async (_i, init) => {
+      keys.push(new Headers(init?.headers).get("Idempotency-Key")!);
+      return Response.json({ id: "re_ok" });
+    });
+    await runCron();
+    expect(keys).toEqual([]); // still leased to the (dead) request
+    await env.DB.prepare("UPDATE email_outbox SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
+    await runCron();
+    await runCron();
+    expect(keys).toEqual([row!.id]);
+    expect((await outboxFor(email))[0]).toMatchObject({ status: "sent", payload: null, attempts: 2 });
+  });
+
   it("backs off exponentially with jitter, capped, and honours Retry-After", () => {
     expect(backoffMs(1, undefined, () => 1)).toBe(30_000);
     expect(backoffMs(2, undefined, () => 1)).toBe(60_000);

@@ -8,6 +8,39 @@ export type OutboxInsert = typeof emailOutbox.$inferInsert;
 /** How long a sender owns a claimed row before another run may take it over (crash recovery). */
 export const LEASE_MS = 60_000;
 
+/**
+ * Marks a prepared row as already claimed by the request that inserts it, which attempts delivery
+ * right after its batch: that first attempt needs no claim round trip. If the request dies before
+ * sending, the lease expires and the cron takes the row over, as after any crashed sender.
+ */
+export function claimedAtInsert<T extends OutboxInsert | null>(row: T, now: number): T {
+  return row && { ...row, status: "sending", leaseUntil: now + LEASE_MS, attempts: 1 };
+}
+
+/** The stored form of an inserted row (column defaults filled in): delivered without reading it back. */
+export function insertedRow(r: OutboxInsert): OutboxRow {
+  return {
+    id: r.id,
+    tenantId: r.tenantId,
+    clientId: r.clientId,
+    userId: r.userId ?? null,
+    resetRequestId: r.resetRequestId ?? null,
+    channel: r.channel ?? "email",
+    template: r.template,
+    status: r.status,
+    payload: r.payload ?? null,
+    attempts: r.attempts ?? 0,
+    nextAttemptAt: r.nextAttemptAt,
+    leaseUntil: r.leaseUntil ?? null,
+    expiresAt: r.expiresAt ?? null,
+    lastError: r.lastError ?? null,
+    provider: r.provider ?? null,
+    providerMessageId: r.providerMessageId ?? null,
+    createdAt: r.createdAt,
+    sentAt: r.sentAt ?? null,
+  };
+}
+
 /** Insert statement for a queued message (usable inside a batch). */
 export const insertOutbox = (db: Db, row: OutboxInsert) => db.insert(emailOutbox).values(row);
 

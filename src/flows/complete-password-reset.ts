@@ -2,6 +2,7 @@ import type { Deps } from "../deps";
 import { auditRow } from "../db/audit";
 import { findClient } from "../db/clients";
 import { guardedInsert } from "../db/guarded";
+import { claimedAtInsert } from "../db/outbox";
 import { auditEvents, emailOutbox } from "../db/schema";
 import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
 import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
@@ -15,8 +16,8 @@ import { hashPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
 import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
-import { deliverEmail } from "./deliver-email";
-import { prepareWebhook, webhookIds, webhookInserts } from "./webhooks";
+import { deliverClaimed } from "./deliver-email";
+import { prepareWebhook, webhookInserts } from "./webhooks";
 import { auditTokenRefused, enforceLimit, forgotPasswordUrl, hashParams, ipKey, loadLiveReset } from "./support";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
@@ -84,7 +85,8 @@ export async function completePasswordReset(
   const now = deps.now();
   const nonce = newId();
   const guard = consumedByGuard(rr.id, nonce);
-  const email = await prepareEmail(deps, {
+  // Rows are inserted already claimed: this request sends them right after the batch.
+  const email = claimedAtInsert(await prepareEmail(deps, {
     template: "password_changed",
     client,
     to: user.email,
@@ -97,12 +99,12 @@ export async function completePasswordReset(
       device: describeDevice(deps.meta.userAgent),
       resetLink: forgotPasswordUrl(deps, client),
     },
-  });
+  }), now);
   const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
   const hooks = [
     await prepareWebhook(deps, client, "password_reset.completed", hookData, user.id),
     await prepareWebhook(deps, client, "user.password_changed", { userId: user.id, email: user.email, reason: "password_reset", changedAt: new Date(now).toISOString() }, user.id),
-  ];
+  ].map((h) => claimedAtInsert(h, now));
   const loginTokenId = (opts.issueLoginToken ?? client.issueLoginToken) ? newId("lt_") : null;
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
@@ -139,8 +141,7 @@ export async function completePasswordReset(
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
-  deps.defer(deliverEmail(deps, email.id));
-  for (const id of webhookIds(hooks)) deps.defer(deliverEmail(deps, id));
+  deliverClaimed(deps, [email, ...hooks]);
 
   // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId

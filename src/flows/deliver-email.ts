@@ -1,7 +1,7 @@
 import type { Deps } from "../deps";
 import { logEvent } from "../deps";
 import { auditRow, insertAudit } from "../db/audit";
-import { claimOutbox, dueOutboxIds, finishOutbox, type OutboxRow } from "../db/outbox";
+import { claimOutbox, dueOutboxIds, finishOutbox, type OutboxRow, insertedRow, type OutboxInsert } from "../db/outbox";
 import { open } from "../crypto/envelope";
 import { MAX_ATTEMPTS } from "../mail/config";
 import type { Mailer, OutgoingEmail, SendResult } from "../mail/mailer";
@@ -41,10 +41,11 @@ function mailerFor(deps: Deps, row: OutboxRow): Mailer {
  * payload is wiped as soon as the row reaches a final state. After MAIL_FALLBACK_AFTER retryable
  * failures the row switches to the fallback provider for its remaining attempts.
  */
-export async function deliverEmail(deps: Deps, id: string): Promise<void> {
+export async function deliverEmail(deps: Deps, id: string, claimed?: OutboxRow): Promise<void> {
   const { db } = deps;
   const now = deps.now();
-  const row = await claimOutbox(db, id, now);
+  // `claimed`: the row was inserted already claimed by this request (claimedAtInsert).
+  const row = claimed ?? (await claimOutbox(db, id, now));
   if (!row) return;
   // Webhook rows share the claim, lease and backoff of emails; only the sending differs.
   if (row.channel === "webhook") return deliverWebhook(deps, row);
@@ -98,6 +99,11 @@ export async function deliverEmail(deps: Deps, id: string): Promise<void> {
     if (switchNow) await db.batch([next, audit("email.provider_switched", { from: provider, to: fallback.name, attempts: row.attempts, error: result.error })]);
     else await next.run();
   }
+}
+
+/** After the batch that inserted them (claimed, see claimedAtInsert): first delivery attempts, post-response. */
+export function deliverClaimed(deps: Deps, rows: (OutboxInsert | null)[]): void {
+  for (const r of rows) if (r) deps.defer(deliverEmail(deps, r.id, insertedRow(r)));
 }
 
 /** Cron: delivers due rows, oldest first, at most OUTBOX_BATCH per run (see the subrequest arithmetic above). */

@@ -1,15 +1,15 @@
 import type { Deps } from "../deps";
 import { auditRow, insertAudit } from "../db/audit";
 import type { Client } from "../db/clients";
-import { insertOutbox } from "../db/outbox";
+import { claimedAtInsert, insertOutbox } from "../db/outbox";
 import { insertReset, invalidateOpenResets } from "../db/resets";
 import type { User } from "../db/users";
 import { negotiateLocale } from "../domain/locale";
 import { hmacHex, newCode, newId, newLinkToken, sha256Hex } from "../crypto/tokens";
 import { prepareEmail } from "../mail/outbox";
 import { buildResetLink } from "./support";
-import { deliverEmail } from "./deliver-email";
-import { prepareWebhook, webhookIds, webhookInserts } from "./webhooks";
+import { deliverClaimed } from "./deliver-email";
+import { prepareWebhook, webhookInserts } from "./webhooks";
 
 /** HMAC of a code, bound to its request so a code is worthless for any other request. */
 export const codeHmac = (deps: Deps, resetId: string, code: string) => hmacHex(deps.config.keys.code, `${resetId}\n${code}`);
@@ -38,24 +38,30 @@ export async function startReset(
     acceptLanguage: deps.meta.acceptLanguage,
     clientDefault: client.defaultLocale,
   });
-  const email = await prepareEmail(deps, {
-    template: kind === "admin" ? "admin_reset" : "reset",
-    client,
-    to: user.email,
-    locale,
-    userId: user.id,
-    resetRequestId: id,
-    expiresAt,
-    vars: {
-      name: user.name,
-      link: buildResetLink(deps, client, token),
-      code: code ?? undefined,
-      minutes: Math.round(ttl / 60),
-      hours: Math.round(ttl / 3600),
-      codeMinutes: Math.round(client.codeTtlSeconds / 60),
-    },
-  });
-  const hook = await prepareWebhook(deps, client, "password_reset.requested", { resetId: id, userId: user.id, email: user.email, kind, expiresAt: new Date(expiresAt).toISOString() }, user.id);
+  const email = claimedAtInsert(
+    await prepareEmail(deps, {
+      template: kind === "admin" ? "admin_reset" : "reset",
+      client,
+      to: user.email,
+      locale,
+      userId: user.id,
+      resetRequestId: id,
+      expiresAt,
+      vars: {
+        name: user.name,
+        link: buildResetLink(deps, client, token),
+        code: code ?? undefined,
+        minutes: Math.round(ttl / 60),
+        hours: Math.round(ttl / 3600),
+        codeMinutes: Math.round(client.codeTtlSeconds / 60),
+      },
+    }),
+    now,
+  );
+  const hook = claimedAtInsert(
+    await prepareWebhook(deps, client, "password_reset.requested", { resetId: id, userId: user.id, email: user.email, kind, expiresAt: new Date(expiresAt).toISOString() }, user.id),
+    now,
+  );
   await db.batch([
     invalidateOpenResets(db, user.id, now),
     insertReset(db, {
@@ -82,7 +88,7 @@ export async function startReset(
     })),
     ...webhookInserts(deps, [hook]),
   ]);
-  deps.defer(deliverEmail(deps, email.id));
-  for (const hookId of webhookIds([hook])) deps.defer(deliverEmail(deps, hookId));
+  // Inserted already claimed: this request sends them right after the batch.
+  deliverClaimed(deps, [email, hook]);
   return { resetId: id };
 }
