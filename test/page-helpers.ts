@@ -62,7 +62,8 @@ export function expectSecurePage(res: Response, html: string) {
   expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
   expect(res.headers.get("Cache-Control")).toBe("no-store");
   expect(res.headers.get("X-Content-Type-Options")).toBe("nosniff");
-  const tags = [...html.matchAll(/<(script|style)\b([^>]*)>/g)];
+  // Every script, style and stylesheet link carries this response's nonce (inline or not).
+  const tags = [...html.matchAll(/<(script|style|link rel="stylesheet")\b([^>]*)>/g)];
   expect(tags.length).toBeGreaterThanOrEqual(1);
   for (const t of tags) expect(t[2]).toContain(`nonce="${nonce}"`);
   expect(html).not.toMatch(/\sstyle="/);

@@ -116,6 +116,8 @@ describe("reset journey in a real browser", () => {
     await shot(page, "nojs-3-errors");
     // axe needs script in the page: check the same server-rendered markup in a scripting browser.
     const { page: copy } = await openPage(browser);
+    // From a page of the same origin, so the markup's /assets/ stylesheet and script resolve.
+    await copy.goto(`${server.baseUrl}/healthz`);
     await copy.setContent(await page.content());
     await expectAccessible(copy);
 

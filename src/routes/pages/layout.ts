@@ -4,12 +4,10 @@ import type { Branding, Client } from "../../db/clients";
 import { negotiateLocale, type Locale } from "../../domain/locale";
 import type { AppEnv } from "../../http/context";
 import { accentColor, isWebUrl } from "../../mail/templates/render";
-import { html, trusted, type SafeHtml } from "./html";
+import { html, type SafeHtml } from "./html";
 import { translator, type Translate } from "./i18n";
 import { en } from "./i18n/en";
-import { PAGE_SCRIPT } from "./script";
 import { ensureCsrfCookie, newNonce, pageHeaders } from "./security";
-import { PAGE_CSS } from "./style";
 
 /** Everything a view needs for one response: language, branding, nonce, CSRF cookie, carried parameters. */
 export interface Page {
@@ -69,6 +67,12 @@ export function pageLink(p: Page, path: string, extra: Record<string, string> = 
 export const carriedFields = (p: Page): SafeHtml =>
   html`${Object.entries(p.carry).map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}`;
 
+/**
+ * The pages' script and stylesheet are static assets (public/assets), not part of the Worker
+ * bundle; their names carry this version so they can be cached for good. Bump it with the files.
+ */
+const PAGE_ASSETS = "/assets/page-1";
+
 /** Sends a full HTML page with the security headers of every hosted page. */
 export function sendPage(p: Page, status: number, view: { title: string; body: SafeHtml; head?: SafeHtml }): Response {
   const { branding, nonce } = p;
@@ -77,13 +81,13 @@ export function sendPage(p: Page, status: number, view: { title: string; body: S
   const page = html`<!doctype html>
 <html lang="${p.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex">
 <title>${view.title} · ${p.product}</title>
-<style nonce="${nonce}">:root{--accent:${accentColor(branding.accentColor)}}${trusted(PAGE_CSS)}</style>${view.head ?? ""}</head>
+<link rel="stylesheet" href="${PAGE_ASSETS}.css" nonce="${nonce}"><style nonce="${nonce}">:root{--accent:${accentColor(branding.accentColor)}}</style>${view.head ?? ""}</head>
 <body><main>
 <p class="brand">${logo ? html`<img src="${logo}" alt="${p.product}">` : p.product}</p>
 ${view.body}
 </main>
 ${support || branding.footer ? html`<footer>${support ? html`<p><a href="${support}">${p.t("support")}</a></p>` : ""}${branding.footer ? html`<p>${branding.footer}</p>` : ""}</footer>` : ""}
-<script nonce="${nonce}">${trusted(PAGE_SCRIPT)}</script>
+<script src="${PAGE_ASSETS}.js" nonce="${nonce}"></script>
 </body></html>`;
   const headers = pageHeaders(nonce, logo ? new URL(logo).origin : null);
   for (const [k, v] of Object.entries(headers)) p.c.header(k, v);

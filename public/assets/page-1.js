@@ -1,12 +1,9 @@
-/**
- * The only JavaScript of the hosted pages, inlined with the CSP nonce. Everything works without it;
- * it adds: the token removed from the address bar, show/hide, live rule checks and strength that
- * mirror the server policy (read from data-policy), inline errors through fetch, and the timed
- * redirect after success. Server-only rules (common, email, reuse) come back from the POST.
- * A string, not a function: the bundler wraps functions for keep_names, which would not survive
- * being sent to a browser as text.
- */
-export const PAGE_SCRIPT = `(() => {
+/* resetkit hosted pages: the only JavaScript. Everything works without it; it adds: the token
+   removed from the address bar, show/hide, live rule checks and strength that mirror the server
+   policy (data-policy), inline errors through fetch, and the timed redirect after success.
+   Served as a static asset with an immutable name: change the file, bump PAGE_ASSETS in
+   src/routes/pages/layout.ts (page-N.js). Loaded with the page nonce. */
+(() => {
   const $ = (s, r = document) => r.querySelector(s);
   // The link token must not linger in the address bar, history or screenshots.
   if (/[?&]token=/.test(location.search)) history.replaceState(null, "", location.pathname);
@@ -26,16 +23,16 @@ export const PAGE_SCRIPT = `(() => {
   const len = (s) => [...s.normalize("NFKC")].length;
   const checks = {
     min: (s) => len(s) >= pol.min,
-    upper: (s) => /\\p{Lu}/u.test(s),
-    lower: (s) => /\\p{Ll}/u.test(s),
-    digit: (s) => /\\p{Nd}/u.test(s),
-    symbol: (s) => /[^\\p{L}\\p{Nd}\\s]/u.test(s),
+    upper: (s) => /\p{Lu}/u.test(s),
+    lower: (s) => /\p{Ll}/u.test(s),
+    digit: (s) => /\p{Nd}/u.test(s),
+    symbol: (s) => /[^\p{L}\p{Nd}\s]/u.test(s),
   };
   const codes = { min: "PASSWORD_TOO_SHORT", upper: "PASSWORD_MISSING_UPPERCASE", lower: "PASSWORD_MISSING_LOWERCASE", digit: "PASSWORD_MISSING_DIGIT", symbol: "PASSWORD_MISSING_SYMBOL", common: "PASSWORD_TOO_COMMON", email: "PASSWORD_CONTAINS_EMAIL", reuse: "PASSWORD_REUSED" };
   const rules = [...form.querySelectorAll("[data-rule]")];
   // A rough entropy estimate (length x alphabet), shown as 4 levels; the policy decides, this only guides.
   const score = (s) => {
-    const pool = [/[a-z]/, /[A-Z]/, /\\d/, /[^\\w\\s]/, /[^\\x00-\\x7f]/].reduce((n, re, i) => n + (re.test(s) ? [26, 26, 10, 33, 100][i] : 0), 0);
+    const pool = [/[a-z]/, /[A-Z]/, /\d/, /[^\w\s]/, /[^\x00-\x7f]/].reduce((n, re, i) => n + (re.test(s) ? [26, 26, 10, 33, 100][i] : 0), 0);
     const bits = len(s) * Math.log2(pool || 1) * (new Set(s).size / s.length);
     return bits < 40 ? 0 : bits < 60 ? 1 : bits < 80 ? 2 : 3;
   };
@@ -95,4 +92,4 @@ export const PAGE_SCRIPT = `(() => {
     // Anything else (dead link, expired form, rate limit): let the server render its own page.
     form.submit();
   });
-})();`;
+})();
