@@ -1,6 +1,7 @@
 import { and, eq, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { users } from "./schema";
+import { newId } from "../crypto/tokens";
 
 export type User = typeof users.$inferSelect;
 
@@ -13,6 +14,27 @@ export async function findUserByEmail(db: Db, tenantId: string, email: string): 
 export async function findUserById(db: Db, id: string, tenantId?: string): Promise<User | null> {
   const where = tenantId ? and(eq(users.id, id), eq(users.tenantId, tenantId)) : eq(users.id, id);
   return (await db.select().from(users).where(where).get()) ?? null;
+}
+
+/** A new user row: ids, defaults and timestamps set once for every way a user is created. */
+export function newUser(
+  tenantId: string,
+  u: { email: string; name?: string | null; locale?: string | null; passwordHash: string | null; disabled?: boolean },
+  now: number,
+): User {
+  return {
+    id: newId("usr_"),
+    tenantId,
+    email: u.email,
+    name: u.name ?? null,
+    locale: u.locale ?? null,
+    passwordHash: u.passwordHash,
+    passwordChangedAt: u.passwordHash ? now : null,
+    sessionsValidAfter: 0,
+    disabled: u.disabled ?? false,
+    createdAt: now,
+    updatedAt: now,
+  };
 }
 
 /** Inserts a user; returns false when (tenant, email) is taken. */

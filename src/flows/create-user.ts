@@ -1,10 +1,9 @@
 import type { Deps } from "../deps";
 import { auditRow, insertAudit } from "../db/audit";
-import { insertUser, type User } from "../db/users";
+import { insertUser, newUser, type User } from "../db/users";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
 import { hashPassword } from "../crypto/password";
-import { newId } from "../crypto/tokens";
 import { passwordProblems, tenantScope } from "./check-password";
 import { hashParams } from "./support";
 
@@ -54,19 +53,7 @@ export async function createUser(
     passwordHash = await hashPassword(input.password, hashParams(deps));
   }
   const now = deps.now();
-  const user: User = {
-    id: newId("usr_"),
-    tenantId,
-    email,
-    name: input.name ?? null,
-    locale: input.locale ?? null,
-    passwordHash,
-    passwordChangedAt: passwordHash ? now : null,
-    sessionsValidAfter: 0,
-    disabled: false,
-    createdAt: now,
-    updatedAt: now,
-  };
+  const user = newUser(tenantId, { email, name: input.name, locale: input.locale, passwordHash }, now);
   if (!(await insertUser(deps.db, user))) throw new AppError("USER_EXISTS");
   await insertAudit(deps.db, auditRow(deps.meta, now, { type: "user.created", tenantId, clientId: input.clientId ?? null, userId: user.id, data: { hasPassword: passwordHash !== null } })).run();
   return publicUser(user);

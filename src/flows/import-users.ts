@@ -1,10 +1,9 @@
 import type { Deps } from "../deps";
 import { auditRow, insertAuditForExistingUsers } from "../db/audit";
-import { insertUsersJson, type User } from "../db/users";
+import { insertUsersJson, newUser, type User } from "../db/users";
 import { normalizeEmail } from "../domain/email";
 import { AppError, type FieldError } from "../domain/errors";
 import { importHash, type Pbkdf2Export } from "../crypto/legacy-hash";
-import { newId } from "../crypto/tokens";
 
 /** Users per import call. */
 export const MAX_IMPORT = 1000;
@@ -46,20 +45,7 @@ export async function importUsers(deps: Deps, tenantId: string, list: ImportUser
       if (!h.ok) return void errors.push({ path: `users.${index}.passwordHash`, code: h.code, message: h.message });
       passwordHash = h.stored;
     }
-    rows.push({
-      index,
-      id: newId("usr_"),
-      tenantId,
-      email,
-      name: u.name ?? null,
-      locale: u.locale ?? null,
-      passwordHash,
-      passwordChangedAt: passwordHash ? now : null,
-      sessionsValidAfter: 0,
-      disabled: u.disabled ?? false,
-      createdAt: now,
-      updatedAt: now,
-    });
+    rows.push({ index, ...newUser(tenantId, { email, name: u.name, locale: u.locale, passwordHash, disabled: u.disabled }, now) });
   });
   if (errors.length) throw new AppError("VALIDATION_FAILED", "Some password hashes cannot be imported; nothing was imported.", errors);
 

@@ -56,8 +56,6 @@ export async function prepareWebhook(
 export const webhookInserts = (deps: Deps, rows: (OutboxInsert | null)[], guard?: SQL) =>
   rows.filter((r): r is OutboxInsert => r !== null).map((r) => (guard ? guardedInsert(deps.db, emailOutbox, r, guard) : insertOutbox(deps.db, r)));
 
-/** ids of prepared rows, to start their delivery after the response. */
-export const webhookIds = (rows: (OutboxInsert | null)[]) => rows.filter((r): r is OutboxInsert => r !== null).map((r) => r.id);
 
 /**
  * The Webhook-Signature header: `t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
