@@ -1,10 +1,15 @@
-import { Hono } from "hono";
-import { buildDeps, logEvent } from "./deps";
+import { Hono } from "hono/tiny";
+import { requestId } from "hono/request-id";
+import type { Env } from "./config";
+import { defaultDeps, type MakeDeps } from "./deps";
 import { AppError } from "./domain/errors";
+import { systemMeta } from "./domain/request";
+import { runMaintenance } from "./flows/run-maintenance";
 import type { AppEnv } from "./http/context";
 import { toAppError } from "./http/errors";
-import { jsonBody } from "./http/middleware";
+import { bodyRules } from "./http/middleware";
 import { problemResponse } from "./http/problem";
+import { logEvent } from "./log";
 import { nestAuthRoutes } from "./routes/compat/nestauth";
 import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
 import { singularityRoutes } from "./routes/compat/singularity";
@@ -20,26 +25,26 @@ import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
 import { apiKeyRoutes, tenantRoutes } from "./routes/v1/tenants";
 import { userRoutes } from "./routes/v1/users";
 
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,64}$/;
+/** What the app is built from; tests pass their own `makeDeps` (a clock, a mailer, fake bindings). */
+export interface AppOptions {
+  makeDeps?: MakeDeps;
+}
 
-/** Builds the Hono app: request id -> deps -> body rules -> routes; errors mapped in one place. */
-export function createApp() {
+/** Builds the Hono app: request id -> log line -> deps -> body rules -> routes; errors mapped in one place. */
+export function createApp({ makeDeps = defaultDeps }: AppOptions = {}) {
   const app = new Hono<AppEnv>();
 
+  // A caller's X-Request-Id is kept only if it is harmless to echo and log; otherwise one is minted.
+  app.use(requestId({ limitLength: 64 }));
   app.use(async (c, next) => {
     const started = Date.now();
-    // Accept a caller's id only if it is harmless to echo and log; otherwise mint one.
-    const incoming = c.req.header("X-Request-Id");
-    const requestId = incoming && SAFE_REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
-    c.set("requestId", requestId);
     await next();
-    c.res.headers.set("X-Request-Id", requestId);
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     // One line per request: ids and codes only — never tokens, codes, passwords, bodies or keys.
     const trace = c.get("deps")?.trace;
     logEvent({
-      requestId,
+      requestId: c.get("requestId"),
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,
@@ -54,7 +59,7 @@ export function createApp() {
     const cf = (c.req.raw as { cf?: { country?: string } }).cf;
     c.set(
       "deps",
-      await buildDeps(c.env, c.executionCtx, {
+      await makeDeps(c.env, c.executionCtx, {
         requestId: c.get("requestId"),
         ip: c.req.header("CF-Connecting-IP") ?? null,
         country: cf?.country ?? null,
@@ -66,7 +71,7 @@ export function createApp() {
     return next();
   });
 
-  app.use("/v1/*", jsonBody());
+  app.use("/v1/*", bodyRules());
 
   const routes = app
     .route("/", opsRoutes)
@@ -97,3 +102,16 @@ export function createApp() {
 
 /** Route types for the Hono RPC client. */
 export type AppType = ReturnType<typeof createApp>;
+
+/** The Worker's handlers (fetch and the Cron Trigger) over one app and one `makeDeps`. */
+export function createWorker(options: AppOptions = {}) {
+  const makeDeps = options.makeDeps ?? defaultDeps;
+  const app = createApp({ makeDeps });
+  return {
+    fetch: app.fetch,
+    /** Cron Trigger: retries due outbox rows and purges expired data. */
+    async scheduled(controller, env, ctx) {
+      await runMaintenance(await makeDeps(env, ctx, systemMeta(`cron-${controller.scheduledTime}`)));
+    },
+  } satisfies ExportedHandler<Env>;
+}

@@ -1,15 +1,4 @@
-import { createApp } from "./app";
-import type { Env } from "./config";
-import { buildDeps, systemMeta } from "./deps";
-import { runMaintenance } from "./flows/run-maintenance";
+import { createWorker } from "./app";
 
-const app = createApp();
-
-export default {
-  fetch: app.fetch,
-  /** Cron Trigger: retries due outbox emails and purges expired data. */
-  async scheduled(controller, env, ctx) {
-    const deps = await buildDeps(env, ctx, systemMeta(`cron-${controller.scheduledTime}`));
-    await runMaintenance(deps);
-  },
-} satisfies ExportedHandler<Env>;
+/** The Worker: fetch (API, dialects, hosted pages) and scheduled (outbox retries, retention). */
+export default createWorker();

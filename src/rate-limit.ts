@@ -1,4 +1,32 @@
-import type { RateLimitBucket, RateLimitRule } from "./config";
+/** Every rate-limit bucket (RATE_LIMITS keys). */
+export const RATE_LIMIT_BUCKETS = [
+  "resetPerEmail",
+  "resetPerIp",
+  "verifyPerIp",
+  "completePerIp",
+  "signInPerAccount",
+  "signInPerIp",
+  "policyCheckPerIp",
+] as const;
+export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
+
+/** N hits per window of `windowSeconds`. */
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/** The limits a deployment gets for buckets its RATE_LIMITS leaves out. */
+export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
+  resetPerEmail: "5/15m",
+  resetPerIp: "30/15m",
+  verifyPerIp: "30/15m",
+  completePerIp: "30/15m",
+  signInPerAccount: "10/15m",
+  signInPerIp: "100/15m",
+  // Live feedback while typing (debounced by the UI): generous, but each call may reach HIBP.
+  policyCheckPerIp: "120/15m",
+};
 
 /** Outcome of counting one hit against a bucket. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { assetCatalogs } from "../src/i18n/catalogs";
-import { en } from "../src/mail/i18n/en";
+import { en } from "../src/i18n/mail/en";
 import { api } from "./helpers";
 
 /** A stand-in for the ASSETS binding that counts what it is asked for. */

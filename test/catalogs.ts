@@ -1,6 +1,6 @@
 import type { Locale } from "../src/domain/locale";
-import { en as mailEn, type Messages } from "../src/mail/i18n/en";
-import { en as pagesEn, type PageMessages } from "../src/routes/pages/i18n/en";
+import { en as mailEn, type Messages } from "../src/i18n/mail/en";
+import { en as pagesEn, type PageMessages } from "../src/i18n/pages/en";
 import mail_fr from "../public/i18n/mail/fr.json";
 import mail_de from "../public/i18n/mail/de.json";
 import mail_es from "../public/i18n/mail/es.json";

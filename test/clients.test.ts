@@ -109,7 +109,7 @@ describe("/v1/clients", () => {
     vi.restoreAllMocks();
     expect((await api(`/v1/clients/${c.clientId}`, { method: "DELETE", headers: t.headers })).status).toBe(204);
     expect((await api(`/v1/clients/${c.clientId}`, { headers: t.headers })).status).toBe(404);
-    const outbox = await rows<{ status: string; payload: string | null }>("SELECT status, payload FROM email_outbox WHERE user_id = ? ORDER BY created_at", user.id);
+    const outbox = await rows<{ status: string; payload: string | null }>("SELECT status, payload FROM outbox WHERE user_id = ? ORDER BY created_at", user.id);
     expect(outbox.map((r) => r.status)).toEqual(["sent", "dropped"]);
     expect(outbox[1]!.payload).toBeNull();
     const res = await api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });

@@ -209,7 +209,7 @@ describe("500 codes of seed 002, where those failures can happen", () => {
     expect(res.status).toBe(200);
     expect(await res.text()).not.toContain("POST_COMMIT_SIDE_EFFECT_FAILURE");
     const [queued] = await rows<{ status: string; attempts: number }>(
-      "SELECT status, attempts FROM email_outbox WHERE template = 'password_changed' AND user_id = (SELECT id FROM users WHERE email = ?)",
+      "SELECT status, attempts FROM outbox WHERE template = 'password_changed' AND user_id = (SELECT id FROM users WHERE email = ?)",
       email,
     );
     expect(queued).toEqual({ status: "queued", attempts: 1 });

@@ -1,6 +1,8 @@
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, getConfig, parseConfig, parseRateRule, RATE_LIMIT_BUCKETS, type Env } from "../src/config";
+import { ConfigError, getConfig, parseConfig, type Env } from "../src/config";
+import { parseRateRule } from "../src/config/rate-limits";
+import { RATE_LIMIT_BUCKETS } from "../src/rate-limit";
 import { open, seal } from "../src/crypto/envelope";
 import { hmacHex } from "../src/crypto/tokens";
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { countryName, describeDevice, formatWhen } from "../src/domain/device";
 import { SUPPORTED_LOCALES } from "../src/domain/locale";
-import { en } from "../src/mail/i18n/en";
-import { accentColor, escapeHtml, renderEmail, type TemplateName, type TemplateVars } from "../src/mail/templates/render";
+import { en } from "../src/i18n/mail/en";
+import { html } from "../src/html";
+import { accentColor, renderEmail, type TemplateName, type TemplateVars } from "../src/mail/templates/render";
 import { MAIL as MESSAGES } from "./catalogs";
 import { api, createClient, createUser, mailTo, requestReset, strongPassword, uniqueEmail } from "./helpers";
 
@@ -50,7 +51,7 @@ describe("email messages", () => {
     if (template === "reset") {
       expect(r.text).toContain(vars.link);
       expect(r.text).toContain("123456");
-      expect(r.html).toContain(escapeHtml(m["reset.button"]));
+      expect(r.html).toContain(html`${m["reset.button"]}`.toString());
       expect(r.text).toContain(m["reset.linkExpiry"].replace("{minutes}", "30"));
     } else if (template === "admin_reset") {
       expect(r.text).toContain(vars.link);
@@ -90,7 +91,7 @@ describe("email escaping and branding", () => {
     const r = renderEmail("password_changed", "en", { ...vars, product: `Acme\r\nBcc: x@evil.example ${evil}`, name: evil, device: evil }, { footer: evil }, MESSAGES.en);
     expect(r.html).not.toContain("<img src=x");
     expect(r.html).not.toContain(`"'\``);
-    expect(r.html).toContain("&#60;img src=x onerror=alert(1)&#62;");
+    expect(r.html).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(r.subject).not.toMatch(/[\r\n]/);
     expect(r.subject).toContain("Acme Bcc:");
   });

@@ -31,7 +31,7 @@ async function otherTenant(): Promise<{ tenantId: string; headers: Record<string
 
 const insertRow = (id: string, tenantId: string, status: string, createdAt = Date.now()) =>
   env.DB.prepare(
-    "INSERT INTO email_outbox (id, tenant_id, client_id, user_id, template, status, attempts, next_attempt_at, created_at, provider) VALUES (?, ?, 'x', 'usr_x', 'reset', ?, 1, ?, ?, 'resend')",
+    "INSERT INTO outbox (id, tenant_id, client_id, user_id, template, status, attempts, next_attempt_at, created_at, provider) VALUES (?, ?, 'x', 'usr_x', 'reset', ?, 1, ?, ?, 'resend')",
   ).bind(id, tenantId, status, createdAt + 60_000, createdAt).run();
 
 const list = async (query: string, headers: Record<string, string> = adminHeaders) => (await api(`/v1/emails${query}`, { headers })).json() as Promise<Page>;
@@ -95,13 +95,13 @@ describe("POST /v1/emails/{id}/retry", () => {
     let up = false;
     const calls = captureFetch(() => (up ? Response.json({ id: "re_ok" }) : new Response("down", { status: 503 })));
     await api("/v1/password-resets", { json: { email }, env: RESEND });
-    const [row] = await rows<{ id: string; status: string }>("SELECT id, status FROM email_outbox WHERE user_id = ?", user.id);
+    const [row] = await rows<{ id: string; status: string }>("SELECT id, status FROM outbox WHERE user_id = ?", user.id);
     expect(row!.status).toBe("queued");
     up = true;
     const res = await api(`/v1/emails/${row!.id}/retry`, { method: "POST", headers: adminHeaders, env: RESEND });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ id: row!.id, status: "queued" });
-    const [after] = await rows<{ status: string; attempts: number }>("SELECT status, attempts FROM email_outbox WHERE id = ?", row!.id);
+    const [after] = await rows<{ status: string; attempts: number }>("SELECT status, attempts FROM outbox WHERE id = ?", row!.id);
     expect(after).toMatchObject({ status: "sent", attempts: 2 });
     expect(calls.map((r) => r.headers.get("Idempotency-Key"))).toEqual([row!.id, row!.id]);
     expect(await rows("SELECT id FROM audit_events WHERE type = 'email.retry_requested' AND data LIKE ?", `%${row!.id}%`)).toHaveLength(1);

@@ -1,11 +1,31 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import worker from "../src/index";
+import { createWorker } from "../src/app";
 import { getConfig, type Env } from "../src/config";
 import { sha256Hex } from "../src/crypto/tokens";
 import { getDb } from "../src/db/client";
+import { buildDeps, type DepsOverrides } from "../src/deps";
 import { createMailer } from "../src/mail";
+
+/**
+ * The tests' clock: real time plus an offset that a test moves forward with `advance` (reset after
+ * every test by setup.ts). Every token, row and counter of the Worker reads it through Deps.now.
+ */
+export const clock = {
+  offset: 0,
+  now: (): number => Date.now() + clock.offset,
+  /** Moves time forward for the Worker (tokens expire, backoffs pass, windows roll over). */
+  advance(ms: number): void {
+    clock.offset += ms;
+  },
+};
+
+/** Pieces of Deps a test swaps in (a fake mailer, a proxied D1...); cleared after every test by setup.ts. */
+export const depsOverrides: DepsOverrides = {};
+
+/** The Worker under test: the real one, built through the same seam with the test clock and overrides. */
+export const worker = createWorker({ makeDeps: (e, ctx, meta) => buildDeps(e, ctx, meta, { now: clock.now, ...depsOverrides }) });
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 const BASE = "https://reset.example.test";
@@ -44,7 +64,7 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
   headers.set("CF-Connecting-IP", ip ?? "203.0.113.7");
   const ctx = createExecutionContext();
   const request = new Request(BASE + path, { ...init, headers, ...(country ? { cf: { country } } : {}) } as RequestInit);
-  const res = await worker.fetch!(request as never, envWith(overrides), ctx);
+  const res = await worker.fetch(request as never, envWith(overrides), ctx);
   if (background === "wait") await waitOnExecutionContext(ctx);
   return res;
 }
@@ -134,7 +154,7 @@ export const headerNames = (res: Response) => [...res.headers.keys()].filter((k)
 /** The primary mailer a deployment with these vars would use (provider default base URLs unless given). */
 export async function mailerWith(vars: Partial<Record<keyof Env, string>>, binding?: SendEmail) {
   const config = await getConfig(envWith({ MAIL_API_BASE_URL: "", ...vars }));
-  return createMailer(config.mail, { config, db: getDb(env.DB), now: Date.now, binding });
+  return createMailer(config.mail, { options: config.mailOptions, db: getDb(env.DB), now: clock.now, binding });
 }
 
 /** Answers every fetch of the Worker (same isolate) with `answer()` and records the requests. */
@@ -151,15 +171,15 @@ export function captureFetch(answer: (req: Request) => Response | Promise<Respon
 /** Runs the Cron Trigger handler once, as the platform would, against `e`. */
 export async function runCron(e: Env = envWith()) {
   const ctx = createExecutionContext();
-  await worker.scheduled!(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }) as never, e, ctx);
+  await worker.scheduled(createScheduledController({ scheduledTime: clock.now(), cron: "* * * * *" }) as never, e, ctx);
   await waitOnExecutionContext(ctx);
 }
 
 /** Pretends the backoff delay has passed for some rows (all queued rows when no id is given). */
 export const makeDue = (id?: string) =>
   id
-    ? env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, id).run()
-    : env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE status = 'queued'").bind(Date.now() - 1).run();
+    ? env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, id).run()
+    : env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE status = 'queued'").bind(Date.now() - 1).run();
 
 export interface TestTenant {
   tenantId: string;

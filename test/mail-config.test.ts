@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, MAIL_PROVIDERS, parseConfig, type Env } from "../src/config";
+import { ConfigError, parseConfig, type Env } from "../src/config";
+import { MAIL_PROVIDERS } from "../src/mail";
 
 const SECRETS = { ADMIN_API_KEY: "mail-config-admin-key-0123", SECRET_KEY: "mail-config-secret-key-0123456789abcdef" };
 const binding = { send: async () => ({ messageId: "x" }) } as unknown as SendEmail;

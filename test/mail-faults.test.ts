@@ -94,7 +94,7 @@ describe.each(Object.entries(PROVIDERS))("%s faults", (name, p) => {
     let i = 0;
     const calls = captureFetch(() => answers[i++]!());
     await api("/v1/password-resets", { json: { email }, env: vars });
-    const row = () => rows<{ id: string; status: string; next_attempt_at: number; provider: string }>("SELECT * FROM email_outbox WHERE user_id = ?", user.id).then((r) => r[0]!);
+    const row = () => rows<{ id: string; status: string; next_attempt_at: number; provider: string }>("SELECT * FROM outbox WHERE user_id = ?", user.id).then((r) => r[0]!);
     expect((await row()).next_attempt_at).toBeGreaterThanOrEqual(Date.now() + 119_000);
     for (let n = 0; n < 3; n++) {
       await makeDue((await row()).id);
@@ -110,7 +110,7 @@ describe.each(Object.entries(PROVIDERS))("%s faults", (name, p) => {
     const u2 = await createUser(other, strongPassword());
     captureFetch(p.badAddress);
     await api("/v1/password-resets", { json: { email: other }, env: vars });
-    const [failed] = await rows<{ status: string; payload: string | null; last_error: string }>("SELECT * FROM email_outbox WHERE user_id = ?", u2.id);
+    const [failed] = await rows<{ status: string; payload: string | null; last_error: string }>("SELECT * FROM outbox WHERE user_id = ?", u2.id);
     expect(failed).toMatchObject({ status: "failed", payload: null });
     expect(failed!.last_error).not.toContain(other);
   });

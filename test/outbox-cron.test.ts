@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig, type Env } from "../src/config";
 import { seal } from "../src/crypto/envelope";
 import { newId } from "../src/crypto/tokens";
-import { OUTBOX_BATCH } from "../src/flows/deliver-email";
+import { OUTBOX_BATCH } from "../src/outbox/deliver";
 import type { OutgoingEmail } from "../src/mail/mailer";
 import { api, captureFetch, createUser, envWith, makeDue, rows, runCron, strongPassword, uniqueEmail } from "./helpers";
 
@@ -27,14 +27,14 @@ async function queueMessages(n: number, vars: Partial<Record<keyof Env, string>>
     const msg: OutgoingEmail = { to: `bulk${i}@example.com`, from: "resetkit <no-reply@example.com>", subject: "Reset", html: "<p>x</p>", text: "x" };
     const at = Date.now() - dueSince + i;
     await env.DB.prepare(
-      "INSERT INTO email_outbox (id, tenant_id, client_id, user_id, template, status, payload, attempts, next_attempt_at, created_at) VALUES (?, 'default', 'default', NULL, 'reset', 'queued', ?, 0, ?, ?)",
+      "INSERT INTO outbox (id, tenant_id, client_id, user_id, template, status, payload, attempts, next_attempt_at, created_at) VALUES (?, 'default', 'default', NULL, 'reset', 'queued', ?, 0, ?, ?)",
     ).bind(id, await seal(keys.outbox, msg, id), at, Date.now()).run();
     ids.push(id);
   }
   return ids;
 }
 
-const rowsOf = (ids: string[]) => rows<Row>(`SELECT * FROM email_outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
+const rowsOf = (ids: string[]) => rows<Row>(`SELECT * FROM outbox WHERE id IN (${ids.map(() => "?").join(",")})`, ...ids);
 
 /** Counts every D1 call (statement executions and batches) made through this binding. */
 function countingD1(db: D1Database): { db: D1Database; calls: () => number } {
@@ -109,7 +109,7 @@ describe("outbox under the cron", () => {
       new URL(req.url).host === "primary.fake.test" ? new Response("down", { status: 503 }) : Response.json({ MessageID: "pm-1", ErrorCode: 0, Message: "OK" }),
     );
     await api("/v1/password-resets", { json: { email }, env: WITH_FALLBACK });
-    const row = async () => (await rows<Row & { last_error: string; provider_message_id: string }>("SELECT * FROM email_outbox WHERE user_id = ?", user.id))[0]!;
+    const row = async () => (await rows<Row & { last_error: string; provider_message_id: string }>("SELECT * FROM outbox WHERE user_id = ?", user.id))[0]!;
     for (let i = 1; i < 3; i++) {
       expect(await row()).toMatchObject({ status: "queued", provider: "resend", attempts: i });
       await makeDue((await row()).id);
@@ -148,7 +148,7 @@ describe("outbox under the cron", () => {
     const user = await createUser(email, strongPassword());
     const fetchSpy = vi.spyOn(globalThis, "fetch");
     await api("/v1/password-resets", { json: { email }, env: { MAIL_PROVIDER: "cloudflare" } });
-    const [row] = await rows<Row & { provider_message_id: string }>("SELECT * FROM email_outbox WHERE user_id = ?", user.id);
+    const [row] = await rows<Row & { provider_message_id: string }>("SELECT * FROM outbox WHERE user_id = ?", user.id);
     expect(row).toMatchObject({ status: "sent", provider: "cloudflare", payload: null });
     expect(row!.provider_message_id).toBeTruthy();
     expect(fetchSpy).not.toHaveBeenCalled();

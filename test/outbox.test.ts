@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { backoffMs, MAX_ATTEMPTS } from "../src/flows/deliver-email";
+import { MAX_ATTEMPTS } from "../src/config/mail";
+import { backoffMs } from "../src/outbox/backoff";
 import { PURGE_LIMIT } from "../src/flows/run-maintenance";
 import { api, createUser, envWith, makeDue, rows, runCron as runCronWith, strongPassword, uniqueEmail } from "./helpers";
 
@@ -19,7 +20,7 @@ interface OutboxDbRow {
 const runCron = () => runCronWith(envWith(RESEND));
 
 async function outboxFor(email: string): Promise<OutboxDbRow[]> {
-  return rows<OutboxDbRow>("SELECT * FROM email_outbox WHERE user_id = (SELECT id FROM users WHERE email = ?) ORDER BY created_at", email);
+  return rows<OutboxDbRow>("SELECT * FROM outbox WHERE user_id = (SELECT id FROM users WHERE email = ?) ORDER BY created_at", email);
 }
 
 afterEach(() => vi.restoreAllMocks());
@@ -111,7 +112,7 @@ describe("email outbox", () => {
     await api("/v1/password-resets", { json: { email }, env: RESEND });
     const [row] = await outboxFor(email);
     expect(row!.next_attempt_at).toBeGreaterThanOrEqual(Date.now() + 119_000);
-    await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ?, expires_at = ? WHERE id = ?").bind(Date.now() - 1, Date.now() - 1, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET next_attempt_at = ?, expires_at = ? WHERE id = ?").bind(Date.now() - 1, Date.now() - 1, row!.id).run();
     await runCron();
     const [after] = await outboxFor(email);
     expect(after!.status).toBe("dropped");
@@ -159,7 +160,7 @@ describe("email outbox", () => {
     await api("/v1/password-resets", { json: { email }, env: RESEND });
     const [row] = await outboxFor(email);
     // Simulate a sender that claimed the row and crashed before recording the outcome.
-    await env.DB.prepare("UPDATE email_outbox SET status = 'sending', lease_until = ? WHERE id = ?").bind(Date.now() + 60_000, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET status = 'sending', lease_until = ? WHERE id = ?").bind(Date.now() + 60_000, row!.id).run();
     const keys: string[] = [];
     vi.spyOn(globalThis, "fetch").mockImplementation(async (_i, init) => {
       keys.push(new Headers(init?.headers).get("Idempotency-Key")!);
@@ -167,7 +168,7 @@ describe("email outbox", () => {
     });
     await runCron();
     expect(keys).toEqual([]);
-    await env.DB.prepare("UPDATE email_outbox SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
     await Promise.all([runCron(), runCron()]);
     expect(keys).toEqual([row!.id]);
     expect((await outboxFor(email))[0]!.status).toBe("sent");
@@ -193,7 +194,7 @@ describe("email outbox", () => {
     });
     await runCron();
     expect(keys).toEqual([]); // still leased to the (dead) request
-    await env.DB.prepare("UPDATE email_outbox SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET lease_until = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
     await runCron();
     await runCron();
     expect(keys).toEqual([row!.id]);
@@ -233,12 +234,12 @@ describe("email outbox", () => {
     const day = 86_400_000;
     const old = Date.now() - 10 * day;
     await env.DB.prepare("UPDATE reset_requests SET expires_at = ? WHERE user_id = ?").bind(old, user.id).run();
-    await env.DB.prepare("UPDATE email_outbox SET created_at = ? WHERE user_id = ?").bind(old, user.id).run();
+    await env.DB.prepare("UPDATE outbox SET created_at = ? WHERE user_id = ?").bind(old, user.id).run();
     await env.DB.prepare("INSERT INTO sessions (id, tenant_id, user_id, client_id, created_at, expires_at) VALUES (?, 'default', ?, 'default', ?, ?)").bind(`ses_${user.id}`, user.id, old, old).run();
     await env.DB.prepare("INSERT INTO one_time_tokens (id, kind, tenant_id, user_id, client_id, expires_at, created_at) VALUES (?, 'login', 'default', ?, 'default', ?, ?)").bind(`ott_${user.id}`, user.id, old, old).run();
     // Final outbox rows: a dead one past retention goes, a failed one within it stays.
     const insertFinal = (id: string, status: string, createdAt: number) =>
-      env.DB.prepare("INSERT INTO email_outbox (id, tenant_id, client_id, user_id, template, status, attempts, next_attempt_at, created_at) VALUES (?, 'default', 'default', ?, 'reset', ?, 8, 0, ?)").bind(id, user.id, status, createdAt).run();
+      env.DB.prepare("INSERT INTO outbox (id, tenant_id, client_id, user_id, template, status, attempts, next_attempt_at, created_at) VALUES (?, 'default', 'default', ?, 'reset', ?, 8, 0, ?)").bind(id, user.id, status, createdAt).run();
     await insertFinal(`dead_${user.id}`, "dead", Date.now() - 401 * day);
     await insertFinal(`failed_${user.id}`, "failed", Date.now() - 399 * day);
     // PURGE_LIMIT + 10 audit events past the default 400 days, and one recent event.
@@ -253,7 +254,7 @@ describe("email outbox", () => {
     expect(await rows("SELECT id FROM reset_requests WHERE user_id = ?", user.id)).toEqual([]);
     expect(await rows("SELECT id FROM sessions WHERE user_id = ?", user.id)).toEqual([]);
     expect(await rows("SELECT id FROM one_time_tokens WHERE user_id = ?", user.id)).toEqual([]);
-    expect((await rows<{ id: string }>("SELECT id FROM email_outbox WHERE user_id = ?", user.id)).map((r) => r.id)).toEqual([`failed_${user.id}`]);
+    expect((await rows<{ id: string }>("SELECT id FROM outbox WHERE user_id = ?", user.id)).map((r) => r.id)).toEqual([`failed_${user.id}`]);
     // Bounded: one run deletes at most PURGE_LIMIT events; the next run takes the rest.
     expect(await oldEvents()).toHaveLength(10);
     await runCron();

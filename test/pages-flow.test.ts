@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SUPPORTED_LOCALES } from "../src/domain/locale";
-import { en } from "../src/routes/pages/i18n/en";
+import { en } from "../src/i18n/pages/en";
 import { PAGES as PAGE_MESSAGES } from "./catalogs";
 import { api, createClient, createUser, mailTo, requestReset, resetMail, rows, strongPassword, uniqueEmail } from "./helpers";
 import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./page-helpers";
@@ -73,7 +73,7 @@ describe("forgot password and code pages", () => {
     const { res, html } = await submit(s, "/forgot-password", { ...fields, email: '"><script>alert(1)</script>' });
     expect(res.status).toBe(400);
     expect(html).not.toContain("<script>alert");
-    expect(html).toContain("&#34;&#62;&#60;script&#62;");
+    expect(html).toContain("&quot;&gt;&lt;script&gt;");
     expect(html).toMatch(/id="email"[^>]*aria-invalid="true" aria-describedby="email-error"/);
     expect(html).toContain(en["email.invalid"]);
   });
@@ -170,12 +170,12 @@ describe("page language and branding", () => {
     });
     const { res, html } = await visit(newSession(), `/forgot-password?client_id=${clientId}`);
     expect(html).not.toContain("<script>alert");
-    expect(html).toContain("&#60;script&#62;alert(1)&#60;/script&#62;Acme");
+    expect(html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;Acme");
     expect(html).toContain('<img src="https://cdn.acme.example/logo.svg"');
     expect(res.headers.get("Content-Security-Policy")).toContain("img-src 'self' https://cdn.acme.example;");
     expect(html).toContain(":root{--accent:#1f4fd1}");
     expect(html).not.toContain("javascript:");
-    expect(html).toContain("&#60;b&#62;Acme&#60;/b&#62; Inc.");
+    expect(html).toContain("&lt;b&gt;Acme&lt;/b&gt; Inc.");
   });
 });
 

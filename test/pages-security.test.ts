@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { en } from "../src/routes/pages/i18n/en";
+import { en } from "../src/i18n/pages/en";
 import { api, createClient, createUser, mailTo, rows, strongPassword, uniqueEmail } from "./helpers";
 import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./page-helpers";
 
@@ -54,7 +54,7 @@ describe("GET/HEAD /reset-password", () => {
     expect(html).toContain(en["rule.min"].replace("{min}", "12"));
     expect(html).toContain(en["rule.digit"]);
     expect(html).not.toContain(en["rule.upper"]);
-    expect(html).toContain("data-policy=\"{&#34;min&#34;:12,&#34;max&#34;:256,&#34;upper&#34;:false,&#34;lower&#34;:false,&#34;digit&#34;:true,&#34;symbol&#34;:false}\"");
+    expect(html).toContain("data-policy=\"{&quot;min&quot;:12,&quot;max&quot;:256,&quot;upper&quot;:false,&quot;lower&quot;:false,&quot;digit&quot;:true,&quot;symbol&quot;:false}\"");
     expect(html).toMatch(/<label for="password">/);
     expect(html).toContain('autocomplete="new-password"');
     // The page's script (a static asset, loaded with the nonce) removes the token from the address bar.
@@ -155,6 +155,6 @@ describe("page errors", () => {
     expect(res.status).toBe(403);
     expect(html).toContain('<html lang="de">');
     expect(html).toContain("Brandy");
-    expect(html).toContain(`href="/forgot-password?client_id=${clientId}&#38;ui_locales=de"`);
+    expect(html).toContain(`href="/forgot-password?client_id=${clientId}&amp;ui_locales=de"`);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pbkdf2Js } from "../src/crypto/pbkdf2-js";
+import { pbkdf2Hmac as pbkdf2Js } from "../src/crypto/legacy-hash";
 
 const enc = { encode: (s: string) => new TextEncoder().encode(s) as Uint8Array<ArrayBuffer> };
 const PW = enc.encode("Imported-Passw0rd!");

@@ -1,5 +1,7 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
+import { afterEach } from "vitest";
+import { clock, depsOverrides } from "./helpers";
 
 // The same SQL files wrangler applies locally and remotely; re-running is a no-op.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
@@ -9,3 +11,9 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 globalThis.fetch = async (input: RequestInfo | URL) => {
   throw new TypeError(`network access in a test: ${input instanceof Request ? input.url : String(input)}`);
 };
+
+// Every test starts at real time with the real dependencies.
+afterEach(() => {
+  clock.offset = 0;
+  for (const k of Object.keys(depsOverrides)) delete depsOverrides[k as keyof typeof depsOverrides];
+});

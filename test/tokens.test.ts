@@ -217,7 +217,7 @@ describe("JWT", () => {
   const publicOnly = ({ d: _d, ...pub }: JWK): JWK => pub;
   const keysFrom = async (...jwks: JWK[]) => loadSigningKeys(JSON.stringify(jwks.length === 1 ? jwks[0] : { keys: jwks }));
   const sign = (keys: SigningKeys, over: Partial<Parameters<typeof signToken>[1]> = {}) =>
-    signToken(keys, { issuer: ISS, purpose: "reset", subject: "usr_123", ttlSeconds: 600, ...over });
+    signToken(keys, { issuer: ISS, purpose: "reset", subject: "usr_123", ttlSeconds: 600, now: Date.now(), ...over });
   const part = (token: string, i: number) => JSON.parse(new TextDecoder().decode(fromB64(token.split(".")[i]!)!));
 
   it("loads a single private JWK: kid defaults to the thumbprint, JWKS is public only", async () => {
@@ -237,7 +237,7 @@ describe("JWT", () => {
     const token = await sign(keys, { claims: { rid: "rr_1" }, jti: "jti-1" });
     const header = part(token, 0);
     expect(header).toEqual({ alg: "ES256", kid: keys.active.kid, typ: "JWT" });
-    const check = await verifyToken(keys, token, ISS, "reset");
+    const check = await verifyToken(keys, token, ISS, "reset", Date.now());
     expect(check.ok).toBe(true);
     if (!check.ok) return;
     expect(check.payload).toMatchObject({ sub: "usr_123", iss: ISS, aud: "resetkit:reset", rid: "rr_1", jti: "jti-1" });
@@ -247,23 +247,23 @@ describe("JWT", () => {
   it("rejects a token used for another purpose (audience)", async () => {
     const keys = await keysFrom(await privateJwk());
     const reset = await sign(keys, { purpose: "reset" });
-    expect(await verifyToken(keys, reset, ISS, "access")).toEqual({ ok: false, reason: "invalid" });
-    expect(await verifyToken(keys, reset, ISS, "login")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, reset, ISS, "access", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, reset, ISS, "login", Date.now())).toEqual({ ok: false, reason: "invalid" });
     const access = await sign(keys, { purpose: "access" });
-    expect(await verifyToken(keys, access, ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
-    expect((await verifyToken(keys, access, ISS, "access")).ok).toBe(true);
+    expect(await verifyToken(keys, access, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    expect((await verifyToken(keys, access, ISS, "access", Date.now())).ok).toBe(true);
   });
 
   it("rejects a token of another issuer", async () => {
     const keys = await keysFrom(await privateJwk());
     const token = await sign(keys, { issuer: "https://evil.example" });
-    expect(await verifyToken(keys, token, ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, token, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("reports an expired token as \"expired\"", async () => {
     const keys = await keysFrom(await privateJwk());
     const token = await sign(keys, { ttlSeconds: -60 });
-    expect(await verifyToken(keys, token, ISS, "reset")).toEqual({ ok: false, reason: "expired" });
+    expect(await verifyToken(keys, token, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "expired" });
   });
 
   it("reports a tampered token as \"invalid\"", async () => {
@@ -271,13 +271,13 @@ describe("JWT", () => {
     const token = await sign(keys);
     const [h, p, s] = token.split(".") as [string, string, string];
     const forgedPayload = b64url(utf8(JSON.stringify({ ...part(token, 1), sub: "usr_admin" })));
-    expect(await verifyToken(keys, `${h}.${forgedPayload}.${s}`, ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, `${h}.${forgedPayload}.${s}`, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
     const sig = fromB64(s)!;
     sig[5]! ^= 0x01;
-    expect(await verifyToken(keys, `${h}.${p}.${b64url(sig)}`, ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
-    expect(await verifyToken(keys, `${h}.${p}.`, ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, `${h}.${p}.${b64url(sig)}`, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, `${h}.${p}.`, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
     // Untampered control.
-    expect((await verifyToken(keys, token, ISS, "reset")).ok).toBe(true);
+    expect((await verifyToken(keys, token, ISS, "reset", Date.now())).ok).toBe(true);
   });
 
   it("rejects garbage and alg=none without throwing", async () => {
@@ -286,7 +286,7 @@ describe("JWT", () => {
     const now = Math.floor(Date.now() / 1000);
     const body = b64url(utf8(JSON.stringify({ iss: ISS, aud: "resetkit:reset", sub: "usr_123", iat: now, exp: now + 600 })));
     for (const t of ["", "garbage", "a.b.c", `${header}.${body}.`, `${header}.${body}`]) {
-      expect(await verifyToken(keys, t, ISS, "reset"), t).toEqual({ ok: false, reason: "invalid" });
+      expect(await verifyToken(keys, t, ISS, "reset", Date.now()), t).toEqual({ ok: false, reason: "invalid" });
     }
   });
 
@@ -299,16 +299,16 @@ describe("JWT", () => {
       .setIssuedAt()
       .setExpirationTime("10m")
       .sign(keys.active.key);
-    expect(await verifyToken(keys, token, ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, token, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("rejects a token signed by another key (unknown kid, or a known kid with the wrong key)", async () => {
     const ours = await keysFrom(await privateJwk("ES256", "shared-kid"));
     const theirs = await keysFrom(await privateJwk("ES256", "their-kid"));
-    expect(await verifyToken(ours, await sign(theirs), ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(ours, await sign(theirs), ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
     const impostor = await keysFrom(await privateJwk("ES256", "shared-kid"));
     expect(impostor.active.kid).toBe(ours.active.kid);
-    expect(await verifyToken(ours, await sign(impostor), ISS, "reset")).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(ours, await sign(impostor), ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
   });
 
   it("a JWK Set: the first key signs, the others still verify (rotation)", async () => {
@@ -325,14 +325,14 @@ describe("JWT", () => {
 
     const issuedAfter = await sign(rotated);
     expect(part(issuedAfter, 0).kid).toBe("new");
-    expect((await verifyToken(rotated, issuedAfter, ISS, "reset")).ok).toBe(true);
-    expect((await verifyToken(rotated, issuedBefore, ISS, "reset")).ok).toBe(true);
+    expect((await verifyToken(rotated, issuedAfter, ISS, "reset", Date.now())).ok).toBe(true);
+    expect((await verifyToken(rotated, issuedBefore, ISS, "reset", Date.now())).ok).toBe(true);
     // The old configuration does not know the new key.
-    expect((await verifyToken(before, issuedAfter, ISS, "reset")).ok).toBe(false);
+    expect((await verifyToken(before, issuedAfter, ISS, "reset", Date.now())).ok).toBe(false);
 
     // Verify-only keys may be public (no "d").
     const rotatedPublicOld = await keysFrom(newJwk, publicOnly(oldJwk));
-    expect((await verifyToken(rotatedPublicOld, issuedBefore, ISS, "reset")).ok).toBe(true);
+    expect((await verifyToken(rotatedPublicOld, issuedBefore, ISS, "reset", Date.now())).ok).toBe(true);
   });
 
   it("supports Ed25519 (EdDSA) keys", async () => {
@@ -342,7 +342,7 @@ describe("JWT", () => {
     expect(keys.jwks.keys[0]!.y).toBeUndefined();
     const token = await sign(keys);
     expect(part(token, 0).alg).toBe("EdDSA");
-    expect((await verifyToken(keys, token, ISS, "reset")).ok).toBe(true);
+    expect((await verifyToken(keys, token, ISS, "reset", Date.now())).ok).toBe(true);
   });
 
   it("loadSigningKeys rejects a public-only key, non-JSON, empty sets and unsupported keys", async () => {

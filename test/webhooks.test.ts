@@ -83,7 +83,7 @@ describe("webhooks", () => {
     const deliveries = receiver((n) => (n === 1 ? new Response("down", { status: 503 }) : new Response("ok")));
     await api("/v1/password-resets", { json: { email: user.email, clientId: client.clientId } });
     const [row] = await rows<{ id: string; status: string; attempts: number; next_attempt_at: number; channel: string; payload: string }>(
-      "SELECT * FROM email_outbox WHERE client_id = ? AND channel = 'webhook'",
+      "SELECT * FROM outbox WHERE client_id = ? AND channel = 'webhook'",
       client.clientId,
     );
     expect(row).toMatchObject({ status: "queued", attempts: 1 });
@@ -91,15 +91,15 @@ describe("webhooks", () => {
     expect(row!.payload).not.toContain(user.email); // sealed at rest
     await runCron();
     expect(deliveries).toHaveLength(1); // not due yet
-    await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
     await runCron();
     expect(deliveries).toHaveLength(2);
     expect(deliveries[1]!.headers.get("Webhook-Id")).toBe(deliveries[0]!.headers.get("Webhook-Id"));
     expect(deliveries[1]!.body).toBe(deliveries[0]!.body);
     expect(await verifySignature(client.webhookSecret!, deliveries[1]!.body, deliveries[1]!.headers.get("Webhook-Signature")!)).toBe(true);
-    const [after] = await rows<{ status: string; payload: string | null }>("SELECT status, payload FROM email_outbox WHERE id = ?", row!.id);
+    const [after] = await rows<{ status: string; payload: string | null }>("SELECT status, payload FROM outbox WHERE id = ?", row!.id);
     expect(after).toEqual({ status: "sent", payload: null });
-    await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
     await runCron();
     expect(deliveries).toHaveLength(2); // never twice
   });
@@ -108,9 +108,9 @@ describe("webhooks", () => {
     const { client, user } = await setup();
     const deliveries = receiver(() => new Response("gone", { status: 410 }));
     await api("/v1/password-resets", { json: { email: user.email, clientId: client.clientId } });
-    const [row] = await rows<{ id: string; status: string }>("SELECT id, status FROM email_outbox WHERE client_id = ? AND channel = 'webhook'", client.clientId);
+    const [row] = await rows<{ id: string; status: string }>("SELECT id, status FROM outbox WHERE client_id = ? AND channel = 'webhook'", client.clientId);
     expect(row!.status).toBe("failed");
-    await env.DB.prepare("UPDATE email_outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
+    await env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, row!.id).run();
     await runCron();
     expect(deliveries).toHaveLength(1);
     expect(await rows("SELECT id FROM audit_events WHERE type = 'webhook.failed' AND data LIKE ?", `%${row!.id}%`)).toHaveLength(1);
@@ -127,7 +127,7 @@ describe("webhooks", () => {
     });
     await api("/v1/password-resets", { json: { email: user.email, clientId: client.clientId }, env: { MAIL_PROVIDER: "resend", MAIL_API_BASE_URL: "https://mail.fake.test" } });
     await runCron();
-    const hooks = await rows<{ template: string; status: string }>("SELECT template, status FROM email_outbox WHERE client_id = ? AND channel = 'webhook' ORDER BY created_at", client.clientId);
+    const hooks = await rows<{ template: string; status: string }>("SELECT template, status FROM outbox WHERE client_id = ? AND channel = 'webhook' ORDER BY created_at", client.clientId);
     expect(hooks).toEqual([
       { template: "password_reset.requested", status: "sent" },
       { template: "email.failed", status: "sent" },

@@ -49,26 +49,27 @@ export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
   return { active: active!, verifiers, jwks: { keys: publics } };
 }
 
-/** Signs a short-lived token for one purpose. */
+/** Signs a short-lived token for one purpose, issued at `now` (epoch ms: the caller's clock). */
 export async function signToken(
   keys: SigningKeys,
-  opts: { issuer: string; purpose: TokenPurpose; subject: string; ttlSeconds: number; claims?: JWTPayload; jti?: string },
+  opts: { issuer: string; purpose: TokenPurpose; subject: string; ttlSeconds: number; now: number; claims?: JWTPayload; jti?: string },
 ): Promise<string> {
+  const iat = Math.floor(opts.now / 1000);
   const jwt = new SignJWT({ ...opts.claims })
     .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: "JWT" })
     .setIssuer(opts.issuer)
     .setAudience(`resetkit:${opts.purpose}`)
     .setSubject(opts.subject)
-    .setIssuedAt()
-    .setExpirationTime(`${opts.ttlSeconds}s`);
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + opts.ttlSeconds);
   if (opts.jti) jwt.setJti(opts.jti);
   return jwt.sign(keys.active.key);
 }
 
 export type TokenCheck = { ok: true; payload: JWTPayload & { sub: string } } | { ok: false; reason: "invalid" | "expired" };
 
-/** Verifies signature, issuer, audience (purpose) and expiry. Never throws for bad input. */
-export async function verifyToken(keys: SigningKeys, token: string, issuer: string, purpose: TokenPurpose): Promise<TokenCheck> {
+/** Verifies signature, issuer, audience (purpose) and expiry at `now` (epoch ms). Never throws for bad input. */
+export async function verifyToken(keys: SigningKeys, token: string, issuer: string, purpose: TokenPurpose, now: number): Promise<TokenCheck> {
   try {
     const { payload } = await jwtVerify(
       token,
@@ -77,7 +78,7 @@ export async function verifyToken(keys: SigningKeys, token: string, issuer: stri
         if (!v || v.alg !== header.alg) throw new Error("unknown key");
         return v.key;
       },
-      { issuer, audience: `resetkit:${purpose}`, algorithms: ["ES256", "EdDSA"] },
+      { issuer, audience: `resetkit:${purpose}`, algorithms: ["ES256", "EdDSA"], currentDate: new Date(now) },
     );
     if (typeof payload.sub !== "string") return { ok: false, reason: "invalid" };
     return { ok: true, payload: payload as JWTPayload & { sub: string } };

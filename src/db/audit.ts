@@ -1,15 +1,8 @@
 import { inArray, lt } from "drizzle-orm";
+import { newId } from "../crypto/tokens";
+import type { RequestMeta } from "../domain/request";
 import type { Db } from "./client";
 import { auditEvents } from "./schema";
-import { newId } from "../crypto/tokens";
-
-/** Who/where a request came from, for audit events (never secrets). */
-export interface RequestMeta {
-  requestId: string;
-  ip: string | null;
-  country: string | null;
-  userAgent: string | null;
-}
 
 export type AuditRow = typeof auditEvents.$inferInsert;
 
@@ -23,7 +16,7 @@ export function ipPrefix(ip: string | null): string | null {
 
 /** Builds an audit row. */
 export function auditRow(
-  meta: RequestMeta | null,
+  meta: Pick<RequestMeta, "requestId" | "ip" | "country" | "userAgent"> | null,
   now: number,
   e: { type: string; tenantId: string; clientId?: string | null; userId?: string | null; data?: Record<string, unknown> },
 ): AuditRow {

@@ -1,41 +1,8 @@
 import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "./client";
+import type { Branding, Client, ClientFields } from "../domain/client";
 import type { PolicyOverrides } from "../domain/password-policy";
-import { dropQueuedForClient } from "./cleanup";
+import type { Db } from "./client";
 import { clients, resetRequests } from "./schema";
-
-/** Per-client branding shown in pages and emails. */
-export interface Branding {
-  productName?: string;
-  fromName?: string;
-  fromAddress?: string;
-  logoUrl?: string;
-  accentColor?: string;
-  supportUrl?: string;
-  footer?: string;
-}
-
-export type { PolicyOverrides };
-
-/** A client as the flows see it (JSON columns parsed). */
-export interface Client {
-  id: string;
-  tenantId: string;
-  name: string;
-  hasSecret: boolean;
-  resetUrl: string | null;
-  redirectUris: string[];
-  businessId: number | null;
-  branding: Branding;
-  defaultLocale: string;
-  passwordPolicy: PolicyOverrides;
-  linkTtlSeconds: number;
-  codeTtlSeconds: number;
-  adminLinkTtlSeconds: number;
-  issueLoginToken: boolean;
-  webhookUrl: string | null;
-  createdAt: number;
-}
 
 type Row = typeof clients.$inferSelect;
 
@@ -93,22 +60,6 @@ export async function listClients(db: Db, tenantId: string | null): Promise<Clie
   return rows.map(toClient);
 }
 
-/** Stored form of the client fields an admin may set (JSON columns serialized). */
-export interface ClientFields {
-  name?: string;
-  resetUrl?: string | null;
-  redirectUris?: string[];
-  businessId?: number | null;
-  branding?: Branding;
-  defaultLocale?: string;
-  passwordPolicy?: PolicyOverrides;
-  linkTtlSeconds?: number;
-  codeTtlSeconds?: number;
-  adminLinkTtlSeconds?: number;
-  issueLoginToken?: boolean;
-  webhookUrl?: string | null;
-}
-
 function toRow(f: ClientFields): Partial<Row> {
   const { redirectUris, branding, passwordPolicy, ...rest } = f;
   return {
@@ -130,24 +81,18 @@ export const updateClientRow = (db: Db, id: string, tenantId: string | null, pat
     .set(toRow(patch))
     .where(and(eq(clients.id, id), tenantId === null ? undefined : eq(clients.tenantId, tenantId)));
 
-/** The sealed webhook secret of a client (see src/flows/webhooks.ts). */
+/** The webhook URL and sealed signing secret of a client, read at send time (src/outbox/channels/webhook.ts). */
 export async function findWebhookTarget(db: Db, id: string): Promise<{ url: string | null; sealedSecret: string | null; tenantId: string } | null> {
   const row = await db.select({ url: clients.webhookUrl, sealedSecret: clients.webhookSecret, tenantId: clients.tenantId }).from(clients).where(eq(clients.id, id)).get();
   return row ?? null;
 }
 
-/**
- * Statements that delete a client: its outstanding resets die (their links would point at a client
- * that no longer exists), queued reset emails and webhooks of it are dropped (payload wiped); the
- * "password changed" notices already queued still go out.
- */
-export function deleteClientStatements(db: Db, id: string, now: number) {
-  return [
-    db
-      .update(resetRequests)
-      .set({ invalidatedAt: now })
-      .where(and(eq(resetRequests.clientId, id), isNull(resetRequests.consumedAt), isNull(resetRequests.invalidatedAt))),
-    dropQueuedForClient(db, id),
-    db.delete(clients).where(eq(clients.id, id)),
-  ] as const;
-}
+/** Kills a client's outstanding resets (batch item): their links would point at a client that no longer exists. */
+export const invalidateClientResets = (db: Db, id: string, now: number) =>
+  db
+    .update(resetRequests)
+    .set({ invalidatedAt: now })
+    .where(and(eq(resetRequests.clientId, id), isNull(resetRequests.consumedAt), isNull(resetRequests.invalidatedAt)));
+
+/** Delete statement for a client (batch item). */
+export const deleteClientRow = (db: Db, id: string) => db.delete(clients).where(eq(clients.id, id));

@@ -146,9 +146,12 @@ export const oneTimeTokens = sqliteTable(
   (t) => [index("one_time_tokens_expires_idx").on(t.expiresAt)],
 );
 
-/** Transactional outbox: written in the same batch as what it announces; payload AES-GCM encrypted. */
-export const emailOutbox = sqliteTable(
-  "email_outbox",
+/**
+ * Transactional outbox of emails and webhook deliveries (src/outbox/): written in the same batch as
+ * what it announces; payload AES-GCM encrypted.
+ */
+export const outbox = sqliteTable(
+  "outbox",
   {
     id: text("id").primaryKey(),
     tenantId: text("tenant_id").notNull(),
@@ -180,10 +183,10 @@ export const emailOutbox = sqliteTable(
     sentAt: integer("sent_at"),
   },
   (t) => [
-    index("email_outbox_due_idx").on(t.status, t.nextAttemptAt),
+    index("outbox_due_idx").on(t.status, t.nextAttemptAt),
     // Admin listing per tenant, and retention purges by status and age.
-    index("email_outbox_tenant_idx").on(t.tenantId, t.createdAt),
-    index("email_outbox_status_created_idx").on(t.status, t.createdAt),
+    index("outbox_tenant_idx").on(t.tenantId, t.createdAt),
+    index("outbox_status_created_idx").on(t.status, t.createdAt),
   ],
 );
 

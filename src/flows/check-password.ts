@@ -1,98 +1,28 @@
 import type { Deps } from "../deps";
-import { auditRow, insertAudit } from "../db/audit";
-import { isCommonPassword } from "../db/blocklist";
-import { findClient, type Client } from "../db/clients";
-import { previousHashes } from "../db/password-history";
-import type { User } from "../db/users";
-import { AppError, type FieldError } from "../domain/errors";
-import { checkPasswordPolicy, DEFAULT_POLICY, effectivePolicy, PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
-import { verifyPassword } from "../crypto/password";
-import { checkBreached } from "../hibp";
-import { hashParams } from "./support";
+import type { FieldError } from "../domain/errors";
+import type { PasswordPolicy } from "../domain/password-policy";
+import { clientScope, passwordProblems } from "./password-rules";
+import { resolveClient } from "./resolve-client";
+import { enforceLimit, ipKey } from "./throttle";
 
-/** Where a password is being set: the policy and context of one client (or of a tenant without one). */
-export interface PolicyScope {
-  tenantId: string;
-  clientId: string | null;
-  policy: PasswordPolicy;
-  productName: string | null;
-}
-
-/** The policy scope of a client; `adjust` adapts the client's policy (e.g. a dialect's composition rules on top). */
-export const clientScope = (client: Client, adjust?: (clientPolicy: PasswordPolicy) => PasswordPolicy): PolicyScope => {
-  const policy = effectivePolicy(client.passwordPolicy);
-  return {
-    tenantId: client.tenantId,
-    clientId: client.id,
-    policy: adjust ? adjust(policy) : policy,
-    productName: client.branding.productName ?? client.name,
-  };
-};
-
-/**
- * The policy for admin-set passwords in a tenant: the named client's (which must belong to the
- * tenant), else the default client's when it is of this tenant, else the NIST defaults.
- */
-export async function tenantScope(deps: Deps, tenantId: string, clientId?: string | null): Promise<PolicyScope> {
-  const client = await findClient(deps.db, clientId || deps.config.defaultClientId);
-  if (client && client.tenantId === tenantId) return clientScope(client);
-  if (clientId) throw new AppError("UNKNOWN_CLIENT", "clientId must name a client of the tenant.");
-  return { tenantId, clientId: null, policy: DEFAULT_POLICY, productName: null };
-}
-
-export interface PasswordCandidate {
-  password: string;
-  scope: PolicyScope;
-  email?: string | null;
-  userName?: string | null;
-  userId?: string | null;
+export interface PolicyCheckResult {
+  valid: boolean;
+  /** Exactly the errors[] a PASSWORD_POLICY_VIOLATION of the complete step would list. */
+  errors: FieldError[];
+  /** The client's rules, so a form can show them up front. */
+  policy: Omit<PasswordPolicy, "blockedWords">;
 }
 
 /**
- * Every policy rule except reuse: local rules, the D1 blocklist and (when configured) the HIBP range
- * API. A failing HIBP lookup fails open — the password is accepted — and is audited.
+ * Public live feedback: every rule of the complete step for the client, with the email and name
+ * used only as context words. It never looks an account up (that would be an enumeration and
+ * password-guessing oracle), so the reuse rule is left to the complete step.
  */
-export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promise<FieldError[]> {
-  const { policy } = c.scope;
-  const base = deps.config.hibpApiBaseUrl;
-  const [common, breach] = await Promise.all([
-    isCommonPassword(deps.db, c.password),
-    base && policy.breachCheck ? checkBreached(base, c.password) : Promise.resolve(null),
-  ]);
-  if (breach?.status === "unavailable") {
-    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
-      type: "password.breach_check_failed",
-      tenantId: c.scope.tenantId,
-      clientId: c.scope.clientId,
-      userId: c.userId ?? null,
-      data: { reason: breach.reason, failOpen: true },
-    })).run();
-  }
-  return checkPasswordPolicy(c.password, {
-    policy,
-    common,
-    breached: breach?.status === "breached",
-    email: c.email,
-    userName: c.userName,
-    productName: c.scope.productName,
-  });
-}
-
-/**
- * True when the password is the user's current one or one of the previous historySize-1. Costs one
- * full hash verification per remembered password, so callers run it only once the cheap rules pass.
- */
-export async function isReusedPassword(deps: Deps, user: User, password: string, historySize: number): Promise<boolean> {
-  if (historySize <= 0 || !user.passwordHash) return false;
-  const hashes = [user.passwordHash, ...(await previousHashes(deps.db, user.id, historySize - 1))];
-  const params = hashParams(deps);
-  const matches = await Promise.all(hashes.map((h) => verifyPassword(password, h, params)));
-  return matches.some(Boolean);
-}
-
-/** passwordProblems plus the reuse rule: the full verdict of the complete step. */
-export async function evaluatePassword(deps: Deps, c: PasswordCandidate & { user?: User | null }): Promise<FieldError[]> {
-  const errors = await passwordProblems(deps, { ...c, email: c.email ?? c.user?.email, userName: c.userName ?? c.user?.name, userId: c.user?.id });
-  if (errors.length === 0 && c.user && (await isReusedPassword(deps, c.user, c.password, c.scope.policy.historySize))) errors.push(PASSWORD_REUSED);
-  return errors;
+export async function checkPassword(deps: Deps, input: { password: string; clientId?: string; email?: string; name?: string }): Promise<PolicyCheckResult> {
+  const client = await resolveClient(deps, input.clientId);
+  await enforceLimit(deps, "policyCheckPerIp", ipKey(deps));
+  const scope = clientScope(client);
+  const errors = await passwordProblems(deps, { password: input.password, scope, email: input.email, userName: input.name });
+  const { blockedWords: _hidden, ...policy } = scope.policy;
+  return { valid: errors.length === 0, errors, policy };
 }

@@ -1,24 +1,26 @@
-import type { Deps } from "../deps";
-import { auditRow } from "../db/audit";
-import { findClient } from "../db/clients";
-import { guardedInsert } from "../db/guarded";
-import { claimedAtInsert } from "../db/outbox";
-import { auditEvents, emailOutbox } from "../db/schema";
-import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
-import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
-import { findUserById, setPassword } from "../db/users";
-import { rememberOldHash } from "../db/password-history";
-import { describeDevice } from "../domain/device";
-import { AppError } from "../domain/errors";
-import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
 import { signToken } from "../crypto/jwt";
 import { hashPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
-import { prepareEmail } from "../mail/outbox";
-import { clientScope, isReusedPassword, passwordProblems } from "./check-password";
-import { deliverClaimed } from "./deliver-email";
-import { prepareWebhook, webhookInserts } from "./webhooks";
-import { auditTokenRefused, enforceLimit, forgotPasswordUrl, hashParams, ipKey, loadLiveReset } from "./support";
+import { auditRow } from "../db/audit";
+import { findClient } from "../db/clients";
+import { guardedInsert } from "../db/guarded";
+import { rememberOldHash } from "../db/password-history";
+import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
+import { auditEvents } from "../db/schema";
+import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
+import { findUserById, setPassword } from "../db/users";
+import type { Deps } from "../deps";
+import { describeDevice } from "../domain/device";
+import { AppError } from "../domain/errors";
+import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
+import { composeEmail } from "../outbox/compose-email";
+import { composeWebhook } from "../outbox/compose-webhook";
+import { enqueue } from "../outbox/enqueue";
+import { forgotPasswordUrl } from "./links";
+import { auditTokenRefused, loadLiveReset } from "./live-reset";
+import { clientScope, isReusedPassword, passwordProblems } from "./password-rules";
+import { resolveClient } from "./resolve-client";
+import { enforceLimit, ipKey } from "./throttle";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
@@ -29,8 +31,8 @@ export interface CompleteOptions {
   policy?: (clientPolicy: PasswordPolicy) => PasswordPolicy;
   /** Overrides the client's issueLoginToken: a contract that returns one (Nexudus) or never does. */
   issueLoginToken?: boolean;
-  /** The token must belong to this client (a dialect that names its client, e.g. Nexudus businessId). */
-  clientId?: string;
+  /** The token must belong to the client of this Nexudus location, when one is named. */
+  businessId?: number | null;
 }
 
 export interface CompleteResult {
@@ -52,10 +54,11 @@ export async function completePasswordReset(
   input: { token: string; newPassword: string },
   opts: CompleteOptions = {},
 ): Promise<CompleteResult> {
+  // A token is only good at the client (location) it was issued for.
+  const location = opts.businessId === null || opts.businessId === undefined ? null : await resolveClient(deps, null, opts.businessId);
   await enforceLimit(deps, "completePerIp", ipKey(deps));
   const rr = await loadLiveReset(deps, input.token, "complete");
-  // A token is only good at the client (location) it was issued for.
-  if (opts.clientId && rr.clientId !== opts.clientId) {
+  if (location && rr.clientId !== location.id) {
     await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", "other_client");
     throw new AppError("INVALID_TOKEN");
   }
@@ -75,7 +78,7 @@ export async function completePasswordReset(
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
   const [reused, newHash] = await Promise.all([
     isReusedPassword(deps, user, input.newPassword, scope.policy.historySize),
-    hashPassword(input.newPassword, hashParams(deps)),
+    hashPassword(input.newPassword, deps.config.hashing),
   ]).catch(() => {
     throw new AppError("HASH_FAILURE");
   });
@@ -85,8 +88,7 @@ export async function completePasswordReset(
   const now = deps.now();
   const nonce = newId();
   const guard = consumedByGuard(rr.id, nonce);
-  // Rows are inserted already claimed: this request sends them right after the batch.
-  const email = claimedAtInsert(await prepareEmail(deps, {
+  const email = await composeEmail(deps, {
     template: "password_changed",
     client,
     to: user.email,
@@ -99,12 +101,15 @@ export async function completePasswordReset(
       device: describeDevice(deps.meta.userAgent),
       resetLink: forgotPasswordUrl(deps, client),
     },
-  }), now);
+  });
   const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
-  const hooks = [
-    await prepareWebhook(deps, client, "password_reset.completed", hookData, user.id),
-    await prepareWebhook(deps, client, "user.password_changed", { userId: user.id, email: user.email, reason: "password_reset", changedAt: new Date(now).toISOString() }, user.id),
-  ].map((h) => claimedAtInsert(h, now));
+  const changed = { userId: user.id, email: user.email, reason: "password_reset", changedAt: new Date(now).toISOString() };
+  // Every row is guarded like the rest of the batch: a losing concurrent completion queues nothing.
+  const queued = enqueue(deps, [
+    email,
+    await composeWebhook(deps, client, "password_reset.completed", hookData, user.id),
+    await composeWebhook(deps, client, "user.password_changed", changed, user.id),
+  ], { guard });
   const loginTokenId = (opts.issueLoginToken ?? client.issueLoginToken) ? newId("lt_") : null;
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
@@ -126,8 +131,7 @@ export async function completePasswordReset(
       userId: user.id,
       data: { reason: "password_reset" },
     }), guard),
-    guardedInsert(db, emailOutbox, email, guard),
-    ...webhookInserts(deps, hooks, guard),
+    ...queued.statements,
     ...(loginTokenId
       ? [insertOneTimeTokenGuarded(db, {
           id: loginTokenId,
@@ -141,7 +145,7 @@ export async function completePasswordReset(
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
-  deliverClaimed(deps, [email, ...hooks]);
+  queued.send();
 
   // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId
@@ -150,6 +154,7 @@ export async function completePasswordReset(
         purpose: "login",
         subject: user.id,
         ttlSeconds: LOGIN_TOKEN_TTL_SECONDS,
+        now,
         jti: loginTokenId,
         claims: { tid: user.tenantId, cid: client.id },
       }).catch(() => {

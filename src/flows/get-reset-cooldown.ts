@@ -1,6 +1,7 @@
 import type { Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
-import { emailKey, resetCooldownKey, resolveClient } from "./support";
+import { resolveClient } from "./resolve-client";
+import { emailKey, resetCooldownKey } from "./throttle";
 
 /**
  * Seconds before another reset email may be requested for an address (seed 002). Identical for

@@ -1,9 +1,11 @@
-import type { Deps } from "../deps";
+import { importHash, type Pbkdf2Export } from "../crypto/legacy-hash";
 import { auditRow, insertAuditForExistingUsers } from "../db/audit";
 import { insertUsersJson, newUser, type User } from "../db/users";
+import type { Deps } from "../deps";
+import type { AdminScope } from "../domain/admin-scope";
 import { normalizeEmail } from "../domain/email";
 import { AppError, type FieldError } from "../domain/errors";
-import { importHash, type Pbkdf2Export } from "../crypto/legacy-hash";
+import { targetTenant } from "./target-tenant";
 
 /** Users per import call. */
 export const MAX_IMPORT = 1000;
@@ -29,7 +31,9 @@ export interface ImportResult {
  * every bad item); existing addresses are skipped and reported. Imported PBKDF2 hashes are kept as
  * they are and upgraded to our scheme at the user's next sign-in. No hashing work happens here.
  */
-export async function importUsers(deps: Deps, tenantId: string, list: ImportUser[]): Promise<ImportResult> {
+export async function importUsers(deps: Deps, scope: AdminScope, input: { users: ImportUser[]; tenantId?: string }): Promise<ImportResult> {
+  const tenantId = await targetTenant(deps, scope, input.tenantId);
+  const list = input.users;
   const now = deps.now();
   const errors: FieldError[] = [];
   const skipped: ImportResult["skipped"] = [];

@@ -1,11 +1,22 @@
-import type { Deps } from "../deps";
-import { auditRow, insertAudit } from "../db/audit";
-import { deleteClientStatements, findClient, findWebhookTarget, insertClient, updateClientRow, type Client, type ClientFields } from "../db/clients";
-import { AppError, type FieldError } from "../domain/errors";
-import { seal } from "../crypto/envelope";
 import { b64url, randomBytes } from "../crypto/encoding";
+import { seal } from "../crypto/envelope";
 import { newId, sha256Hex } from "../crypto/tokens";
-import type { AdminScope } from "../http/context";
+import { auditRow, insertAudit } from "../db/audit";
+import {
+  deleteClientRow,
+  findClient,
+  findWebhookTarget,
+  insertClient,
+  invalidateClientResets,
+  listClients,
+  updateClientRow,
+} from "../db/clients";
+import type { Deps } from "../deps";
+import type { AdminScope } from "../domain/admin-scope";
+import type { Client, ClientFields } from "../domain/client";
+import { AppError, type FieldError } from "../domain/errors";
+import { dropQueuedForClient } from "../outbox/store";
+import { targetTenant } from "./target-tenant";
 
 /** A new client secret: 256 random bits; only its SHA-256 is stored. */
 const newSecret = (prefix: string) => prefix + b64url(randomBytes(32));
@@ -51,13 +62,19 @@ export async function getClientFor(deps: Deps, scope: AdminScope, id: string): P
   return client;
 }
 
-/** Creates a client; its secret (and webhook secret, when a webhook URL is set) are returned once. */
+/** The caller's tenant's clients (root: every tenant's). */
+export function listClientsFor(deps: Deps, scope: AdminScope): Promise<Client[]> {
+  return listClients(deps.db, scope.tenantId);
+}
+
+/** Creates a client in the caller's tenant; its secret (and webhook secret, when a webhook URL is set) are returned once. */
 export async function createClient(
   deps: Deps,
-  tenantId: string,
-  input: ClientFields & { name: string; clientId?: string },
+  scope: AdminScope,
+  input: ClientFields & { name: string; clientId?: string; tenantId?: string },
 ): Promise<{ client: Client; clientSecret: string; webhookSecret?: string }> {
-  const { clientId, ...fields } = input;
+  const { clientId, tenantId: wanted, ...fields } = input;
+  const tenantId = await targetTenant(deps, scope, wanted);
   assertValid(deps, fields);
   const id = clientId ?? newId("cli_");
   const now = deps.now();
@@ -118,8 +135,12 @@ export async function deleteClient(deps: Deps, scope: AdminScope, id: string): P
   const client = await getClientFor(deps, scope, id);
   if (id === deps.config.defaultClientId) throw new AppError("FORBIDDEN", "The default client (DEFAULT_CLIENT_ID) cannot be deleted.");
   const now = deps.now();
+  // Its links would point at a client that no longer exists; queued reset emails and webhooks of it
+  // are dropped (payload wiped); "password changed" notices already queued still go out.
   const [resets] = await deps.db.batch([
-    ...deleteClientStatements(deps.db, id, now),
+    invalidateClientResets(deps.db, id, now),
+    dropQueuedForClient(deps.db, id),
+    deleteClientRow(deps.db, id),
     insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.deleted", tenantId: client.tenantId, clientId: id })),
   ]);
   if (resets.meta.changes > 0) {

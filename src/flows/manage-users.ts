@@ -1,14 +1,13 @@
-import type { Deps } from "../deps";
 import { auditRow, insertAudit } from "../db/audit";
-import { dropQueuedForUser } from "../db/cleanup";
 import { deleteHistory } from "../db/password-history";
 import { invalidateOpenResets } from "../db/resets";
 import { revokeUserSessions } from "../db/sessions";
 import { deleteUserRow, findUserById, updateUserRow, type User } from "../db/users";
+import type { Deps } from "../deps";
+import type { AdminScope } from "../domain/admin-scope";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import type { AdminScope } from "../http/context";
-import { publicUser, type PublicUser } from "./create-user";
+import { dropQueuedForUser } from "../outbox/store";
 
 /** A user of the caller's tenant, or USER_NOT_FOUND (also for another tenant's user: nothing is revealed). */
 export async function getUserFor(deps: Deps, scope: AdminScope, id: string): Promise<User> {
@@ -29,7 +28,7 @@ export interface UserPatch {
  * address); disabling also revokes every session at once. Audit events name the changed fields,
  * never their values.
  */
-export async function updateUser(deps: Deps, scope: AdminScope, id: string, patch: UserPatch): Promise<PublicUser> {
+export async function updateUser(deps: Deps, scope: AdminScope, id: string, patch: UserPatch): Promise<User> {
   const user = await getUserFor(deps, scope, id);
   const { db } = deps;
   const now = deps.now();
@@ -49,7 +48,7 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
     if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("USER_EXISTS");
     throw e;
   }
-  return publicUser((await findUserById(db, user.id))!);
+  return (await findUserById(db, user.id))!;
 }
 
 /**

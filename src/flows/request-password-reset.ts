@@ -1,15 +1,17 @@
-import type { Deps } from "../deps";
 import { auditRow, insertAudit } from "../db/audit";
-import type { Client } from "../db/clients";
 import { findUserByEmail } from "../db/users";
+import type { Deps } from "../deps";
+import type { Client } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
-import { AppError } from "../domain/errors";
-import { emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey, resolveClient } from "./support";
+import { assertRedirectAllowed, resolveClient } from "./resolve-client";
 import { startReset } from "./start-reset";
+import { emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
 
 export interface RequestResetInput {
   email: string;
   clientId?: string | null;
+  /** A Nexudus location (seed 003): names the client instead of clientId. */
+  businessId?: number | null;
   locale?: string | null;
   redirectUri?: string | null;
 }
@@ -20,10 +22,8 @@ export interface RequestResetInput {
  * exists; the lookup, token creation and email happen after the response, in `defer`.
  */
 export async function requestPasswordReset(deps: Deps, input: RequestResetInput, opts: { cooldownSeconds?: number } = {}): Promise<void> {
-  const client = await resolveClient(deps, input.clientId);
-  if (input.redirectUri && !client.redirectUris.includes(input.redirectUri)) {
-    throw new AppError("REDIRECT_URI_NOT_ALLOWED", "redirectUri must exactly match one of the client's redirect URIs.");
-  }
+  const client = await resolveClient(deps, input.clientId, input.businessId);
+  assertRedirectAllowed(client, input.redirectUri);
   const email = normalizeEmail(input.email);
   // A dialect's per-address cooldown (seed 002): checked and started whether or not the account exists.
   const hashedEmail = await emailKey(deps, client.tenantId, email);

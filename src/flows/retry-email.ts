@@ -1,8 +1,9 @@
-import type { Deps } from "../deps";
 import { auditRow, insertAudit } from "../db/audit";
-import { findOutbox, pullForward } from "../db/outbox";
+import type { Deps } from "../deps";
+import type { AdminScope } from "../domain/admin-scope";
 import { AppError } from "../domain/errors";
-import { deliverEmail } from "./deliver-email";
+import { deliver } from "../outbox/deliver";
+import { findOutbox, pullForward } from "../outbox/store";
 
 /**
  * Operator retry: a queued (backing-off) row is made due now and attempted right after the
@@ -11,7 +12,7 @@ import { deliverEmail } from "./deliver-email";
  * are wiped at once, so the fix for those is a new reset request, not a resend. A row being sent
  * right now is left to its sender.
  */
-export async function retryEmail(deps: Deps, scope: { tenantId: string | null }, id: string): Promise<{ id: string; status: "queued" }> {
+export async function retryEmail(deps: Deps, scope: AdminScope, id: string): Promise<{ id: string; status: "queued" }> {
   const row = await findOutbox(deps.db, id, scope.tenantId);
   if (!row) throw new AppError("EMAIL_NOT_FOUND", `No email with id ${id}.`);
   const now = deps.now();
@@ -26,6 +27,6 @@ export async function retryEmail(deps: Deps, scope: { tenantId: string | null },
     userId: row.userId,
     data: { messageId: row.id, template: row.template, attempts: row.attempts },
   })).run();
-  deps.defer(deliverEmail(deps, id));
+  deps.defer(deliver(deps, id));
   return { id, status: "queued" };
 }

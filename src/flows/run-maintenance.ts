@@ -1,10 +1,10 @@
-import type { Deps } from "../deps";
-import { logEvent } from "../deps";
 import { purgeAudit } from "../db/audit";
-import { purgeOutbox } from "../db/outbox";
 import { purgeResets } from "../db/resets";
 import { purgeSessionsAndTokens } from "../db/sessions";
-import { processOutbox } from "./deliver-email";
+import type { Deps } from "../deps";
+import { logEvent } from "../log";
+import { processOutbox } from "../outbox/deliver";
+import { purgeOutbox } from "../outbox/store";
 
 const DAY = 86_400_000;
 /** Rows deleted per table (and outbox state group) per run: keeps each cron run short and bounded. */

@@ -1,48 +1,26 @@
-import type { Deps } from "../deps";
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../crypto/password";
 import { auditRow, insertAudit } from "../db/audit";
-import { insertSession } from "../db/sessions";
-import { findUserByEmail, rehashPassword, type User } from "../db/users";
+import { findUserByEmail, rehashPassword } from "../db/users";
+import type { Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { signToken } from "../crypto/jwt";
-import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../crypto/password";
-import { newId } from "../crypto/tokens";
-import { emailKey, enforceLimits, hashParams, ipKey, resolveClient } from "./support";
-
-/** Access tokens (and their sessions) live this long. */
-export const ACCESS_TOKEN_TTL_SECONDS = 3600;
-
-export interface SessionResult {
-  accessToken: string;
-  tokenType: "Bearer";
-  expiresIn: number;
-}
-
-/** Creates a session row and its signed access token. */
-export async function createSession(deps: Deps, user: User, clientId: string): Promise<SessionResult> {
-  const now = deps.now();
-  const id = newId("ses_");
-  await insertSession(deps.db, { id, tenantId: user.tenantId, userId: user.id, clientId, createdAt: now, expiresAt: now + ACCESS_TOKEN_TTL_SECONDS * 1000 });
-  const accessToken = await signToken(deps.config.signing, {
-    issuer: deps.config.publicBaseUrl,
-    purpose: "access",
-    subject: user.id,
-    ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
-    claims: { sid: id, tid: user.tenantId, cid: clientId },
-  });
-  return { accessToken, tokenType: "Bearer", expiresIn: ACCESS_TOKEN_TTL_SECONDS };
-}
+import { issueSession, type SessionResult } from "./issue-session";
+import { resolveClient } from "./resolve-client";
+import { emailKey, enforceLimits, ipKey } from "./throttle";
 
 /**
  * Password sign-in. Unknown user, disabled user, no password and wrong password all give the same
  * INVALID_CREDENTIALS after the same hashing work (a random hash is verified for unknown users).
  * A hash made with older parameters is upgraded after a successful sign-in.
  */
-export async function signIn(deps: Deps, input: { email: string; password: string; clientId?: string | null }): Promise<SessionResult> {
-  const client = await resolveClient(deps, input.clientId);
+export async function signIn(
+  deps: Deps,
+  input: { email: string; password: string; clientId?: string | null; businessId?: number | null },
+): Promise<SessionResult> {
+  const client = await resolveClient(deps, input.clientId, input.businessId);
   const email = normalizeEmail(input.email);
   await enforceLimits(deps, [["signInPerIp", ipKey(deps)], ["signInPerAccount", await emailKey(deps, client.tenantId, email)]]);
-  const params = hashParams(deps);
+  const params = deps.config.hashing;
   const user = await findUserByEmail(deps.db, client.tenantId, email);
   const stored = user?.passwordHash ?? dummyHash(params);
   const ok = (await verifyPassword(input.password, stored, params)) && !!user?.passwordHash && !user.disabled;
@@ -57,5 +35,5 @@ export async function signIn(deps: Deps, input: { email: string; password: strin
     deps.defer(hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, stored, h, deps.now())));
   }
   audit("sign_in.succeeded");
-  return createSession(deps, user, client.id);
+  return issueSession(deps, user, client.id);
 }

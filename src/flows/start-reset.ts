@@ -1,15 +1,14 @@
-import type { Deps } from "../deps";
+import { hmacHex, newCode, newId, newLinkToken, sha256Hex } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
-import type { Client } from "../db/clients";
-import { claimedAtInsert, insertOutbox } from "../db/outbox";
 import { insertReset, invalidateOpenResets } from "../db/resets";
 import type { User } from "../db/users";
+import type { Deps } from "../deps";
+import type { Client } from "../domain/client";
 import { negotiateLocale } from "../domain/locale";
-import { hmacHex, newCode, newId, newLinkToken, sha256Hex } from "../crypto/tokens";
-import { prepareEmail } from "../mail/outbox";
-import { buildResetLink } from "./support";
-import { deliverClaimed } from "./deliver-email";
-import { prepareWebhook, webhookInserts } from "./webhooks";
+import { composeEmail } from "../outbox/compose-email";
+import { composeWebhook } from "../outbox/compose-webhook";
+import { enqueue } from "../outbox/enqueue";
+import { buildResetLink } from "./links";
 
 /** HMAC of a code, bound to its request so a code is worthless for any other request. */
 export const codeHmac = (deps: Deps, resetId: string, code: string) => hmacHex(deps.config.keys.code, `${resetId}\n${code}`);
@@ -38,8 +37,7 @@ export async function startReset(
     acceptLanguage: deps.meta.acceptLanguage,
     clientDefault: client.defaultLocale,
   });
-  const email = claimedAtInsert(
-    await prepareEmail(deps, {
+  const email = await composeEmail(deps, {
       template: kind === "admin" ? "admin_reset" : "reset",
       client,
       to: user.email,
@@ -55,13 +53,15 @@ export async function startReset(
         hours: Math.round(ttl / 3600),
         codeMinutes: Math.round(client.codeTtlSeconds / 60),
       },
-    }),
-    now,
-  );
-  const hook = claimedAtInsert(
-    await prepareWebhook(deps, client, "password_reset.requested", { resetId: id, userId: user.id, email: user.email, kind, expiresAt: new Date(expiresAt).toISOString() }, user.id),
-    now,
-  );
+    });
+  const hook = await composeWebhook(deps, client, "password_reset.requested", {
+    resetId: id,
+    userId: user.id,
+    email: user.email,
+    kind,
+    expiresAt: new Date(expiresAt).toISOString(),
+  }, user.id);
+  const queued = enqueue(deps, [email, hook]);
   await db.batch([
     invalidateOpenResets(db, user.id, now),
     insertReset(db, {
@@ -78,7 +78,7 @@ export async function startReset(
       locale,
       createdAt: now,
     }),
-    insertOutbox(db, email),
+    ...queued.statements,
     insertAudit(db, auditRow(deps.meta, now, {
       type: kind === "admin" ? "password_reset.admin_initiated" : "password_reset.requested",
       tenantId: user.tenantId,
@@ -86,9 +86,7 @@ export async function startReset(
       userId: user.id,
       data: { known: true, resetId: id },
     })),
-    ...webhookInserts(deps, [hook]),
   ]);
-  // Inserted already claimed: this request sends them right after the batch.
-  deliverClaimed(deps, [email, hook]);
+  queued.send();
   return { resetId: id };
 }

@@ -1,13 +1,15 @@
-import type { Deps } from "../deps";
+import { signToken } from "../crypto/jwt";
+import { timingSafeEqualStr } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import { findCodeCandidate, markCodeUsed, reserveCodeAttempt, type ResetRow } from "../db/resets";
 import { findUserByEmail, findUserById } from "../db/users";
+import type { Deps } from "../deps";
 import { maskEmail, normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { signToken } from "../crypto/jwt";
-import { timingSafeEqualStr } from "../crypto/tokens";
+import { auditTokenRefused, loadLiveReset } from "./live-reset";
+import { resolveClient } from "./resolve-client";
 import { codeHmac } from "./start-reset";
-import { auditTokenRefused, enforceLimit, ipKey, loadLiveReset, resolveClient } from "./support";
+import { enforceLimit, ipKey } from "./throttle";
 
 /** Reset JWTs live at most this long (and never beyond their request). */
 export const RESET_JWT_TTL_SECONDS = 600;
@@ -28,6 +30,7 @@ async function issueResetJwt(deps: Deps, rr: ResetRow, email: string): Promise<V
     purpose: "reset",
     subject: rr.userId,
     ttlSeconds: ttl,
+    now,
     claims: { rid: rr.id, tid: rr.tenantId, cid: rr.clientId },
   });
   return { resetToken, email: maskEmail(email), expiresAt: new Date(now + ttl * 1000).toISOString() };

@@ -1,12 +1,6 @@
 import type { Env } from "../config";
 import type { Deps } from "../deps";
-
-/** Who an admin request acts as: the root key (every tenant) or one tenant. */
-export interface AdminScope {
-  root: boolean;
-  /** null only for the root key. */
-  tenantId: string | null;
-}
+import type { AdminScope } from "../domain/admin-scope";
 
 /** Hono environment of the app. */
 export interface AppEnv {

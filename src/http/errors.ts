@@ -1,9 +1,9 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { ConfigError } from "../config";
+import { ConfigError } from "../config/errors";
 import { databaseErrorMessage } from "../db/client";
-import { logEvent } from "../deps";
 import { AppError } from "../domain/errors";
+import { logEvent } from "../log";
 
 /**
  * Turns anything thrown into a domain error, logging what is not one. Shared by the canonical API

@@ -1,6 +1,6 @@
 import { zValidator } from "@hono/zod-validator";
-import type { MiddlewareHandler } from "hono";
-import type { ValidationTargets } from "hono";
+import type { MiddlewareHandler, ValidationTargets } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type * as z from "zod/mini";
 import { AppError } from "../domain/errors";
 import type { AppEnv } from "./context";
@@ -12,11 +12,11 @@ export const MAX_BODY_BYTES = 16 * 1024;
 export const LARGE_BODY_ROUTES: Record<string, number> = { "/v1/users/import": 1024 * 1024 };
 
 /**
- * For requests with a body: 415 unless the body is JSON (or the route's own media type),
- * 413 above 16 KiB (checked on the bytes actually read, not only Content-Length), 400 when the
- * JSON does not parse. Hono caches the text, so validators read it again for free.
+ * For requests with a body: 413 above the limit (Content-Length first, then the bytes as they
+ * stream in, with Hono's bodyLimit), 415 unless the body is JSON (or the route's own media type),
+ * 400 when JSON does not parse. Hono caches the bytes, so validators read them again for free.
  */
-export function jsonBody(accept: string[] = ["application/json"]): MiddlewareHandler<AppEnv> {
+export function bodyRules(accept: string[] = ["application/json"]): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     // No body at all (e.g. seed 004's POST .../password-reset) needs no media type, even when a
     // client labels its empty body (generated clients often send Content-Type with Content-Length: 0).
@@ -24,22 +24,26 @@ export function jsonBody(accept: string[] = ["application/json"]): MiddlewareHan
     const declared = c.req.header("Content-Length");
     if (declared === "0") return next();
     const max = LARGE_BODY_ROUTES[c.req.path] ?? MAX_BODY_BYTES;
-    if (Number(declared ?? "0") > max) throw new AppError("PAYLOAD_TOO_LARGE", `At most ${max} bytes.`);
+    const tooLarge = (): never => {
+      throw new AppError("PAYLOAD_TOO_LARGE", `At most ${max} bytes.`);
+    };
+    if (Number(declared ?? "0") > max) tooLarge();
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     const isJson = type === "application/json" || type.endsWith("+json");
     if (!accept.some((a) => (a === "application/json" ? isJson : a === type))) {
       throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Send the body as ${accept.join(" or ")}.`);
     }
-    const bytes = await c.req.arrayBuffer();
-    if (bytes.byteLength > max) throw new AppError("PAYLOAD_TOO_LARGE", `At most ${max} bytes.`);
-    if (isJson && bytes.byteLength > 0) {
-      try {
-        JSON.parse(new TextDecoder().decode(bytes));
-      } catch {
-        throw new AppError("MALFORMED_JSON");
+    return bodyLimit({ maxSize: max, onError: tooLarge })(c, async () => {
+      const bytes = await c.req.arrayBuffer();
+      if (isJson && bytes.byteLength > 0) {
+        try {
+          JSON.parse(new TextDecoder().decode(bytes));
+        } catch {
+          throw new AppError("MALFORMED_JSON");
+        }
       }
-    }
-    return next();
+      await next();
+    });
   };
 }
 

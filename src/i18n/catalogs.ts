@@ -1,6 +1,6 @@
 import type { Locale } from "../domain/locale";
 
-/** Where a catalogue is used; each has its own English source (src/mail/i18n/en.ts, src/routes/pages/i18n/en.ts). */
+/** Where a catalogue is used; each has its own English source (src/i18n/mail/en.ts, src/i18n/pages/en.ts). */
 export type CatalogKind = "mail" | "pages";
 
 /** Returns the messages of one locale, falling back to English for anything missing. */

@@ -1,5 +1,5 @@
+import { captureDevMail } from "../db/dev-mailbox";
 import type { Db } from "../db/client";
-import { devMailbox } from "../db/schema";
 import { headerSafe, type Mailer } from "./mailer";
 
 /** Development provider: captures messages in D1 for /dev/mailbox instead of sending them. */
@@ -8,20 +8,16 @@ export function devMailer(db: Db, now: () => number): Mailer {
     name: "dev",
     async send(message, idempotencyKey) {
       // The idempotency key is the row id: a retried send of the same outbox row stores nothing new.
-      await db
-        .insert(devMailbox)
-        .values({
-          id: idempotencyKey,
-          to: headerSafe(message.to),
-          from: headerSafe(message.from),
-          subject: headerSafe(message.subject),
-          html: message.html,
-          text: message.text,
-          headers: JSON.stringify({ "Idempotency-Key": idempotencyKey }),
-          createdAt: now(),
-        })
-        .onConflictDoNothing()
-        .run();
+      await captureDevMail(db, {
+        id: idempotencyKey,
+        to: headerSafe(message.to),
+        from: headerSafe(message.from),
+        subject: headerSafe(message.subject),
+        html: message.html,
+        text: message.text,
+        headers: JSON.stringify({ "Idempotency-Key": idempotencyKey }),
+        createdAt: now(),
+      });
       return { status: "sent", providerMessageId: idempotencyKey };
     },
   };

@@ -66,6 +66,10 @@ export interface Classify {
   messageId?: (body: Record<string, unknown>, res: Response) => unknown;
   /** Extra failures the provider documents as temporary or configuration-related. */
   retryable?: (body: Record<string, unknown>, res: Response) => boolean;
+  /** The HTTP statuses worth retrying (default: isRetryableStatus). */
+  retryableStatus?: (status: number) => boolean;
+  /** Errors say "HTTP <status>" only and the body is never read (a webhook receiver's answer is not ours to keep). */
+  bareError?: boolean;
 }
 
 /** Error text from a provider, without anything that looks like an address (errors are stored in clear). */
@@ -73,6 +77,14 @@ const redact = (raw: string) => raw.slice(0, 2000).replace(/[^\s"'<>(),;:]+@[^\s
 
 /** Classifies an HTTP response into sent / retryable / permanent (errors never include what we sent). */
 export async function classifyResponse(res: Response, how: Classify = {}): Promise<SendResult> {
+  const retryableStatus = how.retryableStatus ?? isRetryableStatus;
+  const retryAfterSeconds = parseRetryAfter(res.headers.get("Retry-After"));
+  if (how.bareError) {
+    await res.body?.cancel();
+    if (res.ok) return { status: "sent" };
+    const error = `HTTP ${res.status}`;
+    return retryableStatus(res.status) ? { status: "retryable", error, retryAfterSeconds } : { status: "permanent", error };
+  }
   const raw = await res.text().catch(() => "");
   let body: Record<string, unknown> = {};
   try {
@@ -87,9 +99,7 @@ export async function classifyResponse(res: Response, how: Classify = {}): Promi
   }
   const detail = redact(raw);
   const error = `HTTP ${res.status}${detail ? `: ${detail}` : ""}`;
-  if (isRetryableStatus(res.status) || how.retryable?.(body, res)) {
-    return { status: "retryable", error, retryAfterSeconds: parseRetryAfter(res.headers.get("Retry-After")) };
-  }
+  if (retryableStatus(res.status) || how.retryable?.(body, res)) return { status: "retryable", error, retryAfterSeconds };
   return { status: "permanent", error };
 }
 

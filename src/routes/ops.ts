@@ -1,23 +1,12 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
+import { checkHealth } from "../flows/check-health";
 import type { AppEnv } from "../http/context";
 
 /** GET /healthz (D1 and KV reachable), GET /.well-known/jwks.json. */
 export const opsRoutes = new Hono<AppEnv>()
   .get("/healthz", async (c) => {
-    const check = async (fn: () => Promise<unknown>) => {
-      try {
-        await fn();
-        return "ok" as const;
-      } catch {
-        return "error" as const;
-      }
-    };
-    const [d1, kv] = await Promise.all([
-      check(() => c.env.DB.prepare("SELECT 1").first()),
-      check(() => c.env.RATE_LIMIT_KV.get("healthz")),
-    ]);
-    const ok = d1 === "ok" && kv === "ok";
-    return c.json({ status: ok ? "ok" : "degraded", checks: { d1, kv } }, ok ? 200 : 503);
+    const { ok, checks } = await checkHealth(c.get("deps"));
+    return c.json({ status: ok ? ("ok" as const) : ("degraded" as const), checks }, ok ? 200 : 503);
   })
   .get("/.well-known/jwks.json", (c) => {
     c.header("Cache-Control", "public, max-age=300");

@@ -1,7 +1,9 @@
-import type { Branding } from "../../db/clients";
+import type { Branding } from "../../domain/client";
 import { countryName, formatWhen } from "../../domain/device";
 import { matchLocale } from "../../domain/locale";
-import type { MessageKey, Messages } from "../i18n/en";
+import type { MessageKey, Messages } from "../../i18n/mail/en";
+import { format } from "../../i18n/translate";
+import { html as h, type SafeHtml } from "../../html";
 import { headerSafe } from "../mailer";
 
 export type TemplateName = "reset" | "admin_reset" | "password_changed";
@@ -24,15 +26,6 @@ export interface TemplateVars {
   resetLink?: string;
 }
 
-/** Escapes text for HTML element and attribute content. */
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"'`]/g, (ch) => `&#${ch.charCodeAt(0)};`);
-}
-
-function fill(template: string, vars: Record<string, unknown>, escape: (s: string) => string): string {
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => escape(String(vars[k] ?? "")));
-}
-
 /** True for URLs we put into an href: http(s) only (never javascript:, data: ...). */
 export const isWebUrl = (u: string | null | undefined): u is string => !!u && /^https?:\/\/[^\s"'<>]+$/i.test(u);
 const ACCENT_FALLBACK = "#1f4fd1";
@@ -52,25 +45,23 @@ export interface Rendered {
   text: string;
 }
 
-const P = `<p style="margin:0 0 16px">`;
-const SMALL = `<p style="margin:0 0 16px;font-size:13px;color:#555555">`;
-
-/** Renders one template in one locale (with that locale's catalogue) as subject, table-based HTML and plain text. */
+/**
+ * Renders one template in one locale (with that locale's catalogue) as subject, table-based HTML and
+ * plain text. Every value reaches the HTML through hono/html, which escapes it: branding and names
+ * come from client configuration and users.
+ */
 export function renderEmail(name: TemplateName, locale: string, vars: TemplateVars, branding: Branding, m: Messages): Rendered {
   const lang = matchLocale(locale) ?? "en";
   const where = [countryName(vars.country, lang), vars.device].filter(Boolean).join(" · ");
   const values: Record<string, unknown> = { ...vars, when: vars.when === undefined ? "" : formatWhen(vars.when, lang), where };
-  const t = (k: MessageKey, esc: (s: string) => string) => fill(m[k], values, esc);
-  const plain = (s: string) => s;
+  const t = (k: MessageKey) => format(m[k], values);
 
-  const blocks: { text: string; html: string }[] = [];
-  const para = (k: MessageKey) => blocks.push({ text: t(k, plain), html: `${P}${t(k, escapeHtml)}</p>` });
+  const blocks: { text: string; html: SafeHtml }[] = [];
+  const para = (k: MessageKey) => blocks.push({ text: t(k), html: h`<p style="margin:0 0 16px">${t(k)}</p>` });
   const button = (k: MessageKey, href: string) =>
     blocks.push({
       text: `${m[k]}:\n${href}`,
-      html:
-        `${P}<a href="${escapeHtml(href)}" style="display:inline-block;padding:12px 20px;background:${accentColor(branding.accentColor)};color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">${escapeHtml(m[k])}</a></p>` +
-        `${SMALL}${escapeHtml(m.linkFallback)}<br><a href="${escapeHtml(href)}" style="color:#1a1a1a;word-break:break-all">${escapeHtml(href)}</a></p>`,
+      html: h`<p style="margin:0 0 16px"><a href="${href}" style="display:inline-block;padding:12px 20px;background:${accentColor(branding.accentColor)};color:#ffffff;text-decoration:none;border-radius:6px;font-weight:bold">${m[k]}</a></p><p style="margin:0 0 16px;font-size:13px;color:#555555">${m.linkFallback}<br><a href="${href}" style="color:#1a1a1a;word-break:break-all">${href}</a></p>`,
     });
 
   let subjectKey: MessageKey;
@@ -82,7 +73,7 @@ export function renderEmail(name: TemplateName, locale: string, vars: TemplateVa
     if (vars.code) {
       blocks.push({
         text: `${m["reset.codeIntro"]} ${vars.code}`,
-        html: `<p style="margin:0 0 8px">${escapeHtml(m["reset.codeIntro"])}</p><p style="margin:0 0 16px;font-size:28px;letter-spacing:6px;font-weight:bold;font-family:monospace">${escapeHtml(vars.code)}</p>`,
+        html: h`<p style="margin:0 0 8px">${m["reset.codeIntro"]}</p><p style="margin:0 0 16px;font-size:28px;letter-spacing:6px;font-weight:bold;font-family:monospace">${vars.code}</p>`,
       });
       para("reset.codeExpiry");
     }
@@ -103,25 +94,24 @@ export function renderEmail(name: TemplateName, locale: string, vars: TemplateVa
   }
 
   // Branding comes from client configuration: escaped like any other value, and never a header line break.
-  const subject = headerSafe(t(subjectKey, plain));
-  const greeting = vars.name ? t("greetingName", plain) : m.greeting;
-  const greetingHtml = vars.name ? t("greetingName", escapeHtml) : escapeHtml(m.greeting);
-  const footer = branding.footer ?? fill(m.footer, values, plain);
+  const subject = headerSafe(t(subjectKey));
+  const greeting = vars.name ? t("greetingName") : m.greeting;
+  const footer = branding.footer ?? t("footer");
   const support = isWebUrl(branding.supportUrl) ? branding.supportUrl : null;
   const logo = isWebUrl(branding.logoUrl)
-    ? `<img src="${escapeHtml(branding.logoUrl)}" alt="${escapeHtml(vars.product)}" height="32" style="display:block;border:0;height:32px">`
-    : `<strong style="font-size:18px">${escapeHtml(vars.product)}</strong>`;
-  const supportHtml = support ? `<br>${escapeHtml(m.support)} <a href="${escapeHtml(support)}" style="color:#555555">${escapeHtml(support)}</a>` : "";
+    ? h`<img src="${branding.logoUrl}" alt="${vars.product}" height="32" style="display:block;border:0;height:32px">`
+    : h`<strong style="font-size:18px">${vars.product}</strong>`;
+  const supportHtml = support ? h`<br>${m.support} <a href="${support}" style="color:#555555">${support}</a>` : "";
 
-  const html = `<!doctype html>
-<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${escapeHtml(subject)}</title></head>
+  const body = h`<!doctype html>
+<html lang="${lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${subject}</title></head>
 <body style="margin:0;padding:0;background:#f4f5f7">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f4f5f7"><tr><td align="center" style="padding:24px 12px">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border-radius:8px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#1a1a1a">
 <tr><td style="padding:24px 32px 8px">${logo}</td></tr>
-<tr><td style="padding:8px 32px 24px">${P}${greetingHtml}</p>${blocks.map((b) => b.html).join("")}</td></tr>
-<tr><td style="padding:16px 32px;border-top:1px solid #e5e7eb;font-size:12px;color:#555555">${escapeHtml(footer)}${supportHtml}</td></tr>
+<tr><td style="padding:8px 32px 24px"><p style="margin:0 0 16px">${greeting}</p>${blocks.map((b) => b.html)}</td></tr>
+<tr><td style="padding:16px 32px;border-top:1px solid #e5e7eb;font-size:12px;color:#555555">${footer}${supportHtml}</td></tr>
 </table></td></tr></table></body></html>`;
   const text = [greeting, "", ...blocks.flatMap((b) => [b.text, ""]), "--", footer, ...(support ? [`${m.support} ${support}`] : [])].join("\n");
-  return { subject, html, text };
+  return { subject, html: body.toString(), text };
 }

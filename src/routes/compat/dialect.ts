@@ -1,10 +1,11 @@
-import { Hono, type Context } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Dialect } from "../../config";
 import { ERRORS, type AppError } from "../../domain/errors";
 import type { AppEnv } from "../../http/context";
 import { toAppError } from "../../http/errors";
-import { jsonBody } from "../../http/middleware";
+import { bodyRules } from "../../http/middleware";
 
 /** Renders a domain error in one dialect's own envelope. */
 export type Envelope = (c: Context<AppEnv>, err: AppError) => Response;
@@ -17,7 +18,7 @@ export type Envelope = (c: Context<AppEnv>, err: AppError) => Response;
 export function dialectApp(dialect: Dialect, envelope: Envelope, accept?: string[]) {
   const app = new Hono<AppEnv>();
   app.use(async (c, next) => (c.get("deps").config.dialects.has(dialect) ? next() : c.notFound()));
-  app.use(jsonBody(accept));
+  app.use(bodyRules(accept));
   app.onError((err, c) => envelope(c, toAppError(err, c)));
   return app;
 }

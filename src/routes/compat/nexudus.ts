@@ -6,8 +6,8 @@ import { validate } from "../../http/middleware";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { exchangeLoginToken } from "../../flows/exchange-login-token";
 import { requestPasswordReset } from "../../flows/request-password-reset";
-import { signIn, type SessionResult } from "../../flows/sign-in";
-import { resolveBusinessClient } from "../../flows/support";
+import type { SessionResult } from "../../flows/issue-session";
+import { signIn } from "../../flows/sign-in";
 import { Email, NewPassword, str } from "../v1/schemas";
 import { describeError, dialectApp, errorJson, type Envelope } from "./dialect";
 
@@ -72,20 +72,15 @@ const tokenResponse = (s: SessionResult) => ({ access_token: s.accessToken, toke
 /** POST /api/sys/users/startPasswordReset, completePasswordReset, exchange. */
 export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
   .post("/startPasswordReset", validate("json", StartPasswordResetBody), async (c) => {
-    const deps = c.get("deps");
-    const { email, businessId } = c.req.valid("json");
-    const client = await resolveBusinessClient(deps, businessId);
     // Same envelope whether or not the address has an account (seed 003).
-    await requestPasswordReset(deps, { email, clientId: client.id });
+    await requestPasswordReset(c.get("deps"), c.req.valid("json"));
     return confirmed(c, null);
   })
   .post("/completePasswordReset", validate("json", CompletePasswordResetBody), async (c) => {
-    const deps = c.get("deps");
     const { token, newPassword, businessId } = c.req.valid("json");
-    const client = businessId === null || businessId === undefined ? null : await resolveBusinessClient(deps, businessId);
     // Seed 000: Value is the one-time JWT the portal exchanges at once, whatever the client's
     // issueLoginToken says; the token must come from this location when one is named.
-    const done = await completePasswordReset(deps, { token, newPassword }, { issueLoginToken: true, clientId: client?.id });
+    const done = await completePasswordReset(c.get("deps"), { token, newPassword }, { issueLoginToken: true, businessId });
     return confirmed(c, done.loginToken ?? null);
   })
   .post("/exchange", validate("json", ExchangeBody), async (c) => {
@@ -128,8 +123,7 @@ export const nexudusTokenRoute = dialectApp("nexudus", oauthErrorEnvelope, ["app
   if (username === null || password === null) throw new AppError("VALIDATION_FAILED", "username and password are required.");
   const businessId = param(form, "businessId", 16);
   if (businessId !== null && !/^\d+$/.test(businessId)) throw new AppError("VALIDATION_FAILED", "businessId must be a number.");
-  const client = await resolveBusinessClient(deps, businessId === null ? null : Number(businessId));
-  const session = await signIn(deps, { email: username, password, clientId: client.id });
+  const session = await signIn(deps, { email: username, password, businessId: businessId === null ? null : Number(businessId) });
   c.header("Pragma", "no-cache");
   return c.json(tokenResponse(session), 200);
 });

@@ -1,12 +1,8 @@
-import { desc, eq } from "drizzle-orm";
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
+import { devMail, devMessage, type DevMailRow as Row } from "../../flows/dev-mailbox";
+import { html, trusted } from "../../html";
 import type { AppEnv } from "../../http/context";
-import { devMailbox } from "../../db/schema";
-import { AppError } from "../../domain/errors";
-import { html, trusted } from "./html";
-import { newNonce, pageHeaders } from "./security";
-
-type Row = typeof devMailbox.$inferSelect;
+import { newNonce, pageHeaders } from "../../http/page-security";
 
 /** The headers a provider would send for this message (the stored ones plus those implied by its fields). */
 function headersOf(r: Row): [string, string][] {
@@ -31,19 +27,14 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:0 .75rem;margin:0}dt{f
 
 /** GET /dev/mailbox(.json), /dev/mailbox/{id}/html: mail captured by the dev provider; 404 unless ENVIRONMENT=development. */
 export const devMailboxRoutes = new Hono<AppEnv>()
-  .use(async (c, next) => {
-    if (c.get("deps").config.environment !== "development") throw new AppError("NOT_FOUND");
-    return next();
-  })
   .get("/mailbox.json", async (c) => {
-    const rows = await c.get("deps").db.select().from(devMailbox).orderBy(desc(devMailbox.createdAt)).limit(100).all();
+    const rows = await devMail(c.get("deps"), 100);
     return c.json({
       messages: rows.map((r) => ({ ...r, headers: JSON.parse(r.headers) as Record<string, string>, createdAt: new Date(r.createdAt).toISOString() })),
     });
   })
   .get("/mailbox/:id/html", async (c) => {
-    const row = await c.get("deps").db.select().from(devMailbox).where(eq(devMailbox.id, c.req.param("id"))).get();
-    if (!row) throw new AppError("NOT_FOUND");
+    const row = await devMessage(c.get("deps"), c.req.param("id"));
     // Email HTML needs inline styles; it runs no script, is sandboxed, and only the mailbox may frame it.
     // <base target="_top"> makes its links open in the window, as they would from a mail client.
     c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'self'; sandbox allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox");
@@ -51,7 +42,7 @@ export const devMailboxRoutes = new Hono<AppEnv>()
     return c.html(row.html.replace(/<head>/i, '<head><base target="_top">'));
   })
   .get("/mailbox", async (c) => {
-    const rows = await c.get("deps").db.select().from(devMailbox).orderBy(desc(devMailbox.createdAt)).limit(50).all();
+    const rows = await devMail(c.get("deps"), 50);
     const nonce = newNonce();
     const items = rows.map(
       (r) => html`<article id="m-${r.id}" aria-labelledby="h-${r.id}"><h2 id="h-${r.id}">${r.subject}</h2>
@@ -64,6 +55,6 @@ export const devMailboxRoutes = new Hono<AppEnv>()
     return c.html(
       html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>Dev mailbox · resetkit</title>
 <style nonce="${nonce}">${trusted(CSS)}</style></head>
-<body><main><h1>Dev mailbox</h1><p>${rows.length} message(s), newest first. JSON: <a href="/dev/mailbox.json">/dev/mailbox.json</a></p>${items.length ? items : html`<p>No mail yet.</p>`}</main></body></html>`.html,
+<body><main><h1>Dev mailbox</h1><p>${rows.length} message(s), newest first. JSON: <a href="/dev/mailbox.json">/dev/mailbox.json</a></p>${items.length ? items : html`<p>No mail yet.</p>`}</main></body></html>`.toString(),
     );
   });

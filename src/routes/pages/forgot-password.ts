@@ -1,17 +1,18 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { requestPasswordReset } from "../../flows/request-password-reset";
+import { resolveJourney } from "../../flows/resolve-client";
 import type { AppEnv } from "../../http/context";
+import { csrfToken, verifyCsrf } from "../../http/page-security";
 import { Email } from "../v1/schemas";
+import { formBody, formFields } from "./forms";
 import { openPage, sendPage } from "./layout";
-import { csrfToken, verifyCsrf } from "./security";
-import { formBody, formFields, journeyClient } from "./support";
 import { forgotView, sentView } from "./views";
 
 /** GET/POST /forgot-password: email form -> the canonical request flow -> a neutral "check your inbox". */
 export const forgotRoutes = new Hono<AppEnv>()
   .get("/forgot-password", async (c) => {
     const q = c.req.query();
-    const { client, redirectUri } = await journeyClient(c, q.client_id, q.redirect_uri);
+    const { client, redirectUri } = await resolveJourney(c.get("deps"), q.client_id, q.redirect_uri);
     const p = await openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
     const email = q.login_hint && Email.safeParse(q.login_hint).success ? q.login_hint : undefined;
     return sendPage(p, 200, forgotView(p, { csrf: await csrfToken(p.deps, p.cookie, "forgot"), email }));
@@ -19,7 +20,7 @@ export const forgotRoutes = new Hono<AppEnv>()
   .post("/forgot-password", formBody(), async (c) => {
     const f = await formFields(c);
     await verifyCsrf(c, c.get("deps"), "forgot", f("csrf"));
-    const { client, redirectUri } = await journeyClient(c, f("client_id"), f("redirect_uri"));
+    const { client, redirectUri } = await resolveJourney(c.get("deps"), f("client_id"), f("redirect_uri"));
     const p = await openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
     const email = Email.safeParse(f("email"));
     if (!email.success) {

@@ -1,13 +1,14 @@
-import { Hono, type Context } from "hono";
-import { logEvent } from "../../deps";
-import { findClient } from "../../db/clients";
-import { AppError } from "../../domain/errors";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
+import type { AppError } from "../../domain/errors";
+import { resolveClient } from "../../flows/resolve-client";
 import type { AppEnv } from "../../http/context";
+import { toAppError } from "../../http/errors";
+import type { PageKey } from "../../i18n/pages/en";
 import { forgotRoutes } from "./forgot-password";
-import type { PageKey } from "./i18n";
+import { wantsJson } from "./forms";
 import { openPage, sendPage } from "./layout";
 import { resetRoutes } from "./reset-password";
-import { wantsJson } from "./support";
 import { messageView } from "./views";
 
 const PAGE_FOR: Partial<Record<AppError["code"], [PageKey, PageKey]>> = {
@@ -26,10 +27,7 @@ const PAGE_FOR: Partial<Record<AppError["code"], [PageKey, PageKey]>> = {
  * security headers; the enhanced form gets JSON and falls back to a plain post to see the page.
  */
 async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
-  const e = err instanceof AppError ? err : new AppError("INTERNAL_ERROR");
-  if (!(err instanceof AppError)) {
-    logEvent({ level: "error", requestId: c.get("requestId"), msg: "unhandled page error", error: `${err.name}: ${err.message}`.slice(0, 300) });
-  }
+  const e = toAppError(err, c);
   for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
   if (wantsJson(c)) return c.json({ ok: false, code: e.code }, e.status as 400);
   const deps = c.get("deps");
@@ -39,7 +37,7 @@ async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
     const v = (form as Record<string, unknown>)[name] ?? c.req.query(name);
     return typeof v === "string" ? v : "";
   };
-  const client = await findClient(deps.db, param("client_id") || deps.config.defaultClientId).catch(() => null);
+  const client = await resolveClient(deps, param("client_id") || deps.config.defaultClientId).catch(() => null);
   const p = await openPage(c, { client, uiLocales: param("ui_locales") });
   const [title, body] = PAGE_FOR[e.code] ?? ["error.title", "error.body"];
   const minutes = Math.max(1, Math.ceil(Number(e.headers?.["Retry-After"] ?? 60) / 60));

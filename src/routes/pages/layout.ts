@@ -1,20 +1,20 @@
 import type { Context } from "hono";
 import type { Deps } from "../../deps";
-import type { Branding, Client } from "../../db/clients";
+import type { Branding, Client } from "../../domain/client";
 import { negotiateLocale, type Locale } from "../../domain/locale";
+import { html, type SafeHtml } from "../../html";
 import type { AppEnv } from "../../http/context";
+import { ensureCsrfCookie, newNonce, pageHeaders } from "../../http/page-security";
+import { en, type PageKey } from "../../i18n/pages/en";
+import { translator, type Translate } from "../../i18n/translate";
 import { accentColor, isWebUrl } from "../../mail/templates/render";
-import { html, type SafeHtml } from "./html";
-import { translator, type Translate } from "./i18n";
-import { en } from "./i18n/en";
-import { ensureCsrfCookie, newNonce, pageHeaders } from "./security";
 
 /** Everything a view needs for one response: language, branding, nonce, CSRF cookie, carried parameters. */
 export interface Page {
   c: Context<AppEnv>;
   deps: Deps;
   locale: Locale;
-  t: Translate;
+  t: Translate<PageKey>;
   nonce: string;
   /** The browser's CSRF cookie id (forms are bound to it). */
   cookie: string;
@@ -91,5 +91,5 @@ ${support || branding.footer ? html`<footer>${support ? html`<p><a href="${suppo
 </body></html>`;
   const headers = pageHeaders(nonce, logo ? new URL(logo).origin : null);
   for (const [k, v] of Object.entries(headers)) p.c.header(k, v);
-  return p.c.html(page.html, status as 200);
+  return p.c.html(page.toString(), status as 200);
 }

@@ -1,58 +1,32 @@
-import { Hono, type Context } from "hono";
-import type { Deps } from "../../deps";
-import { findClient, type Client } from "../../db/clients";
-import { findResetByTokenHash, type ResetRow } from "../../db/resets";
-import { findUserById, type User } from "../../db/users";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
+import { allowedRedirect } from "../../domain/client";
 import { maskEmail } from "../../domain/email";
 import { AppError } from "../../domain/errors";
 import { effectivePolicy } from "../../domain/password-policy";
 import { completePasswordReset } from "../../flows/complete-password-reset";
-import { assertLive, loadLiveReset, resolveClient } from "../../flows/support";
+import { inspectReset, isDeadToken, type InspectedReset } from "../../flows/live-reset";
+import { resolveClient, resolveJourney } from "../../flows/resolve-client";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
-import { looksLikeLinkToken, sha256Hex } from "../../crypto/tokens";
 import type { AppEnv } from "../../http/context";
+import { csrfToken, verifyCsrf } from "../../http/page-security";
 import { Email } from "../v1/schemas";
+import { formBody, formFields, wantsJson } from "./forms";
 import { openPage, sendPage, type Page } from "./layout";
 import { deadView, doneView, resetView, ruleMessage, type RuleError } from "./reset-views";
-import { csrfToken, verifyCsrf } from "./security";
-import { formBody, formFields, journeyClient, wantsJson } from "./support";
 import { codeView } from "./views";
 
-type DeadCode = "TOKEN_EXPIRED" | "TOKEN_USED" | "INVALID_TOKEN";
-const isDead = (e: unknown): e is AppError & { code: DeadCode } =>
-  e instanceof AppError && (e.code === "TOKEN_EXPIRED" || e.code === "TOKEN_USED" || e.code === "INVALID_TOKEN");
+type Dead = Extract<InspectedReset, { ok: false }>;
+type Live = Extract<InspectedReset, { ok: true }>;
 
-/** A live reset with its user and client, or why it is dead (with its client when the row exists). */
-type Loaded = { ok: true; rr: ResetRow; user: User; client: Client } | { ok: false; code: DeadCode; client: Client | null; rr: ResetRow | null };
-
-// Read-only on purpose: GET/HEAD of a link (mail scanners, previews) must never change anything.
-async function loadReset(deps: Deps, token: string): Promise<Loaded> {
-  let rr: ResetRow | null = null;
-  try {
-    if (looksLikeLinkToken(token)) {
-      rr = await findResetByTokenHash(deps.db, await sha256Hex(token));
-      rr = assertLive(rr, deps.now());
-    } else rr = await loadLiveReset(deps, token);
-  } catch (e) {
-    if (!isDead(e)) throw e;
-    return { ok: false, code: e.code, client: rr ? await findClient(deps.db, rr.clientId) : null, rr };
-  }
-  const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
-  if (!user || user.disabled || !client) return { ok: false, code: "INVALID_TOKEN", client, rr };
-  return { ok: true, rr, user, client };
-}
-
-/** The redirect of a request, only while it is still on its client's allowlist (it may have been removed since). */
-const allowedRedirect = (client: Client, uri: string | null) => (uri && client.redirectUris.includes(uri) ? uri : null);
-
-async function deadPage(c: Context<AppEnv>, loaded: Extract<Loaded, { ok: false }>, uiLocales: string) {
+async function deadPage(c: Context<AppEnv>, loaded: Dead, uiLocales: string) {
   const client = loaded.client ?? (await resolveClient(c.get("deps"), c.req.query("client_id") || null).catch(() => null));
   const p = await openPage(c, { client, uiLocales, redirectUri: loaded.client && loaded.rr ? allowedRedirect(loaded.client, loaded.rr.redirectUri) : null });
   if (wantsJson(c)) return c.json({ ok: false, code: loaded.code }, 410);
   return sendPage(p, loaded.code === "INVALID_TOKEN" ? 400 : 410, deadView(p, loaded.code));
 }
 
-async function formPage(p: Page, status: number, token: string, live: Extract<Loaded, { ok: true }>, errors?: RuleError[]) {
+async function formPage(p: Page, status: number, token: string, live: Live, errors?: RuleError[]) {
   return sendPage(p, status, resetView(p, {
     csrf: await csrfToken(p.deps, p.cookie, "reset", token),
     token,
@@ -69,7 +43,7 @@ export const resetRoutes = new Hono<AppEnv>()
   .get("/reset-password", async (c) => {
     const uiLocales = c.req.query("ui_locales") ?? c.req.query("locale") ?? "";
     const token = c.req.query("token") ?? "";
-    const loaded = await loadReset(c.get("deps"), token);
+    const loaded = await inspectReset(c.get("deps"), token);
     if (!loaded.ok) return deadPage(c, loaded, uiLocales);
     const p = await openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
     return formPage(p, 200, token, loaded);
@@ -79,7 +53,7 @@ export const resetRoutes = new Hono<AppEnv>()
     const deps = c.get("deps");
     const token = f("token");
     await verifyCsrf(c, deps, "reset", f("csrf"), token);
-    const loaded = await loadReset(deps, token);
+    const loaded = await inspectReset(deps, token);
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
     const p = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
     const policy = effectivePolicy(loaded.client.passwordPolicy);
@@ -93,7 +67,7 @@ export const resetRoutes = new Hono<AppEnv>()
       redirectUri = (await completePasswordReset(deps, { token, newPassword: f("password") })).redirectUri;
     } catch (e) {
       if (e instanceof AppError && e.code === "PASSWORD_POLICY_VIOLATION") return fail((e.errors ?? []).map((x) => x.code));
-      if (isDead(e)) return deadPage(c, { ok: false, code: e.code, client: loaded.client, rr: loaded.rr }, f("ui_locales"));
+      if (isDeadToken(e)) return deadPage(c, { ok: false, code: e.code, client: loaded.client, rr: loaded.rr }, f("ui_locales"));
       throw e;
     }
     const next = allowedRedirect(loaded.client, redirectUri);
@@ -101,7 +75,7 @@ export const resetRoutes = new Hono<AppEnv>()
   })
   .get("/reset-password/code", async (c) => {
     const q = c.req.query();
-    const { client, redirectUri } = await journeyClient(c, q.client_id, q.redirect_uri);
+    const { client, redirectUri } = await resolveJourney(c.get("deps"), q.client_id, q.redirect_uri);
     const p = await openPage(c, { client, uiLocales: q.ui_locales ?? q.locale, redirectUri });
     return sendPage(p, 200, codeView(p, { csrf: await csrfToken(p.deps, p.cookie, "code") }));
   })
@@ -109,7 +83,7 @@ export const resetRoutes = new Hono<AppEnv>()
     const f = await formFields(c);
     const deps = c.get("deps");
     await verifyCsrf(c, deps, "code", f("csrf"));
-    const { client, redirectUri } = await journeyClient(c, f("client_id"), f("redirect_uri"));
+    const { client, redirectUri } = await resolveJourney(deps, f("client_id"), f("redirect_uri"));
     const p = await openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
     const email = Email.safeParse(f("email"));
     const code = f("code").replace(/\s+/g, "");
@@ -125,7 +99,7 @@ export const resetRoutes = new Hono<AppEnv>()
       throw e;
     }
     // The code is spent; the short-lived reset JWT now stands in for the link token in the same form.
-    const loaded = await loadReset(deps, resetToken);
+    const loaded = await inspectReset(deps, resetToken);
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
     const page = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
     return formPage(page, 200, resetToken, loaded);

@@ -1,7 +1,6 @@
 import type { PasswordPolicy } from "../../domain/password-policy";
-import { html, type SafeHtml } from "./html";
-import type { PageKey } from "./i18n";
-import { en } from "./i18n/en";
+import { html, type SafeHtml } from "../../html";
+import { en, type PageKey } from "../../i18n/pages/en";
 import { carriedFields, pageLink, type Page } from "./layout";
 import type { View } from "./views";
 

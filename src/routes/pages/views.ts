@@ -1,5 +1,5 @@
-import { html, type SafeHtml } from "./html";
-import type { PageKey } from "./i18n";
+import { html, type SafeHtml } from "../../html";
+import type { PageKey } from "../../i18n/pages/en";
 import { carriedFields, pageLink, type Page } from "./layout";
 
 /** What sendPage needs from a view. */

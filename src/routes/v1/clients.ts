@@ -1,11 +1,11 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
+import { createClient, deleteClient, getClientFor, listClientsFor, rotateSecret, updateClient } from "../../flows/manage-clients";
+import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
-import { listClients, type Client } from "../../db/clients";
-import { createClient, deleteClient, getClientFor, rotateSecret, updateClient } from "../../flows/manage-clients";
-import { adminAuth, targetTenant } from "./admin-auth";
 import { Email, Locale, Slug, str, Url } from "./schemas";
+import { publicClient } from "./views";
 
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const opt = z.optional;
@@ -48,37 +48,12 @@ const fields = {
 export const CreateClientBody = z.strictObject({ ...fields, name: str(1, 200), clientId: opt(Slug), tenantId: opt(Slug) });
 export const UpdateClientBody = z.strictObject(fields);
 
-/** The API view of a client (never its secrets). */
-export const publicClient = (c: Client) => ({
-  clientId: c.id,
-  tenantId: c.tenantId,
-  name: c.name,
-  resetUrl: c.resetUrl,
-  redirectUris: c.redirectUris,
-  businessId: c.businessId,
-  branding: c.branding,
-  defaultLocale: c.defaultLocale,
-  passwordPolicy: c.passwordPolicy,
-  linkTtlSeconds: c.linkTtlSeconds,
-  codeTtlSeconds: c.codeTtlSeconds,
-  adminLinkTtlSeconds: c.adminLinkTtlSeconds,
-  issueLoginToken: c.issueLoginToken,
-  webhookUrl: c.webhookUrl,
-  hasSecret: c.hasSecret,
-  createdAt: new Date(c.createdAt).toISOString(),
-});
-
 /** /v1/clients: CRUD of the caller's tenant's clients (root: every tenant's), secret rotation. */
 export const clientRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .get("/", async (c) => {
-    const clients = await listClients(c.get("deps").db, c.get("admin").tenantId);
-    return c.json({ clients: clients.map(publicClient) }, 200);
-  })
+  .get("/", async (c) => c.json({ clients: (await listClientsFor(c.get("deps"), c.get("admin"))).map(publicClient) }, 200))
   .post("/", validate("json", CreateClientBody), async (c) => {
-    const deps = c.get("deps");
-    const { tenantId, ...input } = c.req.valid("json");
-    const { client, ...secrets } = await createClient(deps, await targetTenant(deps, c.get("admin"), tenantId), input);
+    const { client, ...secrets } = await createClient(c.get("deps"), c.get("admin"), c.req.valid("json"));
     return c.json({ ...publicClient(client), ...secrets }, 201);
   })
   .get("/:clientId", async (c) => c.json(publicClient(await getClientFor(c.get("deps"), c.get("admin"), c.req.param("clientId"))), 200))

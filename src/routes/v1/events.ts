@@ -1,10 +1,11 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
+import { eventsPage } from "../../flows/list-events";
+import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
-import { eventsPage } from "../../flows/list-events";
-import { adminAuth } from "./admin-auth";
 import { str } from "./schemas";
+import { publicEvent } from "./views";
 
 export const EventsQuery = z.object({
   type: z.optional(z.string().check(z.regex(/^[a-z_]+(\.[a-z_]+)*(\.\*)?$/), z.maxLength(64))),
@@ -16,4 +17,7 @@ export const EventsQuery = z.object({
 /** GET /v1/events?type=&since=&cursor=&limit=: the caller's tenant's audit trail, newest first. */
 export const eventRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .get("/", validate("query", EventsQuery), async (c) => c.json(await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query")), 200));
+  .get("/", validate("query", EventsQuery), async (c) => {
+    const { events, nextCursor } = await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query"));
+    return c.json({ events: events.map(publicEvent), nextCursor }, 200);
+  });

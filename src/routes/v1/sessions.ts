@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
@@ -6,6 +6,7 @@ import { exchangeLoginToken } from "../../flows/exchange-login-token";
 import { getCurrentUser } from "../../flows/get-current-user";
 import { signIn } from "../../flows/sign-in";
 import { ClientId, Email, str } from "./schemas";
+import { publicUser } from "./views";
 
 export const SignInBody = z.strictObject({ email: Email, password: str(1, 1024), clientId: z.optional(ClientId) });
 export const ExchangeBody = z.strictObject({ loginToken: str(1, 4096) });
@@ -21,5 +22,5 @@ export const sessionRoutes = new Hono<AppEnv>()
 export const meRoutes = new Hono<AppEnv>().get("/", async (c) => {
   const auth = c.req.header("Authorization") ?? "";
   const token = /^Bearer\s+(\S+)$/i.exec(auth)?.[1] ?? null;
-  return c.json(await getCurrentUser(c.get("deps"), token), 200);
+  return c.json(publicUser(await getCurrentUser(c.get("deps"), token)), 200);
 });

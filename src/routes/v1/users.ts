@@ -1,15 +1,16 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { AppEnv } from "../../http/context";
-import { validate } from "../../http/middleware";
 import { adminResetPassword } from "../../flows/admin-reset-password";
-import { createUser, publicUser } from "../../flows/create-user";
+import { createUser } from "../../flows/create-user";
 import { importUsers, MAX_IMPORT } from "../../flows/import-users";
 import { userEventsPage } from "../../flows/list-events";
 import { deleteUser, getUserFor, updateUser } from "../../flows/manage-users";
-import { adminAuth, targetTenant } from "./admin-auth";
+import { adminAuth } from "../../http/admin-auth";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
 import { EventsQuery } from "./events";
 import { ClientId, Email, Locale, NewPassword, Slug, str } from "./schemas";
+import { publicEvent, publicUser } from "./views";
 
 const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
@@ -54,27 +55,20 @@ export const AdminResetQuery = z.object({ clientId: ClientId });
 /** Admin user routes, all scoped to the caller's tenant. */
 export const userRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .post("/", validate("json", CreateUserBody), async (c) => {
-    const deps = c.get("deps");
-    const { tenantId, ...input } = c.req.valid("json");
-    return c.json(await createUser(deps, await targetTenant(deps, c.get("admin"), tenantId), input), 201);
-  })
-  .post("/import", validate("json", ImportUsersBody), async (c) => {
-    const deps = c.get("deps");
-    const { tenantId, users } = c.req.valid("json");
-    return c.json(await importUsers(deps, await targetTenant(deps, c.get("admin"), tenantId), users), 200);
-  })
+  .post("/", validate("json", CreateUserBody), async (c) => c.json(publicUser(await createUser(c.get("deps"), c.get("admin"), c.req.valid("json"))), 201))
+  .post("/import", validate("json", ImportUsersBody), async (c) => c.json(await importUsers(c.get("deps"), c.get("admin"), c.req.valid("json")), 200))
   .get("/:userId", async (c) => c.json(publicUser(await getUserFor(c.get("deps"), c.get("admin"), c.req.param("userId"))), 200))
   .patch("/:userId", validate("json", UpdateUserBody), async (c) =>
-    c.json(await updateUser(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("json")), 200),
+    c.json(publicUser(await updateUser(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("json"))), 200),
   )
   .delete("/:userId", async (c) => {
     await deleteUser(c.get("deps"), c.get("admin"), c.req.param("userId"));
     return c.body(null, 204);
   })
-  .get("/:userId/events", validate("query", EventsQuery), async (c) =>
-    c.json(await userEventsPage(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query")), 200),
-  )
+  .get("/:userId/events", validate("query", EventsQuery), async (c) => {
+    const { events, nextCursor } = await userEventsPage(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query"));
+    return c.json({ events: events.map(publicEvent), nextCursor }, 200);
+  })
   .post("/:userId/password-reset", validate("query", AdminResetQuery), async (c) => {
     await adminResetPassword(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query").clientId);
     return c.body(null, 204);

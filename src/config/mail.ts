@@ -1,35 +1,8 @@
-import { ConfigError } from "../config-error";
+import { MAIL_BASE_URLS, MAIL_PROVIDERS, type MailOptions, type MailProvider, type MailSlot } from "../mail";
+import { ConfigError } from "./errors";
 
-/** Every MAIL_PROVIDER value; `dev` captures mail for /dev/mailbox instead of sending it. */
-export const MAIL_PROVIDERS = ["dev", "resend", "postmark", "sendgrid", "mailgun", "brevo", "ses", "cloudflare"] as const;
-export type MailProvider = (typeof MAIL_PROVIDERS)[number];
-
-/** Attempts after which a message is dead (kept without payload, audited). */
+/** Attempts after which an outbox row is dead (kept without payload, audited); MAIL_FALLBACK_AFTER stays below it. */
 export const MAX_ATTEMPTS = 8;
-
-/** Default API base URLs; MAIL_API_BASE_URL overrides them (regional endpoints, proxies, tests). */
-export const MAIL_BASE_URLS: Partial<Record<MailProvider, string>> = {
-  resend: "https://api.resend.com",
-  postmark: "https://api.postmarkapp.com",
-  sendgrid: "https://api.sendgrid.com",
-  mailgun: "https://api.mailgun.net",
-  brevo: "https://api.brevo.com",
-  // ses: https://email.{MAIL_SES_REGION}.amazonaws.com
-};
-
-/** One provider slot: the primary (MAIL_*) or the fallback (MAIL_FALLBACK_*). */
-export interface MailSlot {
-  provider: MailProvider;
-  apiKey: string;
-  apiBaseUrl: string;
-}
-
-/** Provider-specific settings, shared by both slots (one provider is never both primary and fallback). */
-export interface MailOptions {
-  postmarkStream: string;
-  mailgunDomain: string;
-  sesRegion: string;
-}
 
 /** The mail-related vars, secrets and bindings. */
 export interface MailEnv {

@@ -1,9 +1,12 @@
 import type { Context } from "hono";
-import type { Deps } from "../../deps";
-import { AppError } from "../../domain/errors";
-import { b64url, randomBytes } from "../../crypto/encoding";
-import { hmacHex, newId, timingSafeEqualStr } from "../../crypto/tokens";
-import type { AppEnv } from "../../http/context";
+import { getCookie, setCookie } from "hono/cookie";
+import { b64url, randomBytes } from "../crypto/encoding";
+import { hmacHex, newId, timingSafeEqualStr } from "../crypto/tokens";
+import type { Deps } from "../deps";
+import { AppError } from "../domain/errors";
+import type { AppEnv } from "./context";
+
+// Security of the hosted HTML pages: their response headers (nonce CSP) and CSRF protection of their forms.
 
 /** Form tokens stay valid this long (a reset link lives 30 min by default; people get distracted). */
 export const CSRF_TTL_SECONDS = 2 * 3600;
@@ -38,12 +41,12 @@ export function pageHeaders(nonce: string, imgOrigin: string | null, extra: stri
   };
 }
 
-const cookieName = (deps: Deps) => (deps.config.publicBaseUrl.startsWith("https:") ? "__Host-rk_csrf" : "rk_csrf");
+const secureSite = (deps: Deps) => deps.config.publicBaseUrl.startsWith("https:");
+const cookieName = (deps: Deps) => (secureSite(deps) ? "__Host-rk_csrf" : "rk_csrf");
 const COOKIE_VALUE = /^[A-Za-z0-9_-]{22}$/;
 
 function readCookie(c: Context<AppEnv>, name: string): string | null {
-  const pair = (c.req.header("Cookie") ?? "").split(/;\s*/).find((p) => p.startsWith(`${name}=`));
-  const value = pair?.slice(name.length + 1);
+  const value = getCookie(c, name);
   return value && COOKIE_VALUE.test(value) ? value : null;
 }
 
@@ -55,8 +58,7 @@ export function ensureCsrfCookie(c: Context<AppEnv>, deps: Deps): string {
   const id = newId();
   // Lax: sent on the top-level GET from an email link, never on another site's POST. No Max-Age:
   // it lives as long as the browser session, which is as long as any form needs it.
-  const secure = deps.config.publicBaseUrl.startsWith("https:") ? "; Secure" : "";
-  c.header("Set-Cookie", `${name}=${id}; Path=/; HttpOnly; SameSite=Lax${secure}`, { append: true });
+  setCookie(c, name, id, { path: "/", httpOnly: true, sameSite: "Lax", secure: secureSite(deps) });
   return id;
 }
 

@@ -1,12 +1,12 @@
-import type { Deps } from "../deps";
-import type { Client } from "../db/clients";
-import type { OutboxInsert } from "../db/outbox";
 import { seal } from "../crypto/envelope";
 import { newId } from "../crypto/tokens";
-import { headerSafe, type OutgoingEmail } from "./mailer";
+import type { Deps } from "../deps";
+import type { Client } from "../domain/client";
 import { matchLocale } from "../domain/locale";
-import { en } from "./i18n/en";
-import { renderEmail, type TemplateName, type TemplateVars } from "./templates/render";
+import { en } from "../i18n/mail/en";
+import { headerSafe, type OutgoingEmail } from "../mail/mailer";
+import { renderEmail, type TemplateName, type TemplateVars } from "../mail/templates/render";
+import type { OutboxInsert } from "./store";
 
 // One plain address: anything else (a second address, a display name, a line break) is not a sender.
 const PLAIN_ADDRESS = /^[^\s@<>",;:()[\]\\]+@[^\s@<>",;:()[\]\\]+\.[^\s@<>",;:()[\]\\]+$/;
@@ -22,7 +22,7 @@ export function fromAddress(deps: Deps, client: Client): string {
 }
 
 /** Renders a message and seals it into an outbox row (to be inserted in the same batch as what it announces). */
-export async function prepareEmail(
+export async function composeEmail(
   deps: Deps,
   opts: {
     template: TemplateName;

@@ -1,10 +1,14 @@
 import * as z from "zod/mini";
-import { ConfigError } from "./config-error";
-import { deriveSubKeys, type SubKeys } from "./crypto/keys";
-import { loadSigningKeys, type SigningKeys } from "./crypto/jwt";
-import { MAIL_PROVIDERS, parseMailConfig, type MailEnv, type MailOptions, type MailSlot } from "./mail/config";
+import { deriveSubKeys, type SubKeys } from "../crypto/keys";
+import { loadSigningKeys, type SigningKeys } from "../crypto/jwt";
+import type { HashParams } from "../crypto/password";
+import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
+import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
+import { ConfigError } from "./errors";
+import { parseMailConfig, type MailEnv } from "./mail";
+import { parseRateLimits } from "./rate-limits";
 
-export { ConfigError, MAIL_PROVIDERS };
+export { ConfigError };
 
 /** Worker bindings and vars/secrets as wrangler hands them to us. */
 export interface Env extends MailEnv {
@@ -29,32 +33,6 @@ export interface Env extends MailEnv {
   AUDIT_RETENTION_DAYS?: string;
 }
 
-export const RATE_LIMIT_BUCKETS = [
-  "resetPerEmail",
-  "resetPerIp",
-  "verifyPerIp",
-  "completePerIp",
-  "signInPerAccount",
-  "signInPerIp",
-  "policyCheckPerIp",
-] as const;
-export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
-export interface RateLimitRule {
-  limit: number;
-  windowSeconds: number;
-}
-
-const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
-  resetPerEmail: "5/15m",
-  resetPerIp: "30/15m",
-  verifyPerIp: "30/15m",
-  completePerIp: "30/15m",
-  signInPerAccount: "10/15m",
-  signInPerIp: "100/15m",
-  // Live feedback while typing (debounced by the UI): generous, but each call may reach HIBP.
-  policyCheckPerIp: "120/15m",
-};
-
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
 export type Dialect = (typeof DIALECTS)[number];
 
@@ -72,51 +50,13 @@ export interface Config {
   auditRetentionDays: number;
   adminApiKey: string;
   passwordHashIterations: number;
+  /** PASSWORD_HASH_ITERATIONS with the pepper derived from SECRET_KEY: what every hash is made with. */
+  hashing: HashParams;
   dialects: ReadonlySet<Dialect>;
   hibpApiBaseUrl: string;
   rateLimits: Record<RateLimitBucket, RateLimitRule>;
   keys: SubKeys;
   signing: SigningKeys;
-}
-
-const WINDOW_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
-
-/** Parses a rate-limit rule such as "5/15m" (5 requests per 15 minutes). */
-export function parseRateRule(rule: string): RateLimitRule | null {
-  const m = /^(\d+)\/(\d+)?([smhd])$/.exec(rule.trim());
-  if (!m) return null;
-  const limit = Number(m[1]);
-  const windowSeconds = Number(m[2] ?? "1") * WINDOW_UNITS[m[3]!]!;
-  if (limit < 1 || windowSeconds < 1) return null;
-  return { limit, windowSeconds };
-}
-
-function parseRateLimits(raw: string | undefined): Record<RateLimitBucket, RateLimitRule> {
-  let given: unknown = {};
-  if (raw && raw.trim() !== "") {
-    try {
-      given = JSON.parse(raw);
-    } catch {
-      throw new ConfigError("RATE_LIMITS is not valid JSON");
-    }
-  }
-  if (typeof given !== "object" || given === null || Array.isArray(given)) {
-    throw new ConfigError("RATE_LIMITS must be a JSON object of bucket -> \"N/window\"");
-  }
-  for (const name of Object.keys(given)) {
-    if (!(RATE_LIMIT_BUCKETS as readonly string[]).includes(name)) {
-      throw new ConfigError(`RATE_LIMITS has an unknown bucket "${name}" (known: ${RATE_LIMIT_BUCKETS.join(", ")})`);
-    }
-  }
-  const merged = { ...DEFAULT_RATE_LIMITS, ...(given as Record<string, unknown>) };
-  const out = {} as Record<RateLimitBucket, RateLimitRule>;
-  for (const bucket of RATE_LIMIT_BUCKETS) {
-    const value = merged[bucket];
-    const rule = typeof value === "string" ? parseRateRule(value) : null;
-    if (!rule) throw new ConfigError(`RATE_LIMITS.${bucket} must look like "5/15m" (N per window of s, m, h or d)`);
-    out[bucket] = rule;
-  }
-  return out;
 }
 
 const httpUrl = z.string().check(z.regex(/^https?:\/\/[^\s/]+/, "must be an http(s) URL"));
@@ -189,6 +129,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     from: v.MAIL_FROM,
     apiBaseUrl: v.MAIL_API_BASE_URL.trim(),
   });
+  const keys = await deriveSubKeys(secretKey);
   return {
     environment: v.ENVIRONMENT,
     publicBaseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
@@ -196,11 +137,12 @@ export async function parseConfig(env: Env): Promise<Config> {
     ...mail,
     adminApiKey,
     passwordHashIterations: v.PASSWORD_HASH_ITERATIONS,
+    hashing: { totalIterations: v.PASSWORD_HASH_ITERATIONS, pepper: keys.pepper, pepperId: keys.pepperId },
     dialects: parseDialects(v.COMPAT_DIALECTS),
     hibpApiBaseUrl: v.HIBP_API_BASE_URL.replace(/\/+$/, ""),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
-    keys: await deriveSubKeys(secretKey),
+    keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);
     }),

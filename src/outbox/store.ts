@@ -1,20 +1,29 @@
-import { and, desc, eq, inArray, lt, lte, or, sql, type SQL } from "drizzle-orm";
-import type { Db } from "./client";
-import { emailOutbox } from "./schema";
+import { and, desc, eq, inArray, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { guardedInsert } from "../db/guarded";
+import { outbox } from "../db/schema";
+import type { Cursor } from "../domain/pagination";
 
-export type OutboxRow = typeof emailOutbox.$inferSelect;
-export type OutboxInsert = typeof emailOutbox.$inferInsert;
+// The outbox table: one row per message (channel "email") or webhook delivery (channel "webhook"),
+// written in the same batch as what it announces, claimed by one sender at a time, finished once.
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type OutboxInsert = typeof outbox.$inferInsert;
 
 /** How long a sender owns a claimed row before another run may take it over (crash recovery). */
 export const LEASE_MS = 60_000;
+
+/** Outbox statuses an operator can filter on. */
+export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed", "dead", "dropped"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /**
  * Marks a prepared row as already claimed by the request that inserts it, which attempts delivery
  * right after its batch: that first attempt needs no claim round trip. If the request dies before
  * sending, the lease expires and the cron takes the row over, as after any crashed sender.
  */
-export function claimedAtInsert<T extends OutboxInsert | null>(row: T, now: number): T {
-  return row && { ...row, status: "sending", leaseUntil: now + LEASE_MS, attempts: 1 };
+export function claimedAtInsert(row: OutboxInsert, now: number): OutboxInsert {
+  return { ...row, status: "sending", leaseUntil: now + LEASE_MS, attempts: 1 };
 }
 
 /** The stored form of an inserted row (column defaults filled in): delivered without reading it back. */
@@ -41,21 +50,22 @@ export function insertedRow(r: OutboxInsert): OutboxRow {
   };
 }
 
-/** Insert statement for a queued message (usable inside a batch). */
-export const insertOutbox = (db: Db, row: OutboxInsert) => db.insert(emailOutbox).values(row);
+/** Insert statement for a row (batch item); guarded when the batch has a winner to respect. */
+export const insertOutbox = (db: Db, row: OutboxInsert, guard?: SQL) =>
+  guard ? guardedInsert(db, outbox, row, guard) : db.insert(outbox).values(row);
 
 const due = (now: number) =>
   or(
-    and(eq(emailOutbox.status, "queued"), lte(emailOutbox.nextAttemptAt, now)),
-    and(eq(emailOutbox.status, "sending"), lt(emailOutbox.leaseUntil, now)),
+    and(eq(outbox.status, "queued"), lte(outbox.nextAttemptAt, now)),
+    and(eq(outbox.status, "sending"), lt(outbox.leaseUntil, now)),
   );
 
 /** Atomically takes a due row for sending (one UPDATE: two concurrent senders cannot both win). */
 export async function claimOutbox(db: Db, id: string, now: number): Promise<OutboxRow | null> {
   const row = await db
-    .update(emailOutbox)
-    .set({ status: "sending", leaseUntil: now + LEASE_MS, attempts: sql`${emailOutbox.attempts} + 1` })
-    .where(and(eq(emailOutbox.id, id), due(now)))
+    .update(outbox)
+    .set({ status: "sending", leaseUntil: now + LEASE_MS, attempts: sql`${outbox.attempts} + 1` })
+    .where(and(eq(outbox.id, id), due(now)))
     .returning()
     .get();
   return row ?? null;
@@ -63,30 +73,20 @@ export async function claimOutbox(db: Db, id: string, now: number): Promise<Outb
 
 /** Ids of rows due for an attempt, oldest first, bounded. */
 export async function dueOutboxIds(db: Db, now: number, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ id: emailOutbox.id })
-    .from(emailOutbox)
-    .where(due(now))
-    .orderBy(emailOutbox.nextAttemptAt)
-    .limit(limit)
-    .all();
+  const rows = await db.select({ id: outbox.id }).from(outbox).where(due(now)).orderBy(outbox.nextAttemptAt).limit(limit).all();
   return rows.map((r) => r.id);
 }
 
 /** Records the outcome of an attempt; only the current claim holder (status "sending") may write it. */
 export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) =>
-  db.update(emailOutbox).set(patch).where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "sending")));
+  db.update(outbox).set(patch).where(and(eq(outbox.id, id), eq(outbox.status, "sending")));
 
-/** Outbox statuses an operator can filter on. */
-export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed", "dead", "dropped"] as const;
-export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
-
-/** One page of rows, newest first; the cursor is the (createdAt, id) of the last row of the previous page. */
+/** One page of rows, newest first, keyset-paginated on (createdAt, id). */
 export async function listOutbox(
   db: Db,
-  q: { tenantId: string | null; status?: OutboxStatus; after?: { createdAt: number; id: string }; limit: number },
+  q: { tenantId: string | null; status?: OutboxStatus; after?: Cursor; limit: number },
 ): Promise<OutboxRow[]> {
-  const c = emailOutbox;
+  const c = outbox;
   const after = q.after
     ? or(lt(c.createdAt, q.after.createdAt), and(eq(c.createdAt, q.after.createdAt), lt(c.id, q.after.id)))
     : undefined;
@@ -101,23 +101,46 @@ export async function listOutbox(
 
 /** A row by id, within a tenant unless `tenantId` is null (root). */
 export async function findOutbox(db: Db, id: string, tenantId: string | null): Promise<OutboxRow | null> {
-  const scope = tenantId !== null ? eq(emailOutbox.tenantId, tenantId) : undefined;
-  return (await db.select().from(emailOutbox).where(and(eq(emailOutbox.id, id), scope)).get()) ?? null;
+  const scope = tenantId !== null ? eq(outbox.tenantId, tenantId) : undefined;
+  return (await db.select().from(outbox).where(and(eq(outbox.id, id), scope)).get()) ?? null;
 }
 
 /** Makes a queued (backing-off) row due now; false when it is no longer queued. */
 export async function pullForward(db: Db, id: string, now: number): Promise<boolean> {
   const res = await db
-    .update(emailOutbox)
+    .update(outbox)
     .set({ nextAttemptAt: now })
-    .where(and(eq(emailOutbox.id, id), eq(emailOutbox.status, "queued")))
+    .where(and(eq(outbox.id, id), eq(outbox.status, "queued")))
     .run();
   return res.meta.changes === 1;
 }
 
+/**
+ * Drops a user's queued rows (batch item): used when the user is deleted, so no email or webhook
+ * about them goes out afterwards. The payload is wiped like any finished row's.
+ */
+export const dropQueuedForUser = (db: Db, userId: string) =>
+  db
+    .update(outbox)
+    .set({ status: "dropped", payload: null, lastError: "user deleted" })
+    .where(and(eq(outbox.userId, userId), eq(outbox.status, "queued")));
+
+/** Drops a client's queued reset emails and webhooks (batch item); "password changed" notices still go. */
+export const dropQueuedForClient = (db: Db, clientId: string) =>
+  db
+    .update(outbox)
+    .set({ status: "dropped", payload: null, lastError: "client deleted" })
+    .where(
+      and(
+        eq(outbox.clientId, clientId),
+        eq(outbox.status, "queued"),
+        or(isNotNull(outbox.resetRequestId), eq(outbox.channel, "webhook")),
+      ),
+    );
+
 async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promise<number> {
-  const ids = db.select({ id: emailOutbox.id }).from(emailOutbox).where(where).limit(limit);
-  return (await db.delete(emailOutbox).where(inArray(emailOutbox.id, ids)).run()).meta.changes;
+  const ids = db.select({ id: outbox.id }).from(outbox).where(where).limit(limit);
+  return (await db.delete(outbox).where(inArray(outbox.id, ids)).run()).meta.changes;
 }
 
 /**
@@ -126,7 +149,7 @@ async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promis
  * already wiped in all four states.
  */
 export async function purgeOutbox(db: Db, before: { delivered: number; final: number }, limit: number): Promise<number> {
-  const c = emailOutbox;
+  const c = outbox;
   return (
     (await purgeWhere(db, and(inArray(c.status, ["sent", "dropped"]), lt(c.createdAt, before.delivered)), limit)) +
     (await purgeWhere(db, and(inArray(c.status, ["failed", "dead"]), lt(c.createdAt, before.final)), limit))

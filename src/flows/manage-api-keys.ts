@@ -1,0 +1,53 @@
+import { b64url, randomBytes } from "../crypto/encoding";
+import { newId, sha256Hex } from "../crypto/tokens";
+import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api-keys";
+import { auditRow, insertAudit } from "../db/audit";
+import type { Deps } from "../deps";
+import type { AdminScope } from "../domain/admin-scope";
+import { AppError } from "../domain/errors";
+import { targetTenant } from "./target-tenant";
+
+/** Every tenant API key starts with this, so secret scanners and people recognise one. */
+export const API_KEY_PREFIX = "rk_live_";
+
+/** A stored key without its hash: what the API may show. */
+export type ApiKeyView = Omit<ApiKeyRow, "keyHash">;
+
+/** Mints a key (256 bits, base64url) and the statements that store its SHA-256 and audit it. */
+export async function mintKey(deps: Deps, tenantId: string, name: string, now: number) {
+  const apiKey = API_KEY_PREFIX + b64url(randomBytes(32));
+  const row: ApiKeyRow = {
+    id: newId("key_"),
+    tenantId,
+    name,
+    prefix: apiKey.slice(0, API_KEY_PREFIX.length + 4),
+    keyHash: await sha256Hex(apiKey),
+    createdAt: now,
+    lastUsedAt: null,
+    revokedAt: null,
+  };
+  const audit = auditRow(deps.meta, now, { type: "api_key.created", tenantId, data: { keyId: row.id, name } });
+  const { keyHash: _secret, ...key } = row;
+  return { apiKey, key: key as ApiKeyView, statements: [insertApiKey(deps.db, row), insertAudit(deps.db, audit)] as const };
+}
+
+/** Creates an API key for the caller's tenant; the key itself is returned once and never again. */
+export async function createApiKey(deps: Deps, scope: AdminScope, input: { name: string; tenantId?: string }): Promise<{ key: ApiKeyView; apiKey: string }> {
+  const tenantId = await targetTenant(deps, scope, input.tenantId);
+  const { apiKey, key, statements } = await mintKey(deps, tenantId, input.name, deps.now());
+  await deps.db.batch(statements);
+  return { key, apiKey };
+}
+
+/** The caller's keys (root: every tenant's). */
+export function listKeys(deps: Deps, scope: AdminScope): Promise<ApiKeyView[]> {
+  return listApiKeys(deps.db, scope.tenantId);
+}
+
+/** Revokes a key of the caller's tenant; another tenant's key is "not found", never revealed. */
+export async function revokeKey(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  const now = deps.now();
+  const tenantId = await revokeApiKey(deps.db, id, scope.tenantId, now);
+  if (!tenantId) throw new AppError("API_KEY_NOT_FOUND", `No live API key with id ${id}.`);
+  await insertAudit(deps.db, auditRow(deps.meta, now, { type: "api_key.revoked", tenantId, data: { keyId: id } })).run();
+}

@@ -1,0 +1,93 @@
+import { MAX_ATTEMPTS } from "../config/mail";
+import { auditRow, insertAudit } from "../db/audit";
+import type { Deps } from "../deps";
+import { logEvent } from "../log";
+import { backoffMs } from "./backoff";
+import { emailChannel } from "./channels/email";
+import type { Channel, Outcome } from "./channels/types";
+import { webhookChannel } from "./channels/webhook";
+import { claimOutbox, dueOutboxIds, finishOutbox, type OutboxRow } from "./store";
+
+const CHANNELS: Record<string, Channel> = { email: emailChannel, webhook: webhookChannel };
+
+/**
+ * Rows one cron run attempts. Each costs 1 provider call (fetch, or the send_email binding) and
+ * 2 D1 calls (the claim UPDATE, then one batch with the outcome and its audit event); the run adds
+ * 1 SELECT of due ids and 5 purge calls (run-maintenance). 25 rows = 25 fetches and 1 + 50 + 5 = 56 D1
+ * calls: within the Free plan's 50 fetch subrequests and 1,000 Cloudflare-service calls per
+ * invocation (Paid allows 10,000 subrequests). Worst case wall time, every call timing out:
+ * 25 x 10 s, far below the 15-minute limit of a Cron Trigger.
+ */
+export const OUTBOX_BATCH = 25;
+
+/**
+ * Delivers one outbox row at most once, whatever its channel: the claim is a single conditional
+ * UPDATE (or the row was inserted already claimed: `claimed`), the outcome is written only by the
+ * claim holder, and the payload is wiped as soon as the row reaches a final state — sent, failed
+ * (the receiver said never), dead (MAX_ATTEMPTS spent) or dropped (its token expired, or nowhere to
+ * send it). Retryable failures go back to the queue with exponential backoff.
+ */
+export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Promise<void> {
+  const { db } = deps;
+  const row = claimed ?? (await claimOutbox(db, id, deps.now()));
+  if (!row) return;
+  const channel = CHANNELS[row.channel] ?? emailChannel;
+  const audit = (event: string, data: Record<string, unknown>) =>
+    insertAudit(db, auditRow(deps.meta, deps.now(), {
+      type: `${channel.name}.${event}`,
+      tenantId: row.tenantId,
+      clientId: row.clientId,
+      userId: row.userId,
+      data: { ...channel.label(row), ...data },
+    }));
+  const drop = (reason: string) => db.batch([finishOutbox(db, id, { status: "dropped", payload: null, leaseUntil: null }), audit("dropped", { reason })]);
+
+  if (row.expiresAt !== null && row.expiresAt <= deps.now()) {
+    await drop("token_expired");
+    return;
+  }
+  const provider = channel.provider?.(deps, row);
+  let outcome: Outcome;
+  try {
+    outcome = await channel.send(deps, row, provider);
+  } catch (e) {
+    outcome = { status: "retryable", error: e instanceof Error ? e.name : "error" };
+  }
+  const done = deps.now();
+  logEvent({ msg: "outbox attempt", requestId: deps.meta.requestId, channel: channel.name, id: row.id, provider, attempt: row.attempts, outcome: outcome.status });
+  const by = provider ? { provider } : {};
+
+  if (outcome.status === "dropped") {
+    await drop(outcome.reason);
+  } else if (outcome.status === "sent") {
+    await db.batch([
+      finishOutbox(db, id, { status: "sent", payload: null, sentAt: done, leaseUntil: null, ...by, providerMessageId: outcome.providerMessageId ?? null, lastError: null }),
+      audit("sent", { ...by, attempts: row.attempts }),
+    ]);
+  } else if (outcome.status === "permanent" || row.attempts >= MAX_ATTEMPTS) {
+    const status = outcome.status === "permanent" ? "failed" : "dead";
+    await db.batch([
+      finishOutbox(db, id, { status, payload: null, leaseUntil: null, ...by, lastError: outcome.error }),
+      audit(status, { ...by, attempts: row.attempts, error: outcome.error }),
+      ...((await channel.onGiveUp?.(deps, row, outcome.error)) ?? []),
+    ]);
+  } else {
+    const next = channel.switchProvider?.(deps, row, provider) ?? null;
+    const requeue = finishOutbox(db, id, {
+      status: "queued",
+      leaseUntil: null,
+      lastError: outcome.error,
+      ...(next ? { provider: next } : by),
+      nextAttemptAt: done + (next ? 0 : backoffMs(row.attempts, outcome.retryAfterSeconds)),
+    });
+    if (next) await db.batch([requeue, audit("provider_switched", { from: provider, to: next, attempts: row.attempts, error: outcome.error })]);
+    else await requeue.run();
+  }
+}
+
+/** Cron: delivers due rows, oldest first, at most `limit` per run (see the subrequest arithmetic above). */
+export async function processOutbox(deps: Deps, limit = OUTBOX_BATCH): Promise<number> {
+  const ids = await dueOutboxIds(deps.db, deps.now(), limit);
+  for (const id of ids) await deliver(deps, id);
+  return ids.length;
+}

@@ -1,0 +1,18 @@
+import type { Context } from "hono";
+import type { AppEnv } from "../../http/context";
+import { bodyRules } from "../../http/middleware";
+
+/** Page posts: urlencoded forms only (what browsers send without JavaScript), at most 16 KiB. */
+export const formBody = () => bodyRules(["application/x-www-form-urlencoded"]);
+
+/** The posted form as strings (absent or file fields read as ""). */
+export async function formFields(c: Context<AppEnv>): Promise<(name: string) => string> {
+  const body = await c.req.parseBody();
+  return (name) => {
+    const v = body[name];
+    return typeof v === "string" ? v : "";
+  };
+}
+
+/** True when the script posted the form and wants JSON back (inline errors) instead of a page. */
+export const wantsJson = (c: Context<AppEnv>) => (c.req.header("Accept") ?? "").includes("application/json");
