@@ -3,66 +3,54 @@
 // Prints requests/s, p50, p99 and error counts as a table and writes bench-results.json.
 // Only loopback traffic; every run is bounded in time and count, and stops by itself.
 import autocannon from "autocannon";
-import { spawn, execFileSync } from "node:child_process";
-import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freshSecrets, writeEnvFile } from "./lib/env-file.mjs";
+import { freePort, startLocalWorker } from "./lib/local-worker.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const USERS = Number(process.env.BENCH_USERS ?? 60);
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-
 const dir = mkdtempSync(join(tmpdir(), "resetkit-bench-"));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const admin = `rk_admin_${randomBytes(24).toString("base64url")}`;
-const jwk = JSON.stringify(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }));
+const secrets = freshSecrets();
+const admin = secrets.ADMIN_API_KEY;
 const limits = JSON.stringify(Object.fromEntries(
   ["resetPerEmail", "resetPerIp", "verifyPerIp", "completePerIp", "signInPerAccount", "signInPerIp"].map((b) => [b, "10000000/1m"]),
 ));
-writeFileSync(join(dir, ".env"), [
-  `ADMIN_API_KEY="${admin}"`,
-  `SECRET_KEY="${randomBytes(48).toString("base64url")}"`,
-  `SIGNING_KEY='${jwk}'`,
-  `RATE_LIMITS='${limits}'`,
-  `PASSWORD_HASH_ITERATIONS="600000"`,
-].join("\n"));
-const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" };
-
-execFileSync("npx", ["wrangler", "d1", "migrations", "apply", "DB", "--local", "--persist-to", dir], { env, stdio: "ignore" });
-const server = spawn(
-  "npx",
-  ["wrangler", "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", dir, "--env-file", join(dir, ".env"),
-    "--var", "ENVIRONMENT:development", "--var", "MAIL_PROVIDER:dev", "--var", `PUBLIC_BASE_URL:${base}`,
-    "--log-level", "error", "--show-interactive-dev-session=false"],
-  { env, stdio: ["ignore", "ignore", "inherit"], detached: true },
-);
-const stop = () => {
-  try {
-    process.kill(-server.pid, "SIGTERM");
-  } catch {}
+// Production hashing; the dev mailbox, so that the seeded resets' tokens can be read back.
+writeEnvFile(join(dir, ".env"), {
+  ...secrets,
+  RATE_LIMITS: limits,
+  PASSWORD_HASH_ITERATIONS: "600000",
+  ENVIRONMENT: "development",
+  MAIL_PROVIDER: "dev",
+  PUBLIC_BASE_URL: base,
+});
+// Ctrl+C or a failed run must not leave the detached wrangler dev behind.
+let server;
+process.on("exit", () => {
+  void server?.stop();
   rmSync(dir, { recursive: true, force: true });
-};
-process.on("exit", stop);
+});
 process.on("SIGINT", () => process.exit(130));
+server = await startLocalWorker({
+  persistTo: dir,
+  envFile: join(dir, ".env"),
+  port,
+  devArgs: ["--log-level", "error"],
+  stdio: ["ignore", "ignore", "inherit"],
+  timeoutMs: 60_000,
+  removeOnStop: [dir],
+  // stop() signals synchronously, so the "exit" handler can use it.
+  onSpawn: (worker) => (server = worker),
+});
 
 const json = (path, body, headers = {}) =>
   fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
-for (let i = 0; ; i++) {
-  if (i > 120) throw new Error("wrangler dev did not start");
-  if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) break;
-  await new Promise((r) => setTimeout(r, 500));
-}
 
 // Seed: users without a password (no hashing), one live reset each; tokens from the dev mailbox.
 const emails = Array.from({ length: USERS }, (_, i) => `bench${i}@example.com`);
@@ -117,4 +105,5 @@ for (const r of results) console.log(row(r));
 const report = { date: new Date().toISOString(), node: process.version, seeded: { users: USERS, tokens: liveTokens.length, initialTokens: tokens.length }, results };
 writeFileSync("bench-results.json", JSON.stringify(report, null, 2));
 console.log("\n" + JSON.stringify(report));
+await server.stop();
 process.exit(0);
