@@ -4,7 +4,7 @@ import { SUPPORTED_LOCALES } from "../src/domain/locale";
 import { en } from "../src/i18n/mail/en";
 import { html } from "../src/html";
 import { accentColor, renderEmail, type TemplateName, type TemplateVars } from "../src/mail/templates/render";
-import { MAIL as MESSAGES } from "./catalogs";
+import { MAIL as MESSAGES } from "./helpers/catalogs";
 import { api, createClient, createUser, mailTo, requestReset, strongPassword, uniqueEmail } from "./helpers";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { SUPPORTED_LOCALES } from "../src/domain/locale";
 import { en } from "../src/i18n/pages/en";
-import { PAGES as PAGE_MESSAGES } from "./catalogs";
+import { PAGES as PAGE_MESSAGES } from "./helpers/catalogs";
 import { api, createClient, createUser, mailTo, requestReset, resetMail, rows, strongPassword, uniqueEmail } from "./helpers";
-import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./page-helpers";
+import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./helpers/pages";
 
 describe("POST /reset-password without JavaScript", () => {
   it("answers with the result page, and the new password signs in", async () => {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { en } from "../src/i18n/pages/en";
 import { api, createClient, createUser, mailTo, rows, strongPassword, uniqueEmail } from "./helpers";
-import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./page-helpers";
+import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "./helpers/pages";
 
 describe("hosted pages: security headers", () => {
   it("sends a strict CSP with a fresh nonce, no-referrer, no-store and nosniff on every page", async () => {

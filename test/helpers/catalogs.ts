@@ -1,20 +1,20 @@
-import type { Locale } from "../src/domain/locale";
-import { en as mailEn, type Messages } from "../src/i18n/mail/en";
-import { en as pagesEn, type PageMessages } from "../src/i18n/pages/en";
-import mail_fr from "../public/i18n/mail/fr.json";
-import mail_de from "../public/i18n/mail/de.json";
-import mail_es from "../public/i18n/mail/es.json";
-import mail_pt from "../public/i18n/mail/pt.json";
-import mail_it from "../public/i18n/mail/it.json";
-import mail_nl from "../public/i18n/mail/nl.json";
-import mail_ja from "../public/i18n/mail/ja.json";
-import pages_fr from "../public/i18n/pages/fr.json";
-import pages_de from "../public/i18n/pages/de.json";
-import pages_es from "../public/i18n/pages/es.json";
-import pages_pt from "../public/i18n/pages/pt.json";
-import pages_it from "../public/i18n/pages/it.json";
-import pages_nl from "../public/i18n/pages/nl.json";
-import pages_ja from "../public/i18n/pages/ja.json";
+import type { Locale } from "../../src/domain/locale";
+import { en as mailEn, type Messages } from "../../src/i18n/mail/en";
+import { en as pagesEn, type PageMessages } from "../../src/i18n/pages/en";
+import mail_fr from "../../public/i18n/mail/fr.json";
+import mail_de from "../../public/i18n/mail/de.json";
+import mail_es from "../../public/i18n/mail/es.json";
+import mail_pt from "../../public/i18n/mail/pt.json";
+import mail_it from "../../public/i18n/mail/it.json";
+import mail_nl from "../../public/i18n/mail/nl.json";
+import mail_ja from "../../public/i18n/mail/ja.json";
+import pages_fr from "../../public/i18n/pages/fr.json";
+import pages_de from "../../public/i18n/pages/de.json";
+import pages_es from "../../public/i18n/pages/es.json";
+import pages_pt from "../../public/i18n/pages/pt.json";
+import pages_it from "../../public/i18n/pages/it.json";
+import pages_nl from "../../public/i18n/pages/nl.json";
+import pages_ja from "../../public/i18n/pages/ja.json";
 
 // Every catalogue as the Worker reads it (English bundled, the rest from public/i18n): typed as the
 // English catalogue, so a file missing a key fails to compile; the i18n tests check exact key sets.

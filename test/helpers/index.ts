@@ -1,12 +1,12 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
-import { createWorker } from "../src/app";
-import { getConfig, type Env } from "../src/config";
-import { sha256Hex } from "../src/crypto/tokens";
-import { getDb } from "../src/db/client";
-import { buildDeps, type DepsOverrides } from "../src/deps";
-import { createMailer } from "../src/mail";
+import { createWorker } from "../../src/app";
+import { getConfig, type Env } from "../../src/config";
+import { sha256Hex } from "../../src/crypto/tokens";
+import { getDb } from "../../src/db/client";
+import { buildDeps, type DepsOverrides } from "../../src/deps";
+import { createMailer } from "../../src/mail";
 
 /**
  * The tests' clock: real time plus an offset that a test moves forward with `advance` (reset after
@@ -28,7 +28,13 @@ export const depsOverrides: DepsOverrides = {};
 export const worker = createWorker({ makeDeps: (e, ctx, meta) => buildDeps(e, ctx, meta, { now: clock.now, ...depsOverrides }) });
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
-const BASE = "https://reset.example.test";
+/** PUBLIC_BASE_URL of the test deployment (vitest.config.ts): links and issuers must use it. */
+export const PUBLIC_BASE_URL = "https://reset.example.test";
+/**
+ * Where test requests are sent: on purpose not PUBLIC_BASE_URL, like a Worker reached through
+ * workers.dev or a proxy, so a link or issuer built from the request's own Host fails every test.
+ */
+export const REQUEST_BASE = "https://worker-host.example.net";
 
 const envCache = new Map<string, Env>();
 /** The test env with some vars replaced (cached: config is parsed once per env object). */
@@ -63,7 +69,7 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
   }
   headers.set("CF-Connecting-IP", ip ?? "203.0.113.7");
   const ctx = createExecutionContext();
-  const request = new Request(BASE + path, { ...init, headers, ...(country ? { cf: { country } } : {}) } as RequestInit);
+  const request = new Request(REQUEST_BASE + path, { ...init, headers, ...(country ? { cf: { country } } : {}) } as RequestInit);
   const res = await worker.fetch(request as never, envWith(overrides), ctx);
   if (background === "wait") await waitOnExecutionContext(ctx);
   return res;

@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { api, createUser, requestReset, strongPassword, uniqueEmail, type CallOptions } from "./helpers";
+import { api, createUser, requestReset, strongPassword, uniqueEmail, type CallOptions } from ".";
 
 /** A browser-like session: keeps the CSRF cookie between requests, like a real one would. */
 export interface PageSession {
