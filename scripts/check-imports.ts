@@ -77,7 +77,11 @@ export function importGraph(): Edge[] {
   return edges;
 }
 
-const rankOf = (file: string): number | null => LAYERS.find(([, p]) => (p.endsWith("/") ? file.startsWith(p) : file === p))?.[0] ?? null;
+/** Build-time files: the OpenAPI generator and the `<route>.docs.ts` next to each route module. */
+const isBuildTime = (file: string) => file.startsWith("src/openapi/") || file.endsWith(".docs.ts");
+
+const rankOf = (file: string): number | null =>
+  file.endsWith(".docs.ts") ? 10 : (LAYERS.find(([, p]) => (p.endsWith("/") ? file.startsWith(p) : file === p))?.[0] ?? null);
 
 /** Cycles, as lists of files (Tarjan's strongly connected components of more than one file). */
 function cycles(edges: Edge[]): string[][] {
@@ -124,6 +128,7 @@ export function importProblems(edges = importGraph()): string[] {
     if (from === null) problems.push(`unlayered file: ${e.from} (add it to LAYERS in scripts/check-imports.ts)`);
     else if (to !== null && to > from) problems.push(`upward import: ${e.from} -> ${e.to}`);
     if (e.from.startsWith("src/domain/") && !e.to.startsWith("src/domain/")) problems.push(`domain imports outside domain: ${e.from} -> ${e.to}`);
+    if (isBuildTime(e.to) && !isBuildTime(e.from)) problems.push(`build-time code in the Worker: ${e.from} -> ${e.to}`);
     if (e.from.startsWith("src/routes/") && !e.typeOnly && /^src\/(db|crypto)\//.test(e.to)) {
       problems.push(`route reaches past the flows: ${e.from} -> ${e.to}`);
     }
@@ -137,5 +142,5 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   console.log(`import graph: ${new Set(edges.map((e) => e.from)).size} files, ${edges.length} imports`);
   for (const p of problems) console.log(`  ${p}`);
   if (problems.length > 0) process.exit(1);
-  console.log("no cycles, no upward imports, no route imports db/ or crypto/");
+  console.log("no cycles, no upward imports, no route imports db/ or crypto/, no build-time code in the Worker");
 }

@@ -1,7 +1,8 @@
 import { applyD1Migrations } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { afterEach } from "vitest";
+import { afterAll, afterEach, expect } from "vitest";
 import { clock, depsOverrides } from "./helpers";
+import { undocumentedErrors } from "./helpers/documented-errors";
 
 // The same SQL files wrangler applies locally and remotely; re-running is a no-op.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
@@ -16,4 +17,10 @@ globalThis.fetch = async (input: RequestInfo | URL) => {
 afterEach(() => {
   clock.offset = 0;
   for (const k of Object.keys(depsOverrides)) delete depsOverrides[k as keyof typeof depsOverrides];
+});
+
+// The error codes this file's tests received on documented routes are all in public/openapi.json
+// (run `npm run openapi` after documenting a new code next to its route).
+afterAll(() => {
+  expect(undocumentedErrors(), "error responses missing from the OpenAPI document").toEqual([]);
 });

@@ -1,9 +1,29 @@
 import * as z from "zod/mini";
 import { ERRORS, type ErrorCode } from "../domain/errors";
-import { adminOperations } from "./admin-operations";
-import { compatErrorSchemas, compatOperations } from "./compat-operations";
-import { operations, type Operation } from "./operations";
+import * as nestauth from "../routes/compat/nestauth.docs";
+import * as nexudus from "../routes/compat/nexudus.docs";
+import * as singularity from "../routes/compat/singularity.docs";
+import * as ops from "../routes/ops.docs";
+import * as clients from "../routes/v1/clients.docs";
+import * as emails from "../routes/v1/emails.docs";
+import * as events from "../routes/v1/events.docs";
+import * as passwordPolicy from "../routes/v1/password-policy.docs";
+import * as passwordResets from "../routes/v1/password-resets.docs";
+import * as sessions from "../routes/v1/sessions.docs";
+import * as tenants from "../routes/v1/tenants.docs";
+import * as users from "../routes/v1/users.docs";
+import { compatErrorSchemas } from "./dialects";
+import type { Operation } from "./operations";
 import { Problem } from "./responses";
+
+/**
+ * Every route module's docs (`<route>.docs.ts`, next to the route it documents), in the order of
+ * the document. Build-time only: nothing here is imported by the Worker.
+ */
+export const DOCS = [passwordResets, sessions, users, clients, tenants, emails, events, passwordPolicy, ops, nexudus, nestauth, singularity];
+
+/** Codes any route may answer with: the infrastructure failing, whatever the request. */
+const ANY_ROUTE: ErrorCode[] = ["INTERNAL_ERROR", "DATABASE_FAILURE", "CONFIGURATION_ERROR"];
 
 type Json = Record<string, unknown>;
 
@@ -14,7 +34,7 @@ const schema = (s: z.ZodMiniType, io: "input" | "output"): Json => {
 
 function errorResponses(codes: ErrorCode[]): Json {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of [...codes, "INTERNAL_ERROR" as const]) {
+  for (const code of new Set([...codes, ...ANY_ROUTE])) {
     const status = ERRORS[code].status;
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }
@@ -63,7 +83,7 @@ function operation(op: Operation): Json {
 /** The OpenAPI 3.1 document, built from the route schemas (run at build time by scripts/build-openapi.ts). */
 export function buildOpenApi(): Json {
   const paths: Record<string, Json> = {};
-  for (const op of [...operations, ...adminOperations, ...compatOperations]) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
+  for (const op of DOCS.flatMap((d) => d.operations)) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
   return {
     openapi: "3.1.0",
     info: {

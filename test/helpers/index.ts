@@ -7,6 +7,7 @@ import { sha256Hex } from "../../src/crypto/tokens";
 import { getDb } from "../../src/db/client";
 import { buildDeps, type DepsOverrides } from "../../src/deps";
 import { createMailer } from "../../src/mail";
+import { observe } from "./documented-errors";
 
 /**
  * The tests' clock: real time plus an offset that a test moves forward with `advance` (reset after
@@ -72,6 +73,7 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
   const request = new Request(REQUEST_BASE + path, { ...init, headers, ...(country ? { cf: { country } } : {}) } as RequestInit);
   const res = await worker.fetch(request as never, envWith(overrides), ctx);
   if (background === "wait") await waitOnExecutionContext(ctx);
+  await observe(request, res);
   return res;
 }
 

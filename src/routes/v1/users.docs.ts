@@ -1,0 +1,34 @@
+import { admin, BODY_ERRORS, type Operation } from "../../openapi/operations";
+import * as R from "../../openapi/responses";
+import { EventsQuery } from "./events";
+import { AdminResetQuery, CreateUserBody, ImportUsersBody, UpdateUserBody } from "./users";
+
+/** OpenAPI docs of /v1/users. */
+export const operations: Operation[] = [
+  admin({
+    method: "post", path: "/v1/users", summary: "Create a user (with or without a password)",
+    body: CreateUserBody,
+    success: { status: 201, description: "Created", schema: R.User },
+    errors: [...BODY_ERRORS, "FORBIDDEN", "USER_EXISTS", "PASSWORD_POLICY_VIOLATION", "UNKNOWN_CLIENT", "TENANT_NOT_FOUND"],
+  }),
+  admin({
+    method: "get", path: "/v1/users/{userId}", summary: "Read a user",
+    success: { status: 200, description: "The user", schema: R.User },
+    errors: ["USER_NOT_FOUND"],
+  }),
+  admin({
+    method: "post", path: "/v1/users/{userId}/password-reset", summary: "Send a password-reset email to a user (admin-initiated)",
+    description: "Seed 004 (Nexus): 204 with an empty body; RFC 7807 problem details for 400 and 404.",
+    query: AdminResetQuery,
+    success: { status: 204, description: "Email queued" },
+    errors: ["VALIDATION_FAILED", "UNKNOWN_CLIENT", "USER_NOT_FOUND"],
+  }),
+  admin({
+    method: "post", path: "/v1/users/import", summary: "Import up to 1,000 users with existing PBKDF2 hashes",
+    description: "Hashes are upgraded to resetkit's scheme at each user's next sign-in. Body up to 1 MiB.",
+    body: ImportUsersBody, success: { status: 200, description: "Imported and skipped users", schema: R.ImportResult }, errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"],
+  }),
+  admin({ method: "patch", path: "/v1/users/{userId}", summary: "Update a user (email, name, locale, disabled)", body: UpdateUserBody, success: { status: 200, description: "Updated", schema: R.User }, errors: [...BODY_ERRORS, "USER_NOT_FOUND", "USER_EXISTS"] }),
+  admin({ method: "delete", path: "/v1/users/{userId}", summary: "Delete a user (revokes sessions, kills resets)", success: { status: 204, description: "Deleted" }, errors: ["USER_NOT_FOUND"] }),
+  admin({ method: "get", path: "/v1/users/{userId}/events", summary: "A user's audit trail, newest first", query: EventsQuery, success: { status: 200, description: "A page of events", schema: R.EventPage }, errors: ["VALIDATION_FAILED", "USER_NOT_FOUND"] }),
+];
