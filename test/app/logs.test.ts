@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ADMIN_KEY, api, createUser, requestReset, strongPassword, uniqueEmail } from "./helpers";
+import { ADMIN_KEY, api, createUser, requestReset, strongPassword, uniqueEmail } from "../helpers";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -15,10 +15,16 @@ describe("structured logs", () => {
     const oldPassword = strongPassword();
     await createUser(email, oldPassword);
     const { token, code, mail } = await requestReset(email);
-    const verify = (await (await api("/v1/password-resets/verify", { json: { email, code } })).json()) as { resetToken: string };
+    const verify = (await (await api("/v1/password-resets/verify", { json: { email, code } })).json()) as {
+      resetToken: string;
+    };
     const newPassword = strongPassword();
-    const done = (await (await api("/v1/password-resets/complete", { json: { token, newPassword } })).json()) as { loginToken: string };
-    const session = (await (await api("/v1/sessions", { json: { email, password: newPassword } })).json()) as { accessToken: string };
+    const done = (await (await api("/v1/password-resets/complete", { json: { token, newPassword } })).json()) as {
+      loginToken: string;
+    };
+    const session = (await (await api("/v1/sessions", { json: { email, password: newPassword } })).json()) as {
+      accessToken: string;
+    };
     await api("/v1/me", { headers: { Authorization: `Bearer ${session.accessToken}` } });
     await api("/v1/sessions", { json: { email, password: "Wrong-Password-9" } });
 
@@ -37,7 +43,19 @@ describe("structured logs", () => {
     expect(parsed.some((l) => l.msg === "outbox attempt" && l.outcome === "sent")).toBe(true);
 
     const all = lines.join("\n");
-    for (const secret of [token, code!, verify.resetToken, done.loginToken, session.accessToken, oldPassword, newPassword, "Wrong-Password-9", ADMIN_KEY, email, mail.subject]) {
+    for (const secret of [
+      token,
+      code!,
+      verify.resetToken,
+      done.loginToken,
+      session.accessToken,
+      oldPassword,
+      newPassword,
+      "Wrong-Password-9",
+      ADMIN_KEY,
+      email,
+      mail.subject,
+    ]) {
       expect(all).not.toContain(secret);
     }
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createResetkitClient } from "../src/client";
-import { api, createUser, strongPassword, uniqueEmail } from "./helpers";
+import { createResetkitClient } from "../../src/client";
+import { api, createUser, REQUEST_BASE, strongPassword, uniqueEmail } from "../helpers";
 
 // The typed client, pointed at the Worker's own fetch handler.
-const rk = createResetkitClient("https://reset.example.test", {
+const rk = createResetkitClient(REQUEST_BASE, {
   fetch: (input: RequestInfo | URL, init?: RequestInit) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     return api(url.pathname + url.search, { ...init, headers: init?.headers });

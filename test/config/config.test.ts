@@ -1,10 +1,10 @@
 import { exportJWK, generateKeyPair, type JWK } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ConfigError, getConfig, parseConfig, type Env } from "../src/config";
-import { parseRateRule } from "../src/config/rate-limits";
-import { RATE_LIMIT_BUCKETS } from "../src/rate-limit";
-import { open, seal } from "../src/crypto/envelope";
-import { hmacHex } from "../src/crypto/tokens";
+import { ConfigError, type Env, getConfig, parseConfig } from "../../src/config";
+import { parseRateRule } from "../../src/config/rate-limits";
+import { open, seal } from "../../src/crypto/envelope";
+import { hmacHex } from "../../src/crypto/tokens";
+import { RATE_LIMIT_BUCKETS } from "../../src/rate-limit";
 
 const SECRET_KEY = "config-test-secret-0123456789abcdef-XYZ";
 const ADMIN_API_KEY = "config-test-admin-key-QWERTY";
@@ -66,7 +66,12 @@ describe("parseConfig: a valid env", () => {
     expect(c.adminApiKey).toBe(ADMIN_API_KEY);
     expect(c.passwordHashIterations).toBe(600_000);
     expect([...c.dialects].sort()).toEqual(["nestauth", "nexudus", "nexus", "singularity"]);
-    expect(c.mail).toEqual({ provider: "dev", from: "resetkit <no-reply@example.com>", apiBaseUrl: "https://api.resend.com", apiKey: "" });
+    expect(c.mail).toEqual({
+      provider: "dev",
+      from: "resetkit <no-reply@example.com>",
+      apiBaseUrl: "https://api.resend.com",
+      apiKey: "",
+    });
     expect(c.signing.active.alg).toBe("ES256");
     expect(c.rateLimits).toEqual({
       resetPerEmail: { limit: 5, windowSeconds: 900 },
@@ -83,7 +88,9 @@ describe("parseConfig: a valid env", () => {
     expect((await parseConfig(makeEnv({ PASSWORD_HASH_ITERATIONS: "20000" }))).passwordHashIterations).toBe(20_000);
     expect((await parseConfig(makeEnv({ PASSWORD_HASH_ITERATIONS: "" }))).passwordHashIterations).toBe(600_000);
     for (const bad of ["999", "abc", "1.5e3x", "10000001"]) {
-      expect((await configError(makeEnv({ PASSWORD_HASH_ITERATIONS: bad }))).message).toContain("PASSWORD_HASH_ITERATIONS");
+      expect((await configError(makeEnv({ PASSWORD_HASH_ITERATIONS: bad }))).message).toContain(
+        "PASSWORD_HASH_ITERATIONS",
+      );
     }
   });
 
@@ -122,7 +129,7 @@ describe("parseConfig: secrets", () => {
       [JSON.stringify(pub), [pub.x!, pub.y!]],
       [JSON.stringify(p384Jwk), [p384Jwk.d!, p384Jwk.x!]],
       [JSON.stringify({ keys: [] }), []],
-      [JSON.stringify({ ...signingJwk, d: "AAAA" + signingJwk.d!.slice(4, 20) }), [signingJwk.d!.slice(4, 20)]],
+      [JSON.stringify({ ...signingJwk, d: `AAAA${signingJwk.d!.slice(4, 20)}` }), [signingJwk.d!.slice(4, 20)]],
     ];
     for (const [value, fragments] of cases) {
       const err = await configError(makeEnv({ SIGNING_KEY: value }));
@@ -142,27 +149,36 @@ describe("parseConfig: secrets", () => {
       expect(err.message).toContain("MAIL_API_KEY");
       expectNoSecrets(err.message);
     }
-    const c = await parseConfig(makeEnv({ MAIL_PROVIDER: "resend", MAIL_API_KEY, MAIL_API_BASE_URL: "https://mail.example/api/" }));
+    const c = await parseConfig(
+      makeEnv({ MAIL_PROVIDER: "resend", MAIL_API_KEY, MAIL_API_BASE_URL: "https://mail.example/api/" }),
+    );
     expect(c.mail).toMatchObject({ provider: "resend", apiKey: MAIL_API_KEY, apiBaseUrl: "https://mail.example/api" });
   });
 
   it("MAIL_PROVIDER=dev is refused in production, and unknown providers are refused", async () => {
     expect((await configError(makeEnv({ ENVIRONMENT: "production" }))).message).toContain("MAIL_PROVIDER");
-    expect((await configError(makeEnv({ ENVIRONMENT: undefined }))).message).toContain("MAIL_PROVIDER"); // defaults to production
+    // ENVIRONMENT defaults to production.
+    expect((await configError(makeEnv({ ENVIRONMENT: undefined }))).message).toContain("MAIL_PROVIDER");
     expect((await configError(makeEnv({ MAIL_PROVIDER: "sendgrid" }))).message).toContain("MAIL_PROVIDER");
-    expect((await parseConfig(makeEnv({ ENVIRONMENT: "production", MAIL_PROVIDER: "resend", MAIL_API_KEY }))).environment).toBe("production");
+    expect(
+      (await parseConfig(makeEnv({ ENVIRONMENT: "production", MAIL_PROVIDER: "resend", MAIL_API_KEY }))).environment,
+    ).toBe("production");
   });
 });
 
 describe("parseConfig: RATE_LIMITS", () => {
   it("an unknown bucket is an error naming the bucket", async () => {
-    const err = await configError(makeEnv({ RATE_LIMITS: JSON.stringify({ resetPerIp: "5/1m", resetPerPlanet: "5/1m" }) }));
+    const err = await configError(
+      makeEnv({ RATE_LIMITS: JSON.stringify({ resetPerIp: "5/1m", resetPerPlanet: "5/1m" }) }),
+    );
     expect(err.message).toContain("RATE_LIMITS");
     expect(err.message).toContain("resetPerPlanet");
   });
 
   it("a partial override keeps the defaults of the other buckets", async () => {
-    const c = await parseConfig(makeEnv({ RATE_LIMITS: JSON.stringify({ signInPerIp: "7/1h", resetPerEmail: "2/d" }) }));
+    const c = await parseConfig(
+      makeEnv({ RATE_LIMITS: JSON.stringify({ signInPerIp: "7/1h", resetPerEmail: "2/d" }) }),
+    );
     expect(c.rateLimits).toEqual({
       resetPerEmail: { limit: 2, windowSeconds: 86_400 },
       resetPerIp: { limit: 30, windowSeconds: 900 },
@@ -203,7 +219,21 @@ describe("parseRateRule", () => {
   });
 
   it("returns null for anything else", () => {
-    for (const bad of ["", "5", "5/", "/15m", "5/15", "5/15x", "0/15m", "5/0m", "-1/15m", "five/15m", "5/15M", "5 / 15m", "5/1.5m"]) {
+    for (const bad of [
+      "",
+      "5",
+      "5/",
+      "/15m",
+      "5/15",
+      "5/15x",
+      "0/15m",
+      "5/0m",
+      "-1/15m",
+      "five/15m",
+      "5/15M",
+      "5 / 15m",
+      "5/1.5m",
+    ]) {
       expect(parseRateRule(bad), bad).toBeNull();
     }
   });
@@ -249,7 +279,7 @@ describe("parseConfig: sub-keys derived from SECRET_KEY", () => {
 
   it("change with SECRET_KEY", async () => {
     const a = (await parseConfig(makeEnv())).keys;
-    const b = (await parseConfig(makeEnv({ SECRET_KEY: SECRET_KEY + "!" }))).keys;
+    const b = (await parseConfig(makeEnv({ SECRET_KEY: `${SECRET_KEY}!` }))).keys;
     expect(b.pepperId).not.toBe(a.pepperId);
     expect(await hmacHex(b.code, MSG)).not.toBe(await hmacHex(a.code, MSG));
     expect(await hmacHex(b.lookup, MSG)).not.toBe(await hmacHex(a.lookup, MSG));

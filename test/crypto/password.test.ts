@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   dummyHash,
+  type HashParams,
   hashPassword,
   MAX_ITERATIONS_PER_CALL,
   needsRehash,
   normalizePassword,
   splitIterations,
   verifyPassword,
-  type HashParams,
-} from "../src/crypto/password";
-import { adminHeaders, api, rows, strongPassword, uniqueEmail } from "./helpers";
+} from "../../src/crypto/password";
+import { adminHeaders, api, rows, strongPassword, uniqueEmail } from "../helpers";
 
 // Fixed inputs of the known-answer tests. The expected PHC strings below were computed
 // independently in Node (node:crypto createHmac + pbkdf2Sync), not with the code under test:
@@ -32,7 +32,11 @@ const ASCII_PW = "correct horse battery staple";
 const importPepper = (raw: Uint8Array<ArrayBuffer>) =>
   crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
 
-async function params(totalIterations = 20_000, pepperId = PEPPER_ID, raw: Uint8Array<ArrayBuffer> = PEPPER_RAW): Promise<HashParams> {
+async function params(
+  totalIterations = 20_000,
+  pepperId = PEPPER_ID,
+  raw: Uint8Array<ArrayBuffer> = PEPPER_RAW,
+): Promise<HashParams> {
   return { totalIterations, pepper: await importPepper(raw), pepperId };
 }
 
@@ -57,7 +61,11 @@ describe("PBKDF2 primitive", () => {
   it("crypto.subtle PBKDF2-HMAC-SHA256 matches the published vector (P=password, S=salt, c=1, dkLen=32)", async () => {
     const enc = new TextEncoder();
     const key = await crypto.subtle.importKey("raw", enc.encode("password"), "PBKDF2", false, ["deriveBits"]);
-    const bits = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: enc.encode("salt"), iterations: 1 }, key, 256);
+    const bits = await crypto.subtle.deriveBits(
+      { name: "PBKDF2", hash: "SHA-256", salt: enc.encode("salt"), iterations: 1 },
+      key,
+      256,
+    );
     expect(hex(bits)).toBe("120fb6cffcf8b32c43e7225256c4f837a86548c92ccc35480805987cb70be17b");
   });
 });
@@ -98,7 +106,7 @@ describe("hashPassword known answers (computed independently in Node)", () => {
     expect(await hashPassword(ASCII_PW, await params(20_000), SALT)).toBe(KAT.ascii20k);
   });
 
-  it("NFKC: the \"ﬁ\" ligature hashes exactly like \"fi\"", async () => {
+  it('NFKC: the "ﬁ" ligature hashes exactly like "fi"', async () => {
     const p = await params(20_000);
     const ligature = await hashPassword("ﬁsh-and-chips", p, SALT);
     const plain = await hashPassword("fish-and-chips", p, SALT);
@@ -192,7 +200,11 @@ describe("verifyPassword", () => {
 
   it("false when the pepper key differs under the same id", async () => {
     const h = await hashPassword(ASCII_PW, await params(1_000), SALT);
-    const other = await params(1_000, PEPPER_ID, Uint8Array.from({ length: 32 }, () => 7));
+    const other = await params(
+      1_000,
+      PEPPER_ID,
+      Uint8Array.from({ length: 32 }, () => 7),
+    );
     expect(await verifyPassword(ASCII_PW, h, other)).toBe(false);
   });
 
@@ -217,9 +229,9 @@ describe("verifyPassword", () => {
       "garbage",
       "$",
       ASCII_PW,
-      good.slice(0, -1) + "!",
-      good + "$",
-      " " + good,
+      `${good.slice(0, -1)}!`,
+      `${good}$`,
+      ` ${good}`,
       good.replace("pbkdf2c-sha256", "pbkdf2-sha256"),
       good.replace("v=1", "v=2"),
       good.replace("i=1000", "i=0"),

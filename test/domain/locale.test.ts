@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { matchLocale, negotiateLocale, parseAcceptLanguage } from "../src/domain/locale";
+import { matchLocale, negotiateLocale, parseAcceptLanguage } from "../../src/domain/locale";
 
 describe("locale negotiation", () => {
   it("orders Accept-Language by q-value, keeping header order on ties and dropping q=0 and *", () => {
-    expect(parseAcceptLanguage("de;q=0.5, fr-CH, fr;q=0.9, en;q=0.9, *;q=0.1, ja;q=0")).toEqual(["fr-CH", "fr", "en", "de"]);
+    expect(parseAcceptLanguage("de;q=0.5, fr-CH, fr;q=0.9, en;q=0.9, *;q=0.1, ja;q=0")).toEqual([
+      "fr-CH",
+      "fr",
+      "en",
+      "de",
+    ]);
     expect(parseAcceptLanguage("")).toEqual([]);
     expect(parseAcceptLanguage(null)).toEqual([]);
   });
@@ -26,7 +31,9 @@ describe("locale negotiation", () => {
   });
 
   it("skips unsupported values at every step", () => {
-    expect(negotiateLocale({ explicit: "zz", user: "xx", acceptLanguage: "sv, pt-PT;q=0.5", clientDefault: "fr" })).toBe("pt");
+    expect(
+      negotiateLocale({ explicit: "zz", user: "xx", acceptLanguage: "sv, pt-PT;q=0.5", clientDefault: "fr" }),
+    ).toBe("pt");
     expect(negotiateLocale({ explicit: "klingon", clientDefault: "tlh" })).toBe("en");
   });
 

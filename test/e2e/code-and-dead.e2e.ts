@@ -1,6 +1,20 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { completeReset, createUser, h1, expectAccessible, fillPasswords, latestMail, launch, openPage, requestReset, server, shot, signInStatus, uniqueEmail } from "./support";
+import {
+  completeReset,
+  createUser,
+  expectAccessible,
+  fillPasswords,
+  h1,
+  latestMail,
+  launch,
+  openPage,
+  requestReset,
+  server,
+  shot,
+  signInStatus,
+  uniqueEmail,
+} from "./support";
 
 let browser: Browser;
 beforeAll(async () => {

@@ -1,6 +1,21 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { classOf, clickInMailbox, createUser, expectAccessible, fillPasswords, focused, h1, latestMail, launch, openPage, server, shot, signInStatus, uniqueEmail } from "./support";
+import {
+  classOf,
+  clickInMailbox,
+  createUser,
+  expectAccessible,
+  fillPasswords,
+  focused,
+  h1,
+  latestMail,
+  launch,
+  openPage,
+  server,
+  shot,
+  signInStatus,
+  uniqueEmail,
+} from "./support";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -10,7 +25,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const forgotUrl = () => `${server.baseUrl}/forgot-password?client_id=${server.clientId}&redirect_uri=${encodeURIComponent(server.redirectUri)}`;
+const forgotUrl = () =>
+  `${server.baseUrl}/forgot-password?client_id=${server.clientId}&redirect_uri=${encodeURIComponent(server.redirectUri)}`;
 
 describe("reset journey in a real browser", () => {
   it("forgot form -> mailbox -> link -> form -> success -> redirect -> sign in (JavaScript on)", async () => {
@@ -71,7 +87,9 @@ describe("reset journey in a real browser", () => {
     await expect.poll(() => page.locator("#done").isVisible()).toBe(true);
     expect(await page.locator("#done h1").textContent()).toBe("Your password was changed");
     expect(await page.evaluate("document.activeElement.matches('#done h1')")).toBe(true);
-    expect(await page.getByRole("link", { name: "Continue to Acme Notes" }).getAttribute("href")).toBe(server.redirectUri);
+    expect(await page.getByRole("link", { name: "Continue to Acme Notes" }).getAttribute("href")).toBe(
+      server.redirectUri,
+    );
     await shot(page, "js-7-done");
     await expectAccessible(page, "js-7-done");
     await page.waitForURL(server.redirectUri, { timeout: 15_000 });

@@ -1,5 +1,5 @@
 import axe from "axe-core";
-import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import { type Browser, type BrowserContextOptions, chromium, type Page } from "playwright-core";
 import { expect, inject } from "vitest";
 
 declare module "vitest" {
@@ -21,7 +21,10 @@ export function launch(): Promise<Browser> {
 }
 
 /** A page that records CSP violations and script errors, which every test asserts are absent. */
-export async function openPage(browser: Browser, opts: BrowserContextOptions = {}): Promise<{ page: Page; problems: string[] }> {
+export async function openPage(
+  browser: Browser,
+  opts: BrowserContextOptions = {},
+): Promise<{ page: Page; problems: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-US", ...opts });
   const page = await context.newPage();
   const problems: string[] = [];
@@ -42,7 +45,10 @@ export async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize();
   await page.setViewportSize({ width: 320, height: 640 });
   await page.screenshot({ path: `${dir}/${name}-320.png`, fullPage: true });
-  expect(await page.evaluate("document.documentElement.scrollWidth"), `${name} overflows at 320 px`).toBeLessThanOrEqual(320);
+  expect(
+    await page.evaluate("document.documentElement.scrollWidth"),
+    `${name} overflows at 320 px`,
+  ).toBeLessThanOrEqual(320);
   if (size) await page.setViewportSize(size);
 }
 
@@ -50,8 +56,12 @@ export async function shot(page: Page, name: string): Promise<void> {
 export async function axeViolations(page: Page): Promise<string[]> {
   // Evaluated through the DevTools protocol, which the page's CSP does not govern.
   await page.evaluate(axe.source);
-  const result = (await page.evaluate(`axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] })
-    .then((r) => ({ passes: r.passes.length, violations: r.violations.map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target.join(" ")).join(", ")) }))`)) as { passes: number; violations: string[] };
+  const result =
+    (await page.evaluate(`axe.run(document, { runOnly: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] })
+    .then((r) => ({ passes: r.passes.length, violations: r.violations.map((v) => v.id + " (" + v.impact + "): " + v.nodes.map((n) => n.target.join(" ")).join(", ")) }))`)) as {
+      passes: number;
+      violations: string[];
+    };
   // A run that checked nothing would pass vacuously.
   expect(result.passes).toBeGreaterThan(10);
   return result.violations;
@@ -67,7 +77,11 @@ export async function expectAccessible(page: Page, darkShot?: string): Promise<v
 }
 
 async function call(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(server.baseUrl + path, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return fetch(server.baseUrl + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** A fresh address per test. */
@@ -75,18 +89,25 @@ export const uniqueEmail = (tag: string) => `${tag}.${crypto.randomUUID().slice(
 
 /** Creates a user through the admin API. */
 export async function createUser(email: string, password: string, locale?: string): Promise<void> {
-  const res = await call("/v1/users", { email, password, ...(locale ? { locale } : {}) }, { Authorization: `Bearer ${server.adminKey}` });
+  const res = await call(
+    "/v1/users",
+    { email, password, ...(locale ? { locale } : {}) },
+    { Authorization: `Bearer ${server.adminKey}` },
+  );
   expect(res.status).toBe(201);
 }
 
 /** Status of a sign-in through the canonical API. */
-export const signInStatus = async (email: string, password: string) => (await call("/v1/sessions", { email, password })).status;
+export const signInStatus = async (email: string, password: string) =>
+  (await call("/v1/sessions", { email, password })).status;
 
 /** Requests a reset through the canonical API. */
-export const requestReset = async (email: string) => expect((await call("/v1/password-resets", { email, clientId: server.clientId })).status).toBe(202);
+export const requestReset = async (email: string) =>
+  expect((await call("/v1/password-resets", { email, clientId: server.clientId })).status).toBe(202);
 
 /** Completes a reset through the canonical API. */
-export const completeReset = async (token: string, newPassword: string) => (await call("/v1/password-resets/complete", { token, newPassword })).status;
+export const completeReset = async (token: string, newPassword: string) =>
+  (await call("/v1/password-resets/complete", { token, newPassword })).status;
 
 interface Mail {
   id: string;
@@ -107,7 +128,12 @@ export async function latestMail(email: string): Promise<Mail> {
 }
 
 /** Opens the dev mailbox and clicks a link inside the newest email to `email`, as its reader would. */
-export async function clickInMailbox(page: Page, email: string, link: string | RegExp, screenshot?: string): Promise<void> {
+export async function clickInMailbox(
+  page: Page,
+  email: string,
+  link: string | RegExp,
+  screenshot?: string,
+): Promise<void> {
   await latestMail(email);
   await page.goto(`${server.baseUrl}/dev/mailbox`);
   if (screenshot) await shot(page, screenshot);
@@ -123,10 +149,12 @@ export async function fillPasswords(page: Page, password: string, confirm = pass
 }
 
 /** The id (or tag) of the focused element. */
-export const focused = (page: Page) => page.evaluate("document.activeElement && (document.activeElement.id || document.activeElement.tagName)");
+export const focused = (page: Page) =>
+  page.evaluate("document.activeElement && (document.activeElement.id || document.activeElement.tagName)");
 
 /** Text of the visible level-1 heading (the reset page keeps a hidden success heading for the script). */
 export const h1 = (page: Page) => page.getByRole("heading", { level: 1 }).textContent();
 
 /** The class attribute of an element ("" when absent). */
-export const classOf = async (page: Page, selector: string) => (await page.locator(selector).getAttribute("class")) ?? "";
+export const classOf = async (page: Page, selector: string) =>
+  (await page.locator(selector).getAttribute("class")) ?? "";

@@ -27,7 +27,12 @@ export async function observe(request: Request, res: Response): Promise<void> {
   } catch {
     // not JSON (a page): no code
   }
-  observed.push({ method: request.method.toLowerCase(), path: new URL(request.url).pathname, status: res.status, code });
+  observed.push({
+    method: request.method.toLowerCase(),
+    path: new URL(request.url).pathname,
+    status: res.status,
+    code,
+  });
 }
 
 const templates = Object.keys(spec.paths).map((template) => ({
@@ -39,7 +44,9 @@ const templates = Object.keys(spec.paths).map((template) => ({
 /** The documented operation for a request, preferring literal paths over templated ones. */
 function operationOf(o: Observed) {
   const paths = spec.paths as unknown as Paths;
-  const match = templates.filter((t) => t.re.test(o.path) && paths[t.template]?.[o.method]).sort((a, b) => a.params - b.params)[0];
+  const match = templates
+    .filter((t) => t.re.test(o.path) && paths[t.template]?.[o.method])
+    .sort((a, b) => a.params - b.params)[0];
   return match ? { template: match.template, op: paths[match.template]![o.method]! } : null;
 }
 
@@ -54,7 +61,8 @@ export function undocumentedErrors(): string[] {
     const response = found.op.responses[String(o.status)];
     const where = `${o.method.toUpperCase()} ${found.template}`;
     if (!response) out.add(`${where}: status ${o.status}${o.code ? ` (${o.code})` : ""} is not documented`);
-    else if (o.code && response["x-error-codes"] && !response["x-error-codes"].includes(o.code)) out.add(`${where}: ${o.status} ${o.code} is not documented`);
+    else if (o.code && response["x-error-codes"] && !response["x-error-codes"].includes(o.code))
+      out.add(`${where}: ${o.status} ${o.code} is not documented`);
   }
   observed.length = 0;
   return [...out].sort();

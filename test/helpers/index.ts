@@ -2,8 +2,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import { createWorker } from "../../src/app";
-import { getConfig, type Env } from "../../src/config";
-import { sha256Hex } from "../../src/crypto/tokens";
+import { type Env, getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
 import { buildDeps, type DepsOverrides } from "../../src/deps";
 import { createMailer } from "../../src/mail";
@@ -26,7 +25,9 @@ export const clock = {
 export const depsOverrides: DepsOverrides = {};
 
 /** The Worker under test: the real one, built through the same seam with the test clock and overrides. */
-export const worker = createWorker({ makeDeps: (e, ctx, meta) => buildDeps(e, ctx, meta, { now: clock.now, ...depsOverrides }) });
+export const worker = createWorker({
+  makeDeps: (e, ctx, meta) => buildDeps(e, ctx, meta, { now: clock.now, ...depsOverrides }),
+});
 
 export const ADMIN_KEY = "test-admin-key-0123456789";
 /** PUBLIC_BASE_URL of the test deployment (vitest.config.ts): links and issuers must use it. */
@@ -70,7 +71,11 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
   }
   headers.set("CF-Connecting-IP", ip ?? "203.0.113.7");
   const ctx = createExecutionContext();
-  const request = new Request(REQUEST_BASE + path, { ...init, headers, ...(country ? { cf: { country } } : {}) } as RequestInit);
+  const request = new Request(REQUEST_BASE + path, {
+    ...init,
+    headers,
+    ...(country ? { cf: { country } } : {}),
+  } as RequestInit);
   const res = await worker.fetch(request as never, envWith(overrides), ctx);
   if (background === "wait") await waitOnExecutionContext(ctx);
   await observe(request, res);
@@ -110,12 +115,15 @@ export async function mailTo(address: string): Promise<CapturedMail[]> {
 }
 
 /** The link token and code of the newest reset email to an address. */
-export async function resetMail(address: string): Promise<{ token: string; code: string | null; link: string; mail: CapturedMail }> {
+export async function resetMail(
+  address: string,
+): Promise<{ token: string; code: string | null; link: string; mail: CapturedMail }> {
   const mail = (await mailTo(address)).find((m) => /token=/.test(m.text));
   if (!mail) throw new Error(`no reset mail for ${address}`);
   const link = /(https?:\/\/\S+token=[A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
   const token = new URL(link).searchParams.get("token")!;
-  const code = /\b(\d{6})\b/.exec(mail.text.split("\n").find((l) => /code/i.test(l) && /\d{6}/.test(l)) ?? "")?.[1] ?? null;
+  const code =
+    /\b(\d{6})\b/.exec(mail.text.split("\n").find((l) => /code/i.test(l) && /\d{6}/.test(l)) ?? "")?.[1] ?? null;
   return { token, code, link, mail };
 }
 
@@ -128,32 +136,26 @@ export async function requestReset(email: string, extra: Record<string, unknown>
 
 /** Reads rows straight from D1 (assertions on stored state). */
 export async function rows<T = Record<string, unknown>>(sql: string, ...params: unknown[]): Promise<T[]> {
-  return (await env.DB.prepare(sql).bind(...params).all<T>()).results;
-}
-
-/** Inserts a client row directly (no admin endpoint sets every column yet); idempotent per id. */
-export async function insertClient(c: {
-  id: string;
-  tenantId?: string;
-  businessId?: number;
-  resetUrl?: string;
-  issueLoginToken?: boolean;
-  /** Stored as SHA-256 hex, as the admin API would. */
-  secret?: string;
-  passwordPolicy?: Record<string, unknown>;
-}): Promise<void> {
-  const secretHash = c.secret ? await sha256Hex(c.secret) : null;
-  await env.DB.prepare(
-    "INSERT OR IGNORE INTO clients (id, tenant_id, name, business_id, reset_url, issue_login_token, secret_hash, password_policy, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-  )
-    .bind(c.id, c.tenantId ?? "default", `Client ${c.id}`, c.businessId ?? null, c.resetUrl ?? null, c.issueLoginToken === false ? 0 : 1, secretHash, JSON.stringify(c.passwordPolicy ?? {}))
-    .run();
+  return (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .all<T>()
+  ).results;
 }
 
 /** Posts an application/x-www-form-urlencoded body. */
-export function postForm(path: string, fields: Record<string, string> | string, opts: CallOptions = {}): Promise<Response> {
+export function postForm(
+  path: string,
+  fields: Record<string, string> | string,
+  opts: CallOptions = {},
+): Promise<Response> {
   const body = typeof fields === "string" ? fields : new URLSearchParams(fields).toString();
-  return api(path, { ...opts, method: "POST", body, headers: { "Content-Type": "application/x-www-form-urlencoded", ...(opts.headers as Record<string, string>) } });
+  return api(path, {
+    ...opts,
+    method: "POST",
+    body,
+    headers: { "Content-Type": "application/x-www-form-urlencoded", ...(opts.headers as Record<string, string>) },
+  });
 }
 
 /** Response header names except the per-request id (for "same bytes, same headers" checks). */
@@ -183,12 +185,6 @@ export async function runCron(e: Env = envWith()) {
   await waitOnExecutionContext(ctx);
 }
 
-/** Pretends the backoff delay has passed for some rows (all queued rows when no id is given). */
-export const makeDue = (id?: string) =>
-  id
-    ? env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE id = ?").bind(Date.now() - 1, id).run()
-    : env.DB.prepare("UPDATE outbox SET next_attempt_at = ? WHERE status = 'queued'").bind(Date.now() - 1).run();
-
 export interface TestTenant {
   tenantId: string;
   apiKey: string;
@@ -211,38 +207,29 @@ export interface TestClient {
 }
 
 /** Creates a client with the given credentials (a tenant's headers, or root). */
-export async function newClient(headers: Record<string, string>, body: Record<string, unknown> = {}): Promise<TestClient> {
+export async function newClient(
+  headers: Record<string, string>,
+  body: Record<string, unknown> = {},
+): Promise<TestClient> {
   const res = await api("/v1/clients", { json: { name: "App", ...body }, headers });
   if (res.status !== 201) throw new Error(`newClient: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
 /** Creates a user with the given credentials. */
-export async function newUser(headers: Record<string, string>, body: Record<string, unknown> = {}): Promise<{ id: string; email: string; tenantId: string }> {
+export async function newUser(
+  headers: Record<string, string>,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; email: string; tenantId: string }> {
   const res = await api("/v1/users", { json: { email: uniqueEmail(), ...body }, headers });
   if (res.status !== 201) throw new Error(`newUser: ${res.status} ${await res.text()}`);
   return res.json();
 }
 
 /** Basic credentials of a client. */
-export const basic = (clientId: string, secret: string) => ({ Authorization: `Basic ${btoa(`${clientId}:${secret}`)}` });
+export const basic = (clientId: string, secret: string) => ({
+  Authorization: `Basic ${btoa(`${clientId}:${secret}`)}`,
+});
 
 /** The machine code of a problem response. */
 export const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;
-
-/** Inserts a client of the default tenant straight into D1 (no admin route creates clients yet). */
-export async function createClient(opts: {
-  branding?: Record<string, string>;
-  redirectUris?: string[];
-  defaultLocale?: string;
-  passwordPolicy?: Record<string, unknown>;
-  name?: string;
-} = {}): Promise<string> {
-  const id = `cl_${crypto.randomUUID().slice(0, 8)}`;
-  await env.DB.prepare(
-    "INSERT INTO clients (id, tenant_id, name, redirect_uris, branding, default_locale, password_policy, issue_login_token, created_at) VALUES (?, 'default', ?, ?, ?, ?, ?, 1, ?)",
-  )
-    .bind(id, opts.name ?? "Test client", JSON.stringify(opts.redirectUris ?? []), JSON.stringify(opts.branding ?? {}), opts.defaultLocale ?? "en", JSON.stringify(opts.passwordPolicy ?? {}), Date.now())
-    .run();
-  return id;
-}

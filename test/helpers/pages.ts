@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { api, createUser, requestReset, strongPassword, uniqueEmail, type CallOptions } from ".";
+import { api, type CallOptions, createUser, requestReset, strongPassword, uniqueEmail } from ".";
 
 /** A browser-like session: keeps the CSRF cookie between requests, like a real one would. */
 export interface PageSession {
@@ -10,7 +10,11 @@ export interface PageSession {
 export const newSession = (headers: Record<string, string> = {}): PageSession => ({ cookie: null, headers });
 
 /** The page's HTML, its status and headers, remembering any cookie it sets. */
-export async function visit(s: PageSession, path: string, opts: CallOptions = {}): Promise<{ res: Response; html: string }> {
+export async function visit(
+  s: PageSession,
+  path: string,
+  opts: CallOptions = {},
+): Promise<{ res: Response; html: string }> {
   const headers = new Headers({ ...s.headers, ...(opts.headers as Record<string, string> | undefined) });
   if (s.cookie) headers.set("Cookie", s.cookie);
   const res = await api(path, { ...opts, headers });
@@ -20,11 +24,21 @@ export async function visit(s: PageSession, path: string, opts: CallOptions = {}
 }
 
 /** Posts a form the way a browser without JavaScript does (same-origin, urlencoded). */
-export function submit(s: PageSession, path: string, fields: Record<string, string>, extra: Record<string, string> = {}) {
+export function submit(
+  s: PageSession,
+  path: string,
+  fields: Record<string, string>,
+  extra: Record<string, string> = {},
+) {
   return visit(s, path, {
     method: "POST",
     body: new URLSearchParams(fields).toString(),
-    headers: { "Content-Type": "application/x-www-form-urlencoded", "Sec-Fetch-Site": "same-origin", Origin: "null", ...extra },
+    headers: {
+      "Content-Type": "application/x-www-form-urlencoded",
+      "Sec-Fetch-Site": "same-origin",
+      Origin: "null",
+      ...extra,
+    },
   });
 }
 
@@ -40,7 +54,8 @@ export function formOf(html: string, action: string): Record<string, string> {
   const form = new RegExp(`<form[^>]*action="${action}"[^>]*>([\\s\\S]*?)</form>`).exec(html)?.[1];
   if (!form) throw new Error(`no form posting to ${action}`);
   const out: Record<string, string> = {};
-  for (const m of form.matchAll(/<input[^>]*name="([^"]+)"[^>]*>/g)) out[m[1]!] = /value="([^"]*)"/.exec(m[0])?.[1] ?? "";
+  for (const m of form.matchAll(/<input[^>]*name="([^"]+)"[^>]*>/g))
+    out[m[1]!] = /value="([^"]*)"/.exec(m[0])?.[1] ?? "";
   return out;
 }
 
@@ -48,7 +63,8 @@ export function formOf(html: string, action: string): Record<string, string> {
 export const heading = (html: string) => /<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1] ?? "";
 
 /** Signs in through the API (the proof that a reset worked). */
-export const signIn = (email: string, password: string, clientId?: string) => api("/v1/sessions", { json: { email, password, ...(clientId ? { clientId } : {}) } });
+export const signIn = (email: string, password: string, clientId?: string) =>
+  api("/v1/sessions", { json: { email, password, ...(clientId ? { clientId } : {}) } });
 
 /** Asserts the security headers of a hosted page and that every script/style carries this response's nonce. */
 export function expectSecurePage(res: Response, html: string) {
@@ -57,7 +73,8 @@ export function expectSecurePage(res: Response, html: string) {
   const nonce = /script-src 'nonce-([A-Za-z0-9_-]{22})'/.exec(csp)?.[1];
   expect(nonce).toBeTruthy();
   expect(csp).toContain(`style-src 'nonce-${nonce}'`);
-  for (const d of ["default-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"]) expect(csp).toContain(d);
+  for (const d of ["default-src 'none'", "frame-ancestors 'none'", "form-action 'self'", "base-uri 'none'"])
+    expect(csp).toContain(d);
   expect(csp).not.toContain("unsafe-inline");
   expect(res.headers.get("Referrer-Policy")).toBe("no-referrer");
   expect(res.headers.get("Cache-Control")).toBe("no-store");
@@ -76,6 +93,9 @@ export async function userWithReset(opts: { clientId?: string; locale?: string; 
   const email = uniqueEmail("page");
   const password = strongPassword();
   await createUser(email, password);
-  const mail = await requestReset(email, { ...(opts.clientId ? { clientId: opts.clientId } : {}), ...(opts.redirectUri ? { redirectUri: opts.redirectUri } : {}) });
+  const mail = await requestReset(email, {
+    ...(opts.clientId ? { clientId: opts.clientId } : {}),
+    ...(opts.redirectUri ? { redirectUri: opts.redirectUri } : {}),
+  });
   return { email, password, ...mail };
 }

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { SUPPORTED_LOCALES } from "../../src/domain/locale";
+import { en } from "../../src/i18n/pages/en";
+import { PAGES as PAGE_MESSAGES } from "../helpers/catalogs";
+
+// The hosted pages' strings (src/i18n/pages/en.ts and public/i18n/pages/*.json).
+
+describe("page strings", () => {
+  it("exist for every locale with exactly the keys and placeholders of en", () => {
+    const placeholders = (v: string) => [...v.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    expect(Object.keys(PAGE_MESSAGES).sort()).toEqual([...SUPPORTED_LOCALES].sort());
+    for (const locale of SUPPORTED_LOCALES) {
+      const m = PAGE_MESSAGES[locale];
+      expect(Object.keys(m).sort(), locale).toEqual(Object.keys(en).sort());
+      for (const [k, v] of Object.entries(en)) {
+        const msg = m[k as keyof typeof en];
+        expect(msg.trim(), `${locale}.${k}`).not.toBe("");
+        expect(placeholders(msg), `${locale}.${k}`).toEqual(placeholders(v));
+        if (locale !== "en") expect(msg, `${locale}.${k} is a copy of en`).not.toBe(v);
+      }
+    }
+  });
+});

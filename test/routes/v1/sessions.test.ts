@@ -1,0 +1,250 @@
+import { env } from "cloudflare:workers";
+import { decodeJwt } from "jose";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { getConfig } from "../../../src/config";
+import { fromB64, hex } from "../../../src/crypto/encoding";
+import { signToken } from "../../../src/crypto/jwt";
+import { ACCESS_TOKEN_TTL_SECONDS } from "../../../src/flows/issue-session";
+import {
+  adminHeaders,
+  api,
+  clock,
+  codeOf,
+  createUser,
+  envWith,
+  PUBLIC_BASE_URL,
+  requestReset,
+  rows,
+  strongPassword,
+  uniqueEmail,
+} from "../../helpers";
+
+const pbkdf2Calls = (spy: { mock: { calls: unknown[][] } }) =>
+  spy.mock.calls
+    .filter(([alg]) => (alg as { name: string }).name === "PBKDF2")
+    .map(([alg]) => (alg as { iterations: number }).iterations);
+
+/** Headers of a request that reached the Worker through another site (a proxy, workers.dev...). */
+const FOREIGN_HOST = { Host: "attacker.example", "X-Forwarded-Host": "attacker.example", "X-Forwarded-Proto": "http" };
+
+/** The bytes of a timingSafeEqual argument, as hex. */
+const argHex = (a: unknown) =>
+  hex(ArrayBuffer.isView(a) ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(a as ArrayBuffer));
+
+const signIn = async (email: string, password: string) => {
+  const res = await api("/v1/sessions", { json: { email, password } });
+  expect(res.status).toBe(200);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  return { accessToken, sid: decodeJwt(accessToken).sid as string };
+};
+const me = (accessToken: string) => api("/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });
+
+/**
+ * A fresh access token for an existing session, signed now with the deployment's key (as the
+ * Worker would sign it): isolates the session-row checks of /v1/me from the token's own expiry.
+ */
+async function accessTokenFor(userId: string, sid: string): Promise<string> {
+  const config = await getConfig(envWith());
+  return signToken(config.signing, {
+    issuer: config.publicBaseUrl,
+    purpose: "access",
+    subject: userId,
+    ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+    now: clock.now(),
+    claims: { sid, tid: "default", cid: "default" },
+  });
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe("POST /v1/sessions", () => {
+  it("gives the same 401 INVALID_CREDENTIALS, after the same hashing work, for unknown user and wrong password", async () => {
+    const email = uniqueEmail("signin");
+    await createUser(email, strongPassword());
+    const spy = vi.spyOn(crypto.subtle, "deriveBits");
+    const wrong = await api("/v1/sessions", { json: { email, password: "Wrong-Password-1" } });
+    const wrongWork = pbkdf2Calls(spy);
+    spy.mockClear();
+    const unknown = await api("/v1/sessions", { json: { email: uniqueEmail("ghost"), password: "Wrong-Password-1" } });
+    const unknownWork = pbkdf2Calls(spy);
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    const [a, b] = [await wrong.json(), await unknown.json()] as { requestId: string }[];
+    expect({ ...a, requestId: "" }).toEqual({ ...b, requestId: "" });
+    expect((a as unknown as { code: string }).code).toBe("INVALID_CREDENTIALS");
+    expect(wrongWork.length).toBeGreaterThan(0);
+    expect(unknownWork).toEqual(wrongWork);
+  });
+
+  it("compares the derived hash with the stored one through crypto.subtle.timingSafeEqual", async () => {
+    const email = uniqueEmail("constant-time");
+    const password = strongPassword();
+    const user = await createUser(email, password);
+    const [row] = await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = ?", user.id);
+    const storedHash = hex(fromB64(row!.password_hash.split("$").at(-1)!)!);
+    const spy = vi.spyOn(crypto.subtle, "timingSafeEqual");
+
+    expect(await codeOf(await api("/v1/sessions", { json: { email, password: "Wrong-Password-1" } }))).toBe(
+      "INVALID_CREDENTIALS",
+    );
+    const wrongCalls = spy.mock.calls.map((args) => args.map(argHex));
+    // One side is the stored hash, the other the (different) hash of the wrong password.
+    expect(wrongCalls.some(([a, b]) => (a === storedHash) !== (b === storedHash))).toBe(true);
+
+    spy.mockClear();
+    expect((await api("/v1/sessions", { json: { email, password } })).status).toBe(200);
+    const rightCalls = spy.mock.calls.map((args) => args.map(argHex));
+    expect(rightCalls.some(([a, b]) => a === storedHash && b === storedHash)).toBe(true);
+  });
+
+  it("treats a user without a password like an unknown one", async () => {
+    const email = uniqueEmail("nopass");
+    await createUser(email);
+    const res = await api("/v1/sessions", { json: { email, password: "Anything-Goes-1" } });
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("INVALID_CREDENTIALS");
+  });
+
+  it("limits attempts per account, whatever the IP", async () => {
+    const email = uniqueEmail("brute");
+    const password = strongPassword();
+    await createUser(email, password);
+    const limits = { RATE_LIMITS: JSON.stringify({ signInPerAccount: "3/15m", signInPerIp: "1000/15m" }) };
+    for (let i = 0; i < 3; i++) {
+      expect(
+        (
+          await api("/v1/sessions", {
+            json: { email, password: "Wrong-Password-1" },
+            env: limits,
+            ip: `198.51.100.${i + 1}`,
+          })
+        ).status,
+      ).toBe(401);
+    }
+    const blocked = await api("/v1/sessions", { json: { email, password }, env: limits, ip: "198.51.100.99" });
+    expect(blocked.status).toBe(429);
+    expect(await codeOf(blocked)).toBe("RATE_LIMITED");
+    expect(blocked.headers.get("Retry-After")).toBeTruthy();
+  });
+
+  it("rehashes on sign-in when the hashing parameters changed", async () => {
+    const email = uniqueEmail("rehash");
+    const password = strongPassword();
+    const user = await createUser(email, password);
+    const [before] = await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = ?", user.id);
+    expect(before!.password_hash).toMatch(/^\$pbkdf2c-sha256\$v=1\$i=20000,r=1,/);
+    const res = await api("/v1/sessions", { json: { email, password }, env: { PASSWORD_HASH_ITERATIONS: "150000" } });
+    expect(res.status).toBe(200);
+    const [after] = await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = ?", user.id);
+    expect(after!.password_hash).toMatch(/^\$pbkdf2c-sha256\$v=1\$i=75000,r=2,/);
+    // Still signs in under the new parameters, and no further rehash happens.
+    expect(
+      (await api("/v1/sessions", { json: { email, password }, env: { PASSWORD_HASH_ITERATIONS: "150000" } })).status,
+    ).toBe(200);
+    const [again] = await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE id = ?", user.id);
+    expect(again!.password_hash).toBe(after!.password_hash);
+  });
+
+  it("refuses a disabled user with the same INVALID_CREDENTIALS", async () => {
+    const email = uniqueEmail("disabled");
+    const password = strongPassword();
+    const user = await createUser(email, password);
+    const patch = await api(`/v1/users/${user.id}`, {
+      method: "PATCH",
+      json: { disabled: true },
+      headers: adminHeaders,
+    });
+    expect(patch.status).toBe(200);
+    expect(await codeOf(await api("/v1/sessions", { json: { email, password } }))).toBe("INVALID_CREDENTIALS");
+  });
+
+  it("signs access tokens with PUBLIC_BASE_URL as issuer, whatever host the request came through", async () => {
+    const email = uniqueEmail("issuer");
+    const password = strongPassword();
+    await createUser(email, password);
+    const res = await api("/v1/sessions", { json: { email, password }, headers: FOREIGN_HOST });
+    expect(res.status).toBe(200);
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:access" });
+  });
+});
+
+describe("POST /v1/sessions/exchange", () => {
+  it("signs the exchanged access token with PUBLIC_BASE_URL as issuer, whatever the request's host", async () => {
+    const email = uniqueEmail("exchange-issuer");
+    await createUser(email, strongPassword());
+    const { token } = await requestReset(email);
+    const done = await api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });
+    const { loginToken } = (await done.json()) as { loginToken: string };
+    const res = await api("/v1/sessions/exchange", { json: { loginToken }, headers: FOREIGN_HOST });
+    expect(res.status).toBe(200);
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:access" });
+    expect((await me(accessToken)).status).toBe(200);
+  });
+});
+
+describe("GET /v1/me", () => {
+  it("needs a valid access token", async () => {
+    expect(await codeOf(await api("/v1/me"))).toBe("UNAUTHORIZED");
+    expect(await codeOf(await api("/v1/me", { headers: { Authorization: "Bearer nope" } }))).toBe("UNAUTHORIZED");
+  });
+
+  it("stops accepting a token once its session is revoked or expired", async () => {
+    const email = uniqueEmail("me");
+    const password = strongPassword();
+    const user = await createUser(email, password);
+    const { accessToken, sid } = await signIn(email, password);
+    expect((await me(accessToken)).status).toBe(200);
+    clock.advance(ACCESS_TOKEN_TTL_SECONDS * 1000 - 60_000);
+    expect((await me(accessToken)).status).toBe(200);
+    clock.advance(60_000);
+    // The token expires with its session (never later): it is refused as a token first.
+    const expired = await me(accessToken);
+    expect(expired.status).toBe(401);
+    expect(await codeOf(expired)).toBe("UNAUTHORIZED");
+    // The session row has expired too: even a freshly signed token naming it is refused...
+    expect(await codeOf(await me(await accessTokenFor(user.id, sid)))).toBe("SESSION_REVOKED");
+    // ...while one naming a live session is accepted.
+    const live = await signIn(email, password);
+    expect((await me(await accessTokenFor(user.id, live.sid))).status).toBe(200);
+  });
+
+  it("refuses a session whose row is revoked even though sessions_valid_after did not move", async () => {
+    const email = uniqueEmail("row-revoked");
+    const password = strongPassword();
+    const user = await createUser(email, password);
+    const revoked = await signIn(email, password);
+    const other = await signIn(email, password);
+    // No API revokes a session row without also moving users.sessions_valid_after (completion,
+    // disabling and deletion do both), so this one mechanism alone is set up in SQL.
+    await env.DB.prepare("UPDATE sessions SET revoked_at = ? WHERE id = ?").bind(clock.now(), revoked.sid).run();
+    expect((await rows<{ s: number }>("SELECT sessions_valid_after AS s FROM users WHERE id = ?", user.id))[0]!.s).toBe(
+      0,
+    );
+    const res = await me(revoked.accessToken);
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("SESSION_REVOKED");
+    expect((await me(other.accessToken)).status).toBe(200);
+  });
+
+  it("refuses a session made before sessions_valid_after even though its row is not revoked", async () => {
+    const email = uniqueEmail("cut-off");
+    const password = strongPassword();
+    const user = await createUser(email, password);
+    const old = await signIn(email, password);
+    clock.advance(1_000);
+    // No API moves users.sessions_valid_after without also revoking the session rows (completion
+    // and disabling do both), so this one mechanism alone is set up in SQL.
+    await env.DB.prepare("UPDATE users SET sessions_valid_after = ? WHERE id = ?").bind(clock.now(), user.id).run();
+    expect(
+      (await rows<{ r: number | null }>("SELECT revoked_at AS r FROM sessions WHERE id = ?", old.sid))[0]!.r,
+    ).toBeNull();
+    const res = await me(old.accessToken);
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("SESSION_REVOKED");
+    // A session made after the cut-off is accepted.
+    clock.advance(1_000);
+    expect((await me((await signIn(email, password)).accessToken)).status).toBe(200);
+  });
+});
