@@ -2,10 +2,11 @@
 // parameters (600,000 PBKDF2 iterations), seeds users, and drives each endpoint with autocannon.
 // Prints requests/s, p50, p99 and error counts as a table and writes bench-results.json.
 // Only loopback traffic; every run is bounded in time and count, and stops by itself.
-import autocannon from "autocannon";
+
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import autocannon from "autocannon";
 import { freshSecrets, writeEnvFile } from "./lib/env-file.mjs";
 import { freePort, startLocalWorker } from "./lib/local-worker.mjs";
 
@@ -18,9 +19,14 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const secrets = freshSecrets();
 const admin = secrets.ADMIN_API_KEY;
-const limits = JSON.stringify(Object.fromEntries(
-  ["resetPerEmail", "resetPerIp", "verifyPerIp", "completePerIp", "signInPerAccount", "signInPerIp"].map((b) => [b, "10000000/1m"]),
-));
+const limits = JSON.stringify(
+  Object.fromEntries(
+    ["resetPerEmail", "resetPerIp", "verifyPerIp", "completePerIp", "signInPerAccount", "signInPerIp"].map((b) => [
+      b,
+      "10000000/1m",
+    ]),
+  ),
+);
 // Production hashing; the dev mailbox, so that the seeded resets' tokens can be read back.
 writeEnvFile(join(dir, ".env"), {
   ...secrets,
@@ -50,7 +56,11 @@ server = await startLocalWorker({
 });
 
 const json = (path, body, headers = {}) =>
-  fetch(base + path, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: JSON.stringify(body) });
+  fetch(base + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 
 // Seed: users without a password (no hashing), one live reset each; tokens from the dev mailbox.
 const emails = Array.from({ length: USERS }, (_, i) => `bench${i}@example.com`);
@@ -65,13 +75,33 @@ const run = (path, next, opts = {}) =>
   new Promise((resolve, reject) => {
     const title = `POST ${path}`;
     const o = {
-      url: base, connections: CONNECTIONS, duration: SECONDS, ...opts,
+      url: base,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      ...opts,
       // autocannon takes path and method from the request entry, not from the top-level options.
-      requests: [{ method: "POST", path, headers: { "content-type": "application/json" }, setupRequest: (r) => ({ ...r, body: next() }) }],
+      requests: [
+        {
+          method: "POST",
+          path,
+          headers: { "content-type": "application/json" },
+          setupRequest: (r) => ({ ...r, body: next() }),
+        },
+      ],
     };
     if (o.amount) delete o.duration; // a fixed number of requests instead of a time box
     autocannon(o, (err, r) =>
-      err ? reject(err) : resolve({ endpoint: title, requests: r.requests.total, rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts }),
+      err
+        ? reject(err)
+        : resolve({
+            endpoint: title,
+            requests: r.requests.total,
+            rps: r.requests.average,
+            p50: r.latency.p50,
+            p99: r.latency.p99,
+            non2xx: r.non2xx,
+            errors: r.errors + r.timeouts,
+          }),
     );
   });
 const cycle = (bodies) => {
@@ -92,18 +122,33 @@ const nextVerify = cycle(liveTokens.map((token) => ({ token })));
 results.push(await run("/v1/password-resets/verify", nextVerify));
 // Complete consumes a token per request: one pass over the live tokens, production hashing.
 const nextComplete = cycle(liveTokens.map((token, i) => ({ token, newPassword: `Bench-passphrase-${i}-ok` })));
-results.push(await run("/v1/password-resets/complete", nextComplete, { amount: liveTokens.length, connections: Math.min(CONNECTIONS, 4) }));
+results.push(
+  await run("/v1/password-resets/complete", nextComplete, {
+    amount: liveTokens.length,
+    connections: Math.min(CONNECTIONS, 4),
+  }),
+);
 const owners = [...live.keys()];
-const nextSignIn = cycle(owners.map((email) => ({ email, password: `Bench-passphrase-${liveTokens.indexOf(live.get(email))}-ok` })));
+const nextSignIn = cycle(
+  owners.map((email) => ({ email, password: `Bench-passphrase-${liveTokens.indexOf(live.get(email))}-ok` })),
+);
 results.push(await run("/v1/sessions", nextSignIn));
 
-const row = (r) => `| ${r.endpoint.padEnd(32)} | ${String(r.requests).padStart(8)} | ${r.rps.toFixed(1).padStart(8)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.non2xx).padStart(6)} | ${String(r.errors).padStart(6)} |`;
-console.log(`\nresetkit bench — wrangler dev (local workerd), ${CONNECTIONS} connections, ${SECONDS}s per endpoint, PBKDF2 600,000 iterations`);
+const row = (r) =>
+  `| ${r.endpoint.padEnd(32)} | ${String(r.requests).padStart(8)} | ${r.rps.toFixed(1).padStart(8)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.non2xx).padStart(6)} | ${String(r.errors).padStart(6)} |`;
+console.log(
+  `\nresetkit bench — wrangler dev (local workerd), ${CONNECTIONS} connections, ${SECONDS}s per endpoint, PBKDF2 600,000 iterations`,
+);
 console.log(`| ${"endpoint".padEnd(32)} | requests |    req/s | p50 ms | p99 ms | non2xx | errors |`);
 console.log(`|${"-".repeat(34)}|----------|----------|--------|--------|--------|--------|`);
 for (const r of results) console.log(row(r));
-const report = { date: new Date().toISOString(), node: process.version, seeded: { users: USERS, tokens: liveTokens.length, initialTokens: tokens.length }, results };
+const report = {
+  date: new Date().toISOString(),
+  node: process.version,
+  seeded: { users: USERS, tokens: liveTokens.length, initialTokens: tokens.length },
+  results,
+};
 writeFileSync("bench-results.json", JSON.stringify(report, null, 2));
-console.log("\n" + JSON.stringify(report));
+console.log(`\n${JSON.stringify(report)}`);
 await server.stop();
 process.exit(0);

@@ -51,7 +51,10 @@ const statements = [header];
 let values = [];
 let size = 0;
 const flush = () => {
-  if (values.length) statements.push(`INSERT INTO \`common_password_buckets\` (\`bucket\`, \`fingerprints\`) VALUES\n${values.join(",\n")};`);
+  if (values.length)
+    statements.push(
+      `INSERT INTO \`common_password_buckets\` (\`bucket\`, \`fingerprints\`) VALUES\n${values.join(",\n")};`,
+    );
   values = [];
   size = 0;
 };
@@ -65,8 +68,11 @@ flush();
 
 const dir = new URL("../migrations/", import.meta.url);
 const file = readdirSync(dir).find((f) => f.endsWith("_common_passwords.sql"));
-if (!file) throw new Error("no migrations/*_common_passwords.sql (npx drizzle-kit generate --custom --name common_passwords)");
-const sql = statements.join("\n--> statement-breakpoint\n") + "\n";
+if (!file)
+  throw new Error("no migrations/*_common_passwords.sql (npx drizzle-kit generate --custom --name common_passwords)");
+const sql = `${statements.join("\n--> statement-breakpoint\n")}\n`;
 writeFileSync(new URL(file, dir), sql);
 const largest = Math.max(...statements.map((s) => Buffer.byteLength(s)));
-console.log(`wrote migrations/${file}: ${entries.size} passwords, ${statements.length} statements, ${sql.length} bytes, largest statement ${largest} bytes`);
+console.log(
+  `wrote migrations/${file}: ${entries.size} passwords, ${statements.length} statements, ${sql.length} bytes, largest statement ${largest} bytes`,
+);

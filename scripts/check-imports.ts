@@ -66,8 +66,11 @@ export function importGraph(): Edge[] {
       let typeOnly: boolean;
       if (ts.isImportDeclaration(node)) {
         const clause = node.importClause;
-        const named = clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : null;
-        typeOnly = !!clause && (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
+        const named =
+          clause?.namedBindings && ts.isNamedImports(clause.namedBindings) ? clause.namedBindings.elements : null;
+        typeOnly =
+          !!clause &&
+          (clause.isTypeOnly || (!clause.name && !!named && named.length > 0 && named.every((e) => e.isTypeOnly)));
       } else {
         typeOnly = node.isTypeOnly;
       }
@@ -81,7 +84,9 @@ export function importGraph(): Edge[] {
 const isBuildTime = (file: string) => file.startsWith("src/openapi/") || file.endsWith(".docs.ts");
 
 const rankOf = (file: string): number | null =>
-  file.endsWith(".docs.ts") ? 10 : (LAYERS.find(([, p]) => (p.endsWith("/") ? file.startsWith(p) : file === p))?.[0] ?? null);
+  file.endsWith(".docs.ts")
+    ? 10
+    : (LAYERS.find(([, p]) => (p.endsWith("/") ? file.startsWith(p) : file === p))?.[0] ?? null);
 
 /** Cycles, as lists of files (Tarjan's strongly connected components of more than one file). */
 function cycles(edges: Edge[]): string[][] {
@@ -127,7 +132,8 @@ export function importProblems(edges = importGraph()): string[] {
     const [from, to] = [rankOf(e.from), rankOf(e.to)];
     if (from === null) problems.push(`unlayered file: ${e.from} (add it to LAYERS in scripts/check-imports.ts)`);
     else if (to !== null && to > from) problems.push(`upward import: ${e.from} -> ${e.to}`);
-    if (e.from.startsWith("src/domain/") && !e.to.startsWith("src/domain/")) problems.push(`domain imports outside domain: ${e.from} -> ${e.to}`);
+    if (e.from.startsWith("src/domain/") && !e.to.startsWith("src/domain/"))
+      problems.push(`domain imports outside domain: ${e.from} -> ${e.to}`);
     if (isBuildTime(e.to) && !isBuildTime(e.from)) problems.push(`build-time code in the Worker: ${e.from} -> ${e.to}`);
     if (e.from.startsWith("src/routes/") && !e.typeOnly && /^src\/(db|crypto)\//.test(e.to)) {
       problems.push(`route reaches past the flows: ${e.from} -> ${e.to}`);

@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { appendEnvFile, freshSecrets, readEnvFile, writeEnvFile } from "./lib/env-file.mjs";
-import { ROOT, applyMigrations, executeSql, resolveWrangler, spawnDev, waitForHealthy } from "./lib/local-worker.mjs";
+import { applyMigrations, executeSql, ROOT, resolveWrangler, spawnDev, waitForHealthy } from "./lib/local-worker.mjs";
 
 process.chdir(ROOT);
 
@@ -171,11 +171,14 @@ async function step(label, run, shown) {
 
 const sqlString = (s) => `'${s.replaceAll("'", "''")}'`;
 
-await step(
-  "applying local D1 migrations",
-  (opts) => applyMigrations({ flags: d1Flags, ...opts }),
-  ["d1", "migrations", "apply", "DB", "--local", ...d1Flags],
-);
+await step("applying local D1 migrations", (opts) => applyMigrations({ flags: d1Flags, ...opts }), [
+  "d1",
+  "migrations",
+  "apply",
+  "DB",
+  "--local",
+  ...d1Flags,
+]);
 
 // Idempotent: appends the local URL to the default client's redirect_uris once.
 const redirectUri = `${baseUrl}/`;

@@ -5,9 +5,8 @@
 //   node scripts/preview-config.mjs --name <preview> --d1-name <db> --d1-id <uuid> --kv-id <id> --url <https://...>
 import { readFileSync, writeFileSync } from "node:fs";
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((pairs, a, i, all) => (a.startsWith("--") ? [...pairs, [a.slice(2), all[i + 1]]] : pairs), []),
-);
+const argv = process.argv.slice(2);
+const args = Object.fromEntries(argv.flatMap((a, i) => (a.startsWith("--") ? [[a.slice(2), argv[i + 1]]] : [])));
 for (const k of ["name", "d1-name", "d1-id", "kv-id", "url"]) {
   if (!args[k]) {
     console.error(`preview-config: missing --${k}`);

@@ -2,7 +2,7 @@
 // wrangler.toml), gzip-compressed. Fails above the 100 KiB budget of DESIGN §9 and prints the
 // largest contributors (from esbuild's metafile) so a regression points at its cause.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -28,10 +28,14 @@ for (const [file, { bytesInOutput }] of Object.entries(main.inputs)) {
     : file.replace(/^(src\/[^/]+(\/[^/]+)?).*$/, "$1");
   groups[key] = (groups[key] ?? 0) + bytesInOutput;
 }
-const top = Object.entries(groups).sort((a, b) => b[1] - a[1]).slice(0, 12);
+const top = Object.entries(groups)
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 12);
 console.log("Largest contributors (minified, before gzip):");
 for (const [name, bytes] of top) console.log(`  ${(bytes / 1024).toFixed(1).padStart(7)} KiB  ${name}`);
-console.log(`\nWorker bundle: ${rawKiB.toFixed(1)} KiB minified, ${gzipKiB.toFixed(1)} KiB gzip (budget ${BUDGET_KIB} KiB gzip)`);
+console.log(
+  `\nWorker bundle: ${rawKiB.toFixed(1)} KiB minified, ${gzipKiB.toFixed(1)} KiB gzip (budget ${BUDGET_KIB} KiB gzip)`,
+);
 if (gzipKiB > BUDGET_KIB) {
   console.error(`error: the bundle is ${(gzipKiB - BUDGET_KIB).toFixed(1)} KiB over budget`);
   process.exit(1);

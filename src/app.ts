@@ -1,5 +1,5 @@
-import { Hono } from "hono/tiny";
 import { requestId } from "hono/request-id";
+import { Hono } from "hono/tiny";
 import type { Env } from "./config";
 import { defaultDeps, type MakeDeps } from "./deps";
 import { AppError } from "./domain/errors";
@@ -14,8 +14,8 @@ import { nestAuthRoutes } from "./routes/compat/nestauth";
 import { nexudusTokenRoute, nexudusUserRoutes } from "./routes/compat/nexudus";
 import { singularityRoutes } from "./routes/compat/singularity";
 import { opsRoutes } from "./routes/ops";
-import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { pageRoutes } from "./routes/pages";
+import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
 import { clientRoutes } from "./routes/v1/clients";
 import { emailRoutes } from "./routes/v1/emails";
 import { eventRoutes } from "./routes/v1/events";
@@ -95,7 +95,9 @@ export function createApp({ makeDeps = defaultDeps }: AppOptions = {}) {
     .route("/dev", devMailboxRoutes)
     .route("/", pageRoutes);
 
-  app.notFound((c) => problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)));
+  app.notFound((c) =>
+    problemResponse(c, new AppError("NOT_FOUND", `No route for ${c.req.method} ${new URL(c.req.url).pathname}.`)),
+  );
   app.onError((err, c) => problemResponse(c, toAppError(err, c)));
   return routes;
 }

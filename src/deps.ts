@@ -1,11 +1,11 @@
-import { getConfig, type Config, type Env } from "./config";
-import { getDb, type Db } from "./db/client";
+import { type Config, type Env, getConfig } from "./config";
+import { type Db, getDb } from "./db/client";
 import type { RequestMeta } from "./domain/request";
 import { assetCatalogs, type CatalogLoader } from "./i18n/catalogs";
 import { logEvent } from "./log";
 import { createMailer } from "./mail";
 import type { Mailer } from "./mail/mailer";
-import { kvCooldowns, kvRateLimiter, type Cooldowns, type RateLimiter } from "./rate-limit";
+import { type Cooldowns, kvCooldowns, kvRateLimiter, type RateLimiter } from "./rate-limit";
 
 /** Everything a flow may touch, passed explicitly so tests can swap any piece. */
 export interface Deps {
@@ -37,7 +37,12 @@ export type MakeDeps = (env: Env, ctx: Pick<ExecutionContext, "waitUntil">, meta
 export type DepsOverrides = Partial<Pick<Deps, "now" | "mailer" | "fallbackMailer" | "limiter" | "cooldowns" | "db">>;
 
 /** Builds the dependencies for one request or scheduled run, the only place that reads bindings. */
-export async function buildDeps(env: Env, ctx: Pick<ExecutionContext, "waitUntil">, meta: RequestMeta, overrides: DepsOverrides = {}): Promise<Deps> {
+export async function buildDeps(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  meta: RequestMeta,
+  overrides: DepsOverrides = {},
+): Promise<Deps> {
   const config = await getConfig(env);
   const now = overrides.now ?? (() => Date.now());
   const db = overrides.db ?? getDb(env.DB);
@@ -49,13 +54,25 @@ export async function buildDeps(env: Env, ctx: Pick<ExecutionContext, "waitUntil
     limiter: overrides.limiter ?? kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now),
     cooldowns: overrides.cooldowns ?? kvCooldowns(env.RATE_LIMIT_KV, now),
     mailer: overrides.mailer ?? createMailer(config.mail, mailCtx),
-    fallbackMailer: overrides.fallbackMailer !== undefined ? overrides.fallbackMailer : config.mailFallback ? createMailer(config.mailFallback, mailCtx) : null,
+    fallbackMailer:
+      overrides.fallbackMailer !== undefined
+        ? overrides.fallbackMailer
+        : config.mailFallback
+          ? createMailer(config.mailFallback, mailCtx)
+          : null,
     now,
-    catalog: assetCatalogs(env.ASSETS, (detail) => logEvent({ level: "error", msg: "message catalogue unavailable", requestId: meta.requestId, detail })),
+    catalog: assetCatalogs(env.ASSETS, (detail) =>
+      logEvent({ level: "error", msg: "message catalogue unavailable", requestId: meta.requestId, detail }),
+    ),
     defer: (work) =>
       ctx.waitUntil(
         work.catch((e: unknown) =>
-          logEvent({ level: "error", msg: "background work failed", requestId: meta.requestId, error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown" }),
+          logEvent({
+            level: "error",
+            msg: "background work failed",
+            requestId: meta.requestId,
+            error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown",
+          }),
         ),
       ),
     meta,

@@ -1,7 +1,10 @@
 import { hex, utf8 } from "./crypto/encoding";
 
 /** Outcome of a breached-password lookup; "unavailable" means fail-open (the caller audits it). */
-export type BreachResult = { status: "breached"; count: number } | { status: "clean" } | { status: "unavailable"; reason: string };
+export type BreachResult =
+  | { status: "breached"; count: number }
+  | { status: "clean" }
+  | { status: "unavailable"; reason: string };
 
 /** The HIBP range API must answer within this time, or the check fails open. */
 export const HIBP_TIMEOUT_MS = 1500;
@@ -12,7 +15,11 @@ export const HIBP_TIMEOUT_MS = 1500;
  * the same size, so an observer cannot guess the prefix from the response length. Padding lines
  * have a count of 0 and never match.
  */
-export async function checkBreached(baseUrl: string, password: string, doFetch: typeof fetch = (i, init) => fetch(i, init)): Promise<BreachResult> {
+export async function checkBreached(
+  baseUrl: string,
+  password: string,
+  doFetch: typeof fetch = (i, init) => fetch(i, init),
+): Promise<BreachResult> {
   const sha1 = hex(await crypto.subtle.digest("SHA-1", utf8(password.normalize("NFKC")))).toUpperCase();
   const prefix = sha1.slice(0, 5);
   const suffix = sha1.slice(5);

@@ -40,7 +40,11 @@ export interface RateLimiter {
  * Fixed-window counters in KV. KV is eventually consistent, so limits are approximate across
  * locations — fine for throttling, which is why KV holds nothing else (single-use state lives in D1).
  */
-export function kvRateLimiter(kv: KVNamespace, rules: Record<RateLimitBucket, RateLimitRule>, now: () => number): RateLimiter {
+export function kvRateLimiter(
+  kv: KVNamespace,
+  rules: Record<RateLimitBucket, RateLimitRule>,
+  now: () => number,
+): RateLimiter {
   return {
     async hit(bucket, key) {
       const { limit, windowSeconds } = rules[bucket];

@@ -214,7 +214,9 @@ export async function startLocalWorker({
   removeOnStop = [],
   onSpawn,
 } = {}) {
-  const cleanUp = () => removeOnStop.forEach((p) => rmSync(p, { recursive: true, force: true }));
+  const cleanUp = () => {
+    for (const p of removeOnStop) rmSync(p, { recursive: true, force: true });
+  };
   const d1Flags = persistTo ? ["--persist-to", persistTo] : [];
   // Quiet output, but uncoloured in case it ends up in an error message.
   const quiet = { NO_COLOR: "1", ...env };

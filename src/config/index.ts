@@ -1,11 +1,11 @@
 import * as z from "zod/mini";
-import { deriveSubKeys, type SubKeys } from "../crypto/keys";
 import { loadSigningKeys, type SigningKeys } from "../crypto/jwt";
+import { deriveSubKeys, type SubKeys } from "../crypto/keys";
 import type { HashParams } from "../crypto/password";
 import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
 import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
-import { parseMailConfig, type MailEnv } from "./mail";
+import { type MailEnv, parseMailConfig } from "./mail";
 import { parseRateLimits } from "./rate-limits";
 
 export { ConfigError };
@@ -69,7 +69,9 @@ const VarsSchema = z.object({
   MAIL_FROM: z._default(z.string().check(z.minLength(3)), "resetkit <no-reply@example.com>"),
   MAIL_API_BASE_URL: z._default(z.string(), ""),
   PASSWORD_HASH_ITERATIONS: z._default(
-    z.coerce.number().check(z.int(), z.minimum(1000, "must be at least 1000"), z.maximum(10_000_000, "must be at most 10000000")),
+    z.coerce
+      .number()
+      .check(z.int(), z.minimum(1000, "must be at least 1000"), z.maximum(10_000_000, "must be at most 10000000")),
     600_000,
   ),
   COMPAT_DIALECTS: z._default(z.string(), DIALECTS.join(",")),
@@ -90,7 +92,10 @@ function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING
 }
 
 function parseDialects(raw: string): ReadonlySet<Dialect> {
-  const names = raw.split(",").map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!(DIALECTS as readonly string[]).includes(n)) {
       throw new ConfigError(`COMPAT_DIALECTS has an unknown dialect "${n}" (known: ${DIALECTS.join(", ")})`);

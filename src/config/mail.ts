@@ -23,25 +23,40 @@ const SLOTS = {
   fallback: { provider: "MAIL_FALLBACK_PROVIDER", key: "MAIL_FALLBACK_API_KEY", url: "MAIL_FALLBACK_API_BASE_URL" },
 } as const;
 
-function parseSlot(env: MailEnv, names: (typeof SLOTS)[keyof typeof SLOTS], provider: MailProvider, rawUrl: string, ctx: { production: boolean; sesRegion: string }): MailSlot {
+function parseSlot(
+  env: MailEnv,
+  names: (typeof SLOTS)[keyof typeof SLOTS],
+  provider: MailProvider,
+  rawUrl: string,
+  ctx: { production: boolean; sesRegion: string },
+): MailSlot {
   const key = (names.key === "MAIL_API_KEY" ? env.MAIL_API_KEY : env.MAIL_FALLBACK_API_KEY) ?? "";
   const needsKey = provider !== "dev" && provider !== "cloudflare";
-  if (needsKey && key === "") throw new ConfigError(`secret ${names.key} is missing (required by ${names.provider}=${provider})`);
+  if (needsKey && key === "")
+    throw new ConfigError(`secret ${names.key} is missing (required by ${names.provider}=${provider})`);
   if (provider === "dev" && ctx.production) {
     throw new ConfigError(`${names.provider}=dev is only allowed when ENVIRONMENT is development or preview`);
   }
   if (provider === "cloudflare" && !env.EMAIL) {
-    throw new ConfigError(`${names.provider}=cloudflare needs the send_email binding EMAIL ([[send_email]] name = "EMAIL" in wrangler.toml)`);
+    throw new ConfigError(
+      `${names.provider}=cloudflare needs the send_email binding EMAIL ([[send_email]] name = "EMAIL" in wrangler.toml)`,
+    );
   }
   if (provider === "ses" && !/^[A-Za-z0-9]+:\S+$/.test(key)) {
-    throw new ConfigError(`secret ${names.key} is malformed: ${names.provider}=ses expects ACCESS_KEY_ID:SECRET_ACCESS_KEY`);
+    throw new ConfigError(
+      `secret ${names.key} is malformed: ${names.provider}=ses expects ACCESS_KEY_ID:SECRET_ACCESS_KEY`,
+    );
   }
   if (provider === "ses" && !/^[a-z]{2}(-[a-z]+)+-\d+$/.test(ctx.sesRegion)) {
     throw new ConfigError(`MAIL_SES_REGION is missing or invalid (required by ${names.provider}=ses, e.g. eu-west-1)`);
   }
-  if (rawUrl !== "" && !/^https?:\/\/[^\s/]+/.test(rawUrl)) throw new ConfigError(`${names.url} is invalid: must be an http(s) URL`);
+  if (rawUrl !== "" && !/^https?:\/\/[^\s/]+/.test(rawUrl))
+    throw new ConfigError(`${names.url} is invalid: must be an http(s) URL`);
   // dev and cloudflare make no HTTP call; they report the default provider's URL.
-  const fallbackUrl = provider === "ses" ? `https://email.${ctx.sesRegion}.amazonaws.com` : (MAIL_BASE_URLS[provider] ?? MAIL_BASE_URLS.resend!);
+  const fallbackUrl =
+    provider === "ses"
+      ? `https://email.${ctx.sesRegion}.amazonaws.com`
+      : (MAIL_BASE_URLS[provider] ?? MAIL_BASE_URLS.resend!);
   return { provider, apiKey: key, apiBaseUrl: (rawUrl || fallbackUrl).replace(/\/+$/, "") };
 }
 
@@ -55,11 +70,17 @@ const domainOf = (from: string) => /@([^\s>@]+)>?\s*$/.exec(from)?.[1] ?? "";
 export function parseMailConfig(
   env: MailEnv,
   v: { production: boolean; provider: MailProvider; from: string; apiBaseUrl: string },
-): { mail: MailSlot & { from: string }; mailFallback: (MailSlot & { after: number }) | null; mailOptions: MailOptions } {
+): {
+  mail: MailSlot & { from: string };
+  mailFallback: (MailSlot & { after: number }) | null;
+  mailOptions: MailOptions;
+} {
   const blank = (s: string | undefined) => (s ?? "").trim();
   const fallbackName = blank(env.MAIL_FALLBACK_PROVIDER);
   if (fallbackName !== "" && !(MAIL_PROVIDERS as readonly string[]).includes(fallbackName)) {
-    throw new ConfigError(`MAIL_FALLBACK_PROVIDER has an unknown provider "${fallbackName}" (known: ${MAIL_PROVIDERS.join(", ")})`);
+    throw new ConfigError(
+      `MAIL_FALLBACK_PROVIDER has an unknown provider "${fallbackName}" (known: ${MAIL_PROVIDERS.join(", ")})`,
+    );
   }
   const fallback = fallbackName === "" ? null : (fallbackName as MailProvider);
   if (fallback === v.provider) throw new ConfigError("MAIL_FALLBACK_PROVIDER must differ from MAIL_PROVIDER");
@@ -71,7 +92,9 @@ export function parseMailConfig(
     sesRegion: blank(env.MAIL_SES_REGION),
   };
   if (used.has("mailgun") && !/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(mailOptions.mailgunDomain)) {
-    throw new ConfigError("MAIL_MAILGUN_DOMAIN is missing or invalid (Mailgun sends through /v3/{domain}/messages; default: the domain of MAIL_FROM)");
+    throw new ConfigError(
+      "MAIL_MAILGUN_DOMAIN is missing or invalid (Mailgun sends through /v3/{domain}/messages; default: the domain of MAIL_FROM)",
+    );
   }
   const ctx = { production: v.production, sesRegion: mailOptions.sesRegion };
   const primary = parseSlot(env, SLOTS.primary, v.provider, v.apiBaseUrl, ctx);
@@ -81,9 +104,15 @@ export function parseMailConfig(
     const rawAfter = blank(env.MAIL_FALLBACK_AFTER) || "3";
     const after = /^\d+$/.test(rawAfter) ? Number(rawAfter) : NaN;
     if (!(after >= 1 && after < MAX_ATTEMPTS)) {
-      throw new ConfigError(`MAIL_FALLBACK_AFTER is invalid: a whole number of failed attempts from 1 to ${MAX_ATTEMPTS - 1}`);
+      throw new ConfigError(
+        `MAIL_FALLBACK_AFTER is invalid: a whole number of failed attempts from 1 to ${MAX_ATTEMPTS - 1}`,
+      );
     }
     mailFallback = { ...parseSlot(env, SLOTS.fallback, fallback, blank(env.MAIL_FALLBACK_API_BASE_URL), ctx), after };
   }
-  return { mail: { provider: primary.provider, from: v.from, apiBaseUrl: primary.apiBaseUrl, apiKey: primary.apiKey }, mailFallback, mailOptions };
+  return {
+    mail: { provider: primary.provider, from: v.from, apiBaseUrl: primary.apiBaseUrl, apiKey: primary.apiKey },
+    mailFallback,
+    mailOptions,
+  };
 }

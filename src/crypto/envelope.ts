@@ -3,7 +3,11 @@ import { b64url, fromB64, randomBytes, utf8 } from "./encoding";
 /** Encrypts a JSON value with AES-256-GCM; output is base64url(iv || ciphertext+tag). */
 export async function seal(key: CryptoKey, value: unknown, aad: string): Promise<string> {
   const iv = randomBytes(12);
-  const ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv, additionalData: utf8(aad) }, key, utf8(JSON.stringify(value)));
+  const ct = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv, additionalData: utf8(aad) },
+    key,
+    utf8(JSON.stringify(value)),
+  );
   const out = new Uint8Array(12 + ct.byteLength);
   out.set(iv, 0);
   out.set(new Uint8Array(ct), 12);

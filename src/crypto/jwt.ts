@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, importJWK, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
+import { calculateJwkThumbprint, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
 
 /** What a token may be used for; each purpose is its own audience, so one can never stand in for another. */
 export type TokenPurpose = "access" | "login" | "reset";
@@ -29,7 +29,9 @@ export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
   } catch {
     throw new Error("not JSON (expected a private JWK)");
   }
-  const list = (parsed && typeof parsed === "object" && "keys" in parsed ? (parsed as { keys: unknown }).keys : [parsed]) as JWK[];
+  const list = (
+    parsed && typeof parsed === "object" && "keys" in parsed ? (parsed as { keys: unknown }).keys : [parsed]
+  ) as JWK[];
   if (!Array.isArray(list) || list.length === 0) throw new Error("no keys");
   const verifiers = new Map<string, { alg: string; key: CryptoKey }>();
   const publics: JWK[] = [];
@@ -42,7 +44,7 @@ export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
     verifiers.set(kid, { alg, key: publicKey });
     publics.push({ kty: pub.kty, crv: pub.crv, x: pub.x, ...(pub.y ? { y: pub.y } : {}), kid, alg, use: "sig" });
     if (i === 0) {
-      if (!jwk.d) throw new Error("the first key must be a private key (with \"d\")");
+      if (!jwk.d) throw new Error('the first key must be a private key (with "d")');
       active = { kid, alg, key: (await importJWK({ ...jwk, alg }, alg)) as CryptoKey };
     }
   }
@@ -52,7 +54,15 @@ export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
 /** Signs a short-lived token for one purpose, issued at `now` (epoch ms: the caller's clock). */
 export async function signToken(
   keys: SigningKeys,
-  opts: { issuer: string; purpose: TokenPurpose; subject: string; ttlSeconds: number; now: number; claims?: JWTPayload; jti?: string },
+  opts: {
+    issuer: string;
+    purpose: TokenPurpose;
+    subject: string;
+    ttlSeconds: number;
+    now: number;
+    claims?: JWTPayload;
+    jti?: string;
+  },
 ): Promise<string> {
   const iat = Math.floor(opts.now / 1000);
   const jwt = new SignJWT({ ...opts.claims })
@@ -66,10 +76,18 @@ export async function signToken(
   return jwt.sign(keys.active.key);
 }
 
-export type TokenCheck = { ok: true; payload: JWTPayload & { sub: string } } | { ok: false; reason: "invalid" | "expired" };
+export type TokenCheck =
+  | { ok: true; payload: JWTPayload & { sub: string } }
+  | { ok: false; reason: "invalid" | "expired" };
 
 /** Verifies signature, issuer, audience (purpose) and expiry at `now` (epoch ms). Never throws for bad input. */
-export async function verifyToken(keys: SigningKeys, token: string, issuer: string, purpose: TokenPurpose, now: number): Promise<TokenCheck> {
+export async function verifyToken(
+  keys: SigningKeys,
+  token: string,
+  issuer: string,
+  purpose: TokenPurpose,
+  now: number,
+): Promise<TokenCheck> {
   try {
     const { payload } = await jwtVerify(
       token,

@@ -35,11 +35,14 @@ interface Legacy {
   hash: Uint8Array<ArrayBuffer>;
 }
 
-const fromHex = (s: string) => (/^([0-9a-fA-F]{2})+$/.test(s) ? Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16)) : null);
-const decode = (s: string, enc: "base64" | "hex" | "utf8") => (enc === "hex" ? fromHex(s) : enc === "utf8" ? utf8(s) : fromB64(s));
+const fromHex = (s: string) =>
+  /^([0-9a-fA-F]{2})+$/.test(s) ? Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16)) : null;
+const decode = (s: string, enc: "base64" | "hex" | "utf8") =>
+  enc === "hex" ? fromHex(s) : enc === "utf8" ? utf8(s) : fromB64(s);
 /** passlib's "adapted base64": "." instead of "+". */
 const ab64 = (s: string) => fromB64(s.replace(/\./g, "+"));
-const digestOf = (name: string): Digest | null => (name === "sha256" ? "SHA-256" : name === "sha512" ? "SHA-512" : null);
+const digestOf = (name: string): Digest | null =>
+  name === "sha256" ? "SHA-256" : name === "sha512" ? "SHA-512" : null;
 
 /** Canonical stored form of an imported hash. */
 function canonical(l: Legacy): string {
@@ -48,7 +51,10 @@ function canonical(l: Legacy): string {
 
 /** Reads the canonical form (also the PHC form other libraries write, with or without l=). */
 export function parseLegacy(stored: string): Legacy | null {
-  const m = /^\$pbkdf2-(sha256|sha512)\$i=(\d{1,7})(?:,l=\d{1,3})?\$([A-Za-z0-9+/.]+={0,2})\$([A-Za-z0-9+/.]+={0,2})$/.exec(stored);
+  const m =
+    /^\$pbkdf2-(sha256|sha512)\$i=(\d{1,7})(?:,l=\d{1,3})?\$([A-Za-z0-9+/.]+={0,2})\$([A-Za-z0-9+/.]+={0,2})$/.exec(
+      stored,
+    );
   if (!m) return null;
   const salt = ab64(m[3]!);
   const hash = ab64(m[4]!);
@@ -75,7 +81,9 @@ function fromString(s: string): Legacy | null {
 }
 
 /** Import outcome: the string to store, or a reason code for the errors[] of the response. */
-export type ImportedHash = { ok: true; stored: string } | { ok: false; code: "UNSUPPORTED_HASH_FORMAT" | "HASH_ITERATIONS_TOO_HIGH" | "FOREIGN_PEPPER"; message: string };
+export type ImportedHash =
+  | { ok: true; stored: string }
+  | { ok: false; code: "UNSUPPORTED_HASH_FORMAT" | "HASH_ITERATIONS_TOO_HIGH" | "FOREIGN_PEPPER"; message: string };
 
 /**
  * Accepts our own PHC string (same pepper only), PHC/passlib/Django PBKDF2 strings or the explicit
@@ -92,13 +100,29 @@ export function importHash(input: string | Pbkdf2Export, pepperId: string): Impo
   else {
     const salt = decode(input.salt, input.saltEncoding ?? input.encoding ?? "base64");
     const hash = decode(input.hash, input.encoding ?? "base64");
-    l = salt && hash ? { digest: input.algorithm === "pbkdf2-sha256" ? "SHA-256" : "SHA-512", iterations: input.iterations, salt, hash } : null;
+    l =
+      salt && hash
+        ? {
+            digest: input.algorithm === "pbkdf2-sha256" ? "SHA-256" : "SHA-512",
+            iterations: input.iterations,
+            salt,
+            hash,
+          }
+        : null;
   }
   if (!l || l.iterations < 1 || l.salt.length < 1 || l.salt.length > 256 || l.hash.length < 16 || l.hash.length > 128) {
-    return { ok: false, code: "UNSUPPORTED_HASH_FORMAT", message: "Not a supported PBKDF2 hash (see the README for the accepted shapes)." };
+    return {
+      ok: false,
+      code: "UNSUPPORTED_HASH_FORMAT",
+      message: "Not a supported PBKDF2 hash (see the README for the accepted shapes).",
+    };
   }
   if (l.iterations > MAX_IMPORT_ITERATIONS) {
-    return { ok: false, code: "HASH_ITERATIONS_TOO_HIGH", message: `At most ${MAX_IMPORT_ITERATIONS} iterations can be imported.` };
+    return {
+      ok: false,
+      code: "HASH_ITERATIONS_TOO_HIGH",
+      message: `At most ${MAX_IMPORT_ITERATIONS} iterations can be imported.`,
+    };
   }
   return { ok: true, stored: canonical(l) };
 }
@@ -109,7 +133,13 @@ export function importHash(input: string | Pbkdf2Export, pepperId: string): Impo
  * deriveBits calls (each block's chain must run in one piece), but its HMACs can be made one by one:
  * no hash is written in JavaScript, and every call yields to the event loop.
  */
-export async function pbkdf2Hmac(hash: Digest, password: Uint8Array<ArrayBuffer>, salt: Uint8Array, iterations: number, dkLen: number): Promise<Uint8Array> {
+export async function pbkdf2Hmac(
+  hash: Digest,
+  password: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array,
+  iterations: number,
+  dkLen: number,
+): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", password, { name: "HMAC", hash }, false, ["sign"]);
   const hLen = hash === "SHA-256" ? 32 : 64;
   const out = new Uint8Array(Math.ceil(dkLen / hLen) * hLen);
@@ -139,7 +169,13 @@ export async function verifyLegacy(password: string, l: Legacy): Promise<boolean
   let derived: Uint8Array;
   if (l.iterations <= NATIVE_ITERATIONS_LIMIT) {
     const key = await crypto.subtle.importKey("raw", pw, "PBKDF2", false, ["deriveBits"]);
-    derived = new Uint8Array(await crypto.subtle.deriveBits({ name: "PBKDF2", hash: l.digest, salt: l.salt, iterations: l.iterations }, key, l.hash.length * 8));
+    derived = new Uint8Array(
+      await crypto.subtle.deriveBits(
+        { name: "PBKDF2", hash: l.digest, salt: l.salt, iterations: l.iterations },
+        key,
+        l.hash.length * 8,
+      ),
+    );
   } else {
     derived = await pbkdf2Hmac(l.digest, pw, l.salt, l.iterations, l.hash.length);
   }

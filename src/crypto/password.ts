@@ -42,7 +42,13 @@ export function normalizePassword(password: string): string {
   return password.normalize("NFKC");
 }
 
-async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iterations: number, rounds: number, pepper: CryptoKey) {
+async function derive(
+  password: string,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+  rounds: number,
+  pepper: CryptoKey,
+) {
   let material = await crypto.subtle.sign("HMAC", pepper, utf8(normalizePassword(password)));
   for (let r = 0; r < rounds; r++) {
     const key = await crypto.subtle.importKey("raw", material, "PBKDF2", false, ["deriveBits"]);
@@ -52,7 +58,11 @@ async function derive(password: string, salt: Uint8Array<ArrayBuffer>, iteration
 }
 
 /** Hashes a password with fresh salt and the current parameters. */
-export async function hashPassword(password: string, params: HashParams, salt = randomBytes(SALT_BYTES)): Promise<string> {
+export async function hashPassword(
+  password: string,
+  params: HashParams,
+  salt = randomBytes(SALT_BYTES),
+): Promise<string> {
   const { iterations, rounds } = splitIterations(params.totalIterations);
   const hash = await derive(password, salt, iterations, rounds, params.pepper);
   return `$${SCHEME}$v=1$i=${iterations},r=${rounds},k=${params.pepperId}$${b64(salt)}$${b64(hash)}`;
@@ -65,7 +75,8 @@ function parse(stored: string): Parsed | null {
   const rounds = Number(m[2]);
   const salt = fromB64(m[4]!);
   const hash = fromB64(m[5]!);
-  if (!salt || !hash || iterations < 1 || iterations > MAX_ITERATIONS_PER_CALL || rounds < 1 || rounds > 100) return null;
+  if (!salt || !hash || iterations < 1 || iterations > MAX_ITERATIONS_PER_CALL || rounds < 1 || rounds > 100)
+    return null;
   return { iterations, rounds, pepperId: m[3]!, salt, hash };
 }
 

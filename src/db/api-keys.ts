@@ -12,13 +12,27 @@ export const insertApiKey = (db: Db, row: typeof apiKeys.$inferInsert) => db.ins
 
 /** The live (not revoked) key with this SHA-256, if any. */
 export async function findLiveApiKey(db: Db, keyHash: string): Promise<ApiKeyRow | null> {
-  return (await db.select().from(apiKeys).where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt))).get()) ?? null;
+  return (
+    (await db
+      .select()
+      .from(apiKeys)
+      .where(and(eq(apiKeys.keyHash, keyHash), isNull(apiKeys.revokedAt)))
+      .get()) ?? null
+  );
 }
 
 /** The keys of a tenant (null: of every tenant), newest first; never the hashes. */
 export async function listApiKeys(db: Db, tenantId: string | null) {
   const q = db
-    .select({ id: apiKeys.id, tenantId: apiKeys.tenantId, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, lastUsedAt: apiKeys.lastUsedAt, revokedAt: apiKeys.revokedAt })
+    .select({
+      id: apiKeys.id,
+      tenantId: apiKeys.tenantId,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      revokedAt: apiKeys.revokedAt,
+    })
     .from(apiKeys);
   return (tenantId === null ? q : q.where(eq(apiKeys.tenantId, tenantId))).orderBy(desc(apiKeys.createdAt)).all();
 }
@@ -28,7 +42,13 @@ export async function revokeApiKey(db: Db, id: string, tenantId: string | null, 
   const row = await db
     .update(apiKeys)
     .set({ revokedAt: now })
-    .where(and(eq(apiKeys.id, id), tenantId === null ? undefined : eq(apiKeys.tenantId, tenantId), isNull(apiKeys.revokedAt)))
+    .where(
+      and(
+        eq(apiKeys.id, id),
+        tenantId === null ? undefined : eq(apiKeys.tenantId, tenantId),
+        isNull(apiKeys.revokedAt),
+      ),
+    )
     .returning({ tenantId: apiKeys.tenantId })
     .get();
   return row?.tenantId ?? null;
@@ -39,6 +59,8 @@ export async function touchApiKey(db: Db, id: string, now: number): Promise<void
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_GRANULARITY_MS))))
+    .where(
+      and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - LAST_USED_GRANULARITY_MS))),
+    )
     .run();
 }

@@ -9,7 +9,7 @@ export type AuditRow = typeof auditEvents.$inferInsert;
 /** Keeps only the network part of an address: /24 for IPv4, /48 for IPv6 (privacy: no full IPs at rest). */
 export function ipPrefix(ip: string | null): string | null {
   if (!ip) return null;
-  if (ip.includes(":")) return ip.split(":").slice(0, 3).join(":") + "::/48";
+  if (ip.includes(":")) return `${ip.split(":").slice(0, 3).join(":")}::/48`;
   const parts = ip.split(".");
   return parts.length === 4 ? `${parts.slice(0, 3).join(".")}.0/24` : null;
 }
@@ -18,7 +18,13 @@ export function ipPrefix(ip: string | null): string | null {
 export function auditRow(
   meta: Pick<RequestMeta, "requestId" | "ip" | "country" | "userAgent"> | null,
   now: number,
-  e: { type: string; tenantId: string; clientId?: string | null; userId?: string | null; data?: Record<string, unknown> },
+  e: {
+    type: string;
+    tenantId: string;
+    clientId?: string | null;
+    userId?: string | null;
+    data?: Record<string, unknown>;
+  },
 ): AuditRow {
   return {
     id: newId("evt_"),
@@ -49,7 +55,21 @@ export async function purgeAudit(db: Db, before: number, limit: number): Promise
  * those whose user exists, so a batch can audit exactly the rows an earlier statement inserted.
  */
 export function insertAuditForExistingUsers(db: Db, rows: AuditRow[]) {
-  const json = JSON.stringify(rows.map((r) => [r.id, r.tenantId, r.clientId, r.userId, r.type, r.requestId, r.ipPrefix, r.country, r.userAgent, r.data, r.createdAt]));
+  const json = JSON.stringify(
+    rows.map((r) => [
+      r.id,
+      r.tenantId,
+      r.clientId,
+      r.userId,
+      r.type,
+      r.requestId,
+      r.ipPrefix,
+      r.country,
+      r.userAgent,
+      r.data,
+      r.createdAt,
+    ]),
+  );
   return db.$client
     .prepare(
       `INSERT INTO audit_events (id, tenant_id, client_id, user_id, type, request_id, ip_prefix, country, user_agent, data, created_at)

@@ -48,7 +48,10 @@ export async function findClientByBusinessId(db: Db, businessId: number): Promis
 }
 
 /** Finds a client with its stored secret hash (Basic auth). */
-export async function findClientWithSecret(db: Db, id: string): Promise<{ client: Client; secretHash: string | null } | null> {
+export async function findClientWithSecret(
+  db: Db,
+  id: string,
+): Promise<{ client: Client; secretHash: string | null } | null> {
   const row = await db.select().from(clients).where(eq(clients.id, id)).get();
   return row ? { client: toClient(row), secretHash: row.secretHash } : null;
 }
@@ -71,19 +74,48 @@ function toRow(f: ClientFields): Partial<Row> {
 }
 
 /** Insert statement for a new client (batch item). */
-export const insertClient = (db: Db, row: { id: string; tenantId: string; secretHash: string; webhookSecret: string | null; createdAt: number } & ClientFields & { name: string }) =>
-  db.insert(clients).values({ ...toRow(row), id: row.id, tenantId: row.tenantId, name: row.name, secretHash: row.secretHash, webhookSecret: row.webhookSecret, createdAt: row.createdAt });
+export const insertClient = (
+  db: Db,
+  row: {
+    id: string;
+    tenantId: string;
+    secretHash: string;
+    webhookSecret: string | null;
+    createdAt: number;
+  } & ClientFields & { name: string },
+) =>
+  db.insert(clients).values({
+    ...toRow(row),
+    id: row.id,
+    tenantId: row.tenantId,
+    name: row.name,
+    secretHash: row.secretHash,
+    webhookSecret: row.webhookSecret,
+    createdAt: row.createdAt,
+  });
 
 /** Update statement for a client of a tenant (null: any tenant); batch item. */
-export const updateClientRow = (db: Db, id: string, tenantId: string | null, patch: ClientFields & { secretHash?: string; webhookSecret?: string | null }) =>
+export const updateClientRow = (
+  db: Db,
+  id: string,
+  tenantId: string | null,
+  patch: ClientFields & { secretHash?: string; webhookSecret?: string | null },
+) =>
   db
     .update(clients)
     .set(toRow(patch))
     .where(and(eq(clients.id, id), tenantId === null ? undefined : eq(clients.tenantId, tenantId)));
 
 /** The webhook URL and sealed signing secret of a client, read at send time (src/outbox/channels/webhook.ts). */
-export async function findWebhookTarget(db: Db, id: string): Promise<{ url: string | null; sealedSecret: string | null; tenantId: string } | null> {
-  const row = await db.select({ url: clients.webhookUrl, sealedSecret: clients.webhookSecret, tenantId: clients.tenantId }).from(clients).where(eq(clients.id, id)).get();
+export async function findWebhookTarget(
+  db: Db,
+  id: string,
+): Promise<{ url: string | null; sealedSecret: string | null; tenantId: string } | null> {
+  const row = await db
+    .select({ url: clients.webhookUrl, sealedSecret: clients.webhookSecret, tenantId: clients.tenantId })
+    .from(clients)
+    .where(eq(clients.id, id))
+    .get();
   return row ?? null;
 }
 

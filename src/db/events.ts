@@ -22,10 +22,17 @@ export async function listEvents(db: Db, q: EventQuery): Promise<EventRow[]> {
     q.tenantId === null ? undefined : eq(auditEvents.tenantId, q.tenantId),
     q.userId ? eq(auditEvents.userId, q.userId) : undefined,
     // "a.b.*" is the range ["a.b.", "a.b/"): '/' follows '.', and a range can use the type index.
-    q.type?.endsWith(".*") ? and(gte(auditEvents.type, q.type.slice(0, -1)), lt(auditEvents.type, `${q.type.slice(0, -2)}/`)) : q.type ? eq(auditEvents.type, q.type) : undefined,
+    q.type?.endsWith(".*")
+      ? and(gte(auditEvents.type, q.type.slice(0, -1)), lt(auditEvents.type, `${q.type.slice(0, -2)}/`))
+      : q.type
+        ? eq(auditEvents.type, q.type)
+        : undefined,
     q.since !== undefined ? gte(auditEvents.createdAt, q.since) : undefined,
     q.after
-      ? or(lt(auditEvents.createdAt, q.after.createdAt), and(eq(auditEvents.createdAt, q.after.createdAt), lt(auditEvents.id, q.after.id)))
+      ? or(
+          lt(auditEvents.createdAt, q.after.createdAt),
+          and(eq(auditEvents.createdAt, q.after.createdAt), lt(auditEvents.id, q.after.id)),
+        )
       : undefined,
   ];
   return db

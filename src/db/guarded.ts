@@ -1,4 +1,4 @@
-import { getTableColumns, sql, type SQL } from "drizzle-orm";
+import { getTableColumns, type SQL, sql } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 
@@ -10,7 +10,10 @@ import type { Db } from "./client";
 export function guardedInsert<T extends SQLiteTable>(db: Db, table: T, values: T["$inferInsert"], guard: SQL) {
   const columns = getTableColumns(table) as Record<string, { name: string }>;
   const entries = Object.entries(values as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  const names = sql.join(entries.map(([k]) => sql.identifier(columns[k]!.name)), sql`, `);
+  const names = sql.join(
+    entries.map(([k]) => sql.identifier(columns[k]!.name)),
+    sql`, `,
+  );
   const vals = sql.join(
     entries.map(([, v]) => sql`${typeof v === "boolean" ? Number(v) : v}`),
     sql`, `,

@@ -1,8 +1,8 @@
 import { and, desc, eq, notInArray, type SQL } from "drizzle-orm";
+import { newId } from "../crypto/tokens";
 import type { Db } from "./client";
 import { guardedInsert } from "./guarded";
 import { passwordHistory } from "./schema";
-import { newId } from "../crypto/tokens";
 
 /** History rows kept per user: the largest historySize a client may choose (10) minus the current one. */
 export const HISTORY_KEEP = 9;
@@ -30,9 +30,12 @@ export function rememberOldHash(db: Db, userId: string, oldHash: string, now: nu
     .limit(HISTORY_KEEP);
   return [
     guardedInsert(db, passwordHistory, { id: newId("pwh_"), userId, passwordHash: oldHash, createdAt: now }, guard),
-    db.delete(passwordHistory).where(and(eq(passwordHistory.userId, userId), notInArray(passwordHistory.id, keep), guard)),
+    db
+      .delete(passwordHistory)
+      .where(and(eq(passwordHistory.userId, userId), notInArray(passwordHistory.id, keep), guard)),
   ] as const;
 }
 
 /** Deletes a user's whole history (batch item). */
-export const deleteHistory = (db: Db, userId: string) => db.delete(passwordHistory).where(eq(passwordHistory.userId, userId));
+export const deleteHistory = (db: Db, userId: string) =>
+  db.delete(passwordHistory).where(eq(passwordHistory.userId, userId));

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gt, inArray, isNull, lt, ne, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { resetRequests } from "./schema";
 
@@ -12,7 +12,12 @@ export const MAX_CODE_ATTEMPTS = 5;
 export const insertReset = (db: Db, row: ResetInsert) => db.insert(resetRequests).values(row);
 
 /** Kills every other outstanding request of a user (a new request supersedes older ones). */
-export const invalidateOpenResets = (db: Db, userId: string, now: number, opts: { exceptId?: string; guard?: SQL } = {}) =>
+export const invalidateOpenResets = (
+  db: Db,
+  userId: string,
+  now: number,
+  opts: { exceptId?: string; guard?: SQL } = {},
+) =>
   db
     .update(resetRequests)
     .set({ invalidatedAt: now })
@@ -64,7 +69,13 @@ export async function reserveCodeAttempt(db: Db, id: string): Promise<boolean> {
   const res = await db
     .update(resetRequests)
     .set({ codeAttempts: sql`${resetRequests.codeAttempts} + 1` })
-    .where(and(eq(resetRequests.id, id), lt(resetRequests.codeAttempts, MAX_CODE_ATTEMPTS), isNull(resetRequests.codeUsedAt)))
+    .where(
+      and(
+        eq(resetRequests.id, id),
+        lt(resetRequests.codeAttempts, MAX_CODE_ATTEMPTS),
+        isNull(resetRequests.codeUsedAt),
+      ),
+    )
     .run();
   return res.meta.changes === 1;
 }
@@ -84,7 +95,14 @@ export const consumeReset = (db: Db, id: string, nonce: string, now: number) =>
   db
     .update(resetRequests)
     .set({ consumedAt: now, consumedBy: nonce })
-    .where(and(eq(resetRequests.id, id), isNull(resetRequests.consumedAt), isNull(resetRequests.invalidatedAt), gt(resetRequests.expiresAt, now)));
+    .where(
+      and(
+        eq(resetRequests.id, id),
+        isNull(resetRequests.consumedAt),
+        isNull(resetRequests.invalidatedAt),
+        gt(resetRequests.expiresAt, now),
+      ),
+    );
 
 /** Guard for the rest of a completion batch: true only in the batch whose nonce consumed the request. */
 export const consumedByGuard = (id: string, nonce: string) =>
@@ -92,7 +110,11 @@ export const consumedByGuard = (id: string, nonce: string) =>
 
 /** Deletes requests that expired before `before`, at most `limit`. */
 export async function purgeResets(db: Db, before: number, limit: number): Promise<number> {
-  const ids = db.select({ id: resetRequests.id }).from(resetRequests).where(lt(resetRequests.expiresAt, before)).limit(limit);
+  const ids = db
+    .select({ id: resetRequests.id })
+    .from(resetRequests)
+    .where(lt(resetRequests.expiresAt, before))
+    .limit(limit);
   const res = await db.delete(resetRequests).where(inArray(resetRequests.id, ids)).run();
   return res.meta.changes;
 }

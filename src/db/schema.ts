@@ -15,7 +15,9 @@ export const apiKeys = sqliteTable(
   "api_keys",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     /** The first characters of the key (e.g. "rk_live_AbCd"), so people can tell keys apart. */
     prefix: text("prefix").notNull(),
@@ -34,7 +36,9 @@ export const clients = sqliteTable(
   "clients",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     name: text("name").notNull(),
     /** SHA-256 of the client secret (Basic auth on admin routes); null = no secret. */
     secretHash: text("secret_hash"),
@@ -66,7 +70,9 @@ export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
-    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    tenantId: text("tenant_id")
+      .notNull()
+      .references(() => tenants.id),
     /** Normalized (trimmed, NFKC, lower-cased) email: the lookup key. */
     email: text("email").notNull(),
     name: text("name"),

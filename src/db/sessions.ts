@@ -31,7 +31,8 @@ export const revokeUserSessions = (db: Db, userId: string, now: number, guard?: 
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), guard));
 
 /** Guarded insert of a one-time token (batch item). */
-export const insertOneTimeTokenGuarded = (db: Db, row: OneTimeTokenInsert, guard: SQL) => guardedInsert(db, oneTimeTokens, row, guard);
+export const insertOneTimeTokenGuarded = (db: Db, row: OneTimeTokenInsert, guard: SQL) =>
+  guardedInsert(db, oneTimeTokens, row, guard);
 
 /** Uses a one-time token exactly once; false if unknown, expired, of another kind or already used. */
 export async function useOneTimeToken(db: Db, id: string, kind: string, now: number) {
@@ -39,7 +40,14 @@ export async function useOneTimeToken(db: Db, id: string, kind: string, now: num
     (await db
       .update(oneTimeTokens)
       .set({ usedAt: now })
-      .where(and(eq(oneTimeTokens.id, id), eq(oneTimeTokens.kind, kind), isNull(oneTimeTokens.usedAt), gt(oneTimeTokens.expiresAt, now)))
+      .where(
+        and(
+          eq(oneTimeTokens.id, id),
+          eq(oneTimeTokens.kind, kind),
+          isNull(oneTimeTokens.usedAt),
+          gt(oneTimeTokens.expiresAt, now),
+        ),
+      )
       .returning()
       .get()) ?? null
   );
@@ -48,11 +56,14 @@ export async function useOneTimeToken(db: Db, id: string, kind: string, now: num
 /** Deletes expired sessions and one-time tokens older than `before`, at most `limit` each. */
 export async function purgeSessionsAndTokens(db: Db, before: number, limit: number): Promise<number> {
   const s = db.select({ id: sessions.id }).from(sessions).where(lt(sessions.expiresAt, before)).limit(limit);
-  const t = db.select({ id: oneTimeTokens.id }).from(oneTimeTokens).where(lt(oneTimeTokens.expiresAt, before)).limit(limit);
+  const t = db
+    .select({ id: oneTimeTokens.id })
+    .from(oneTimeTokens)
+    .where(lt(oneTimeTokens.expiresAt, before))
+    .limit(limit);
   const [a, b] = await db.batch([
     db.delete(sessions).where(inArray(sessions.id, s)),
     db.delete(oneTimeTokens).where(inArray(oneTimeTokens.id, t)),
   ]);
   return a.meta.changes + b.meta.changes;
 }
-

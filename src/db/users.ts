@@ -1,13 +1,19 @@
 import { and, eq, type SQL } from "drizzle-orm";
+import { newId } from "../crypto/tokens";
 import type { Db } from "./client";
 import { users } from "./schema";
-import { newId } from "../crypto/tokens";
 
 export type User = typeof users.$inferSelect;
 
 /** Finds a user by tenant and normalized email. */
 export async function findUserByEmail(db: Db, tenantId: string, email: string): Promise<User | null> {
-  return (await db.select().from(users).where(and(eq(users.tenantId, tenantId), eq(users.email, email))).get()) ?? null;
+  return (
+    (await db
+      .select()
+      .from(users)
+      .where(and(eq(users.tenantId, tenantId), eq(users.email, email)))
+      .get()) ?? null
+  );
 }
 
 /** Finds a user by id (optionally within a tenant). */
@@ -44,7 +50,13 @@ export async function insertUser(db: Db, user: typeof users.$inferInsert): Promi
 }
 
 /** Replaces a hash only if it is still the one we verified (a concurrent reset wins over a rehash). */
-export async function rehashPassword(db: Db, userId: string, oldHash: string, newHash: string, now: number): Promise<void> {
+export async function rehashPassword(
+  db: Db,
+  userId: string,
+  oldHash: string,
+  newHash: string,
+  now: number,
+): Promise<void> {
   await db
     .update(users)
     .set({ passwordHash: newHash, updatedAt: now })
@@ -60,8 +72,16 @@ export const setPassword = (db: Db, userId: string, hash: string, now: number, g
     .where(and(eq(users.id, userId), guard));
 
 /** Update statement for a user's profile fields (batch item). */
-export const updateUserRow = (db: Db, userId: string, patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter">>, now: number) =>
-  db.update(users).set({ ...patch, updatedAt: now }).where(eq(users.id, userId));
+export const updateUserRow = (
+  db: Db,
+  userId: string,
+  patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter">>,
+  now: number,
+) =>
+  db
+    .update(users)
+    .set({ ...patch, updatedAt: now })
+    .where(eq(users.id, userId));
 
 /** Delete statement for a user (batch item). */
 export const deleteUserRow = (db: Db, userId: string) => db.delete(users).where(eq(users.id, userId));
@@ -71,7 +91,19 @@ export const deleteUserRow = (db: Db, userId: string) => db.delete(users).where(
  * 100 bound parameters per statement), skipping addresses already taken. Batch item.
  */
 export function insertUsersJson(db: Db, rows: User[]) {
-  const json = JSON.stringify(rows.map((u) => [u.id, u.tenantId, u.email, u.name, u.locale, u.passwordHash, u.passwordChangedAt, u.disabled ? 1 : 0, u.createdAt]));
+  const json = JSON.stringify(
+    rows.map((u) => [
+      u.id,
+      u.tenantId,
+      u.email,
+      u.name,
+      u.locale,
+      u.passwordHash,
+      u.passwordChangedAt,
+      u.disabled ? 1 : 0,
+      u.createdAt,
+    ]),
+  );
   return db.$client
     .prepare(
       `INSERT INTO users (id, tenant_id, email, name, locale, password_hash, password_changed_at, sessions_valid_after, disabled, created_at, updated_at)

@@ -48,7 +48,8 @@ export interface ClientFields {
 }
 
 /** True when `uri` is exactly one of the client's redirect URIs (no prefix or pattern matching, ever). */
-export const isAllowedRedirect = (client: Pick<Client, "redirectUris">, uri: string): boolean => client.redirectUris.includes(uri);
+export const isAllowedRedirect = (client: Pick<Client, "redirectUris">, uri: string): boolean =>
+  client.redirectUris.includes(uri);
 
 /** The redirect of a reset, only while it is still on its client's allowlist (it may have been removed since). */
 export const allowedRedirect = (client: Pick<Client, "redirectUris">, uri: string | null | undefined): string | null =>

@@ -10,7 +10,10 @@ export const ERRORS = {
   NOT_FOUND: { status: 404, title: "Not found" },
   METHOD_NOT_ALLOWED: { status: 405, title: "Method not allowed" },
   RATE_LIMITED: { status: 429, title: "Too many requests" },
-  EMAIL_COOLDOWN_ACTIVE: { status: 429, title: "A reset email was sent to this address recently; wait before asking again" },
+  EMAIL_COOLDOWN_ACTIVE: {
+    status: 429,
+    title: "A reset email was sent to this address recently; wait before asking again",
+  },
   UNKNOWN_CLIENT: { status: 400, title: "Unknown client" },
   REDIRECT_URI_NOT_ALLOWED: { status: 400, title: "redirectUri is not on the client's allowlist" },
   TOKEN_MISSING: { status: 400, title: "The reset token is missing" },

@@ -12,12 +12,21 @@ export function matchLocale(tag: string | null | undefined): Locale | null {
   if (!tag) return null;
   const t = tag.trim().toLowerCase().replace(/_/g, "-");
   const base = t.split("-")[0]!;
-  return (SUPPORTED_LOCALES as readonly string[]).includes(t) ? (t as Locale) : (SUPPORTED_LOCALES as readonly string[]).includes(base) ? (base as Locale) : null;
+  return (SUPPORTED_LOCALES as readonly string[]).includes(t)
+    ? (t as Locale)
+    : (SUPPORTED_LOCALES as readonly string[]).includes(base)
+      ? (base as Locale)
+      : null;
 }
 
 /** The first supported tag of a list such as OIDC `ui_locales` ("fr-CA en", space or comma separated). */
 function matchList(list: string | null | undefined): Locale | null {
-  return list ? (list.split(/[\s,]+/).map(matchLocale).find(Boolean) ?? null) : null;
+  return list
+    ? (list
+        .split(/[\s,]+/)
+        .map(matchLocale)
+        .find(Boolean) ?? null)
+    : null;
 }
 
 /** Parses Accept-Language into tags ordered by q-value (ties keep header order); q=0 is excluded. */

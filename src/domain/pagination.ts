@@ -8,14 +8,22 @@ export interface Cursor {
 
 /** The opaque cursor of a row: base64url of JSON `[createdAt, id]`. One format for every list. */
 export function encodeCursor(row: Cursor): string {
-  return btoa(JSON.stringify([row.createdAt, row.id])).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return btoa(JSON.stringify([row.createdAt, row.id]))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
 }
 
 /** Reads a cursor this API returned; anything else is VALIDATION_FAILED with INVALID_CURSOR on `cursor`. */
 export function decodeCursor(raw: string): Cursor {
   try {
     const [createdAt, id] = JSON.parse(atob(raw.replace(/-/g, "+").replace(/_/g, "/"))) as [unknown, unknown];
-    if (typeof createdAt === "number" && Number.isSafeInteger(createdAt) && typeof id === "string" && /^[\w-]{1,64}$/.test(id)) {
+    if (
+      typeof createdAt === "number" &&
+      Number.isSafeInteger(createdAt) &&
+      typeof id === "string" &&
+      /^[\w-]{1,64}$/.test(id)
+    ) {
       return { createdAt, id };
     }
   } catch {

@@ -22,7 +22,12 @@ export interface PolicyOverrides {
 export type PasswordPolicy = Required<PolicyOverrides> & { symbols?: string };
 
 /** Bounds of the settings a client may choose. */
-export const POLICY_LIMITS = { minLength: [8, 64], maxLength: [8, 256], minDistinctChars: [0, 64], historySize: [0, 10] } as const;
+export const POLICY_LIMITS = {
+  minLength: [8, 64],
+  maxLength: [8, 256],
+  minDistinctChars: [0, 64],
+  historySize: [0, 10],
+} as const;
 
 export const DEFAULT_POLICY: PasswordPolicy = {
   minLength: 8,
@@ -68,7 +73,12 @@ const rule = (code: string, message: string): FieldError => ({ path: "newPasswor
 
 const norm = (s: string) => s.normalize("NFKC").toLowerCase();
 /** Words of at least `min` characters (names are split on spaces, dots, dashes...). */
-const words = (s: string | null | undefined, min: number) => (s ? norm(s).split(/[^\p{L}\p{N}]+/u).filter((w) => [...w].length >= min) : []);
+const words = (s: string | null | undefined, min: number) =>
+  s
+    ? norm(s)
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter((w) => [...w].length >= min)
+    : [];
 
 /**
  * Checks every rule and returns every failure (never just the first), each with its own code.
@@ -80,13 +90,18 @@ export function checkPasswordPolicy(password: string, ctx: PolicyContext): Field
   const lower = pw.toLowerCase();
   const length = [...pw].length;
   const errors: FieldError[] = [];
-  if (length < policy.minLength) errors.push(rule("PASSWORD_TOO_SHORT", `Use at least ${policy.minLength} characters.`));
+  if (length < policy.minLength)
+    errors.push(rule("PASSWORD_TOO_SHORT", `Use at least ${policy.minLength} characters.`));
   if (length > policy.maxLength) errors.push(rule("PASSWORD_TOO_LONG", `Use at most ${policy.maxLength} characters.`));
-  if (policy.requireUpper && !/\p{Lu}/u.test(pw)) errors.push(rule("PASSWORD_MISSING_UPPERCASE", "Add an upper-case letter."));
-  if (policy.requireLower && !/\p{Ll}/u.test(pw)) errors.push(rule("PASSWORD_MISSING_LOWERCASE", "Add a lower-case letter."));
+  if (policy.requireUpper && !/\p{Lu}/u.test(pw))
+    errors.push(rule("PASSWORD_MISSING_UPPERCASE", "Add an upper-case letter."));
+  if (policy.requireLower && !/\p{Ll}/u.test(pw))
+    errors.push(rule("PASSWORD_MISSING_LOWERCASE", "Add a lower-case letter."));
   if (policy.requireDigit && !/\p{Nd}/u.test(pw)) errors.push(rule("PASSWORD_MISSING_DIGIT", "Add a digit."));
   if (policy.requireSymbol && !hasSymbol(pw, policy.symbols)) {
-    errors.push(rule("PASSWORD_MISSING_SYMBOL", policy.symbols ? `Add one of these symbols: ${policy.symbols}` : "Add a symbol."));
+    errors.push(
+      rule("PASSWORD_MISSING_SYMBOL", policy.symbols ? `Add one of these symbols: ${policy.symbols}` : "Add a symbol."),
+    );
   }
   if (policy.minDistinctChars > 0 && new Set(pw).size < policy.minDistinctChars) {
     errors.push(rule("PASSWORD_TOO_FEW_DISTINCT", `Use at least ${policy.minDistinctChars} different characters.`));
@@ -102,9 +117,15 @@ export function checkPasswordPolicy(password: string, ctx: PolicyContext): Field
   // Product names and the client's own words: 4+ characters, so a short brand does not block half the alphabet.
   const context = [...words(ctx.productName, 4), ...policy.blockedWords.flatMap((w) => words(w, 3))];
   if (context.some((w) => lower.includes(w))) {
-    errors.push(rule("PASSWORD_CONTAINS_CONTEXT_WORD", "Do not use the name of this service (or words tied to it) in the password."));
+    errors.push(
+      rule(
+        "PASSWORD_CONTAINS_CONTEXT_WORD",
+        "Do not use the name of this service (or words tied to it) in the password.",
+      ),
+    );
   }
-  if (ctx.breached) errors.push(rule("PASSWORD_BREACHED", "This password has appeared in a data breach; choose another."));
+  if (ctx.breached)
+    errors.push(rule("PASSWORD_BREACHED", "This password has appeared in a data breach; choose another."));
   if (ctx.reused) errors.push(PASSWORD_REUSED);
   return errors;
 }

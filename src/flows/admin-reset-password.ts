@@ -10,7 +10,12 @@ import { startReset } from "./start-reset";
  * (default 24 h). For a user without a password this is the "set your password" invitation.
  * After completion the hosted page sends the user to the client's first redirect URI.
  */
-export async function adminResetPassword(deps: Deps, scope: AdminScope, userId: string, clientId: string): Promise<void> {
+export async function adminResetPassword(
+  deps: Deps,
+  scope: AdminScope,
+  userId: string,
+  clientId: string,
+): Promise<void> {
   const user = await findUserById(deps.db, userId, scope.tenantId ?? undefined);
   if (!user) throw new AppError("USER_NOT_FOUND", `No user with id ${userId}.`);
   const client = await findClient(deps.db, clientId);

@@ -21,7 +21,8 @@ export async function authenticateAdmin(deps: Deps, header: string): Promise<Adm
     if (key) {
       // At most one write per key and minute, after the response: keeps D1 writes off the hot path.
       const now = deps.now();
-      if (key.lastUsedAt === null || key.lastUsedAt < now - LAST_USED_GRANULARITY_MS) deps.defer(touchApiKey(deps.db, key.id, now));
+      if (key.lastUsedAt === null || key.lastUsedAt < now - LAST_USED_GRANULARITY_MS)
+        deps.defer(touchApiKey(deps.db, key.id, now));
       return { root: false, tenantId: key.tenantId };
     }
     if (await timingSafeEqualStr(bearer, deps.config.adminApiKey)) return { root: true, tenantId: null };

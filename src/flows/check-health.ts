@@ -12,6 +12,9 @@ export async function checkHealth(deps: Deps): Promise<{ ok: boolean; checks: { 
       return "error";
     }
   };
-  const [d1, kv] = await Promise.all([check(() => deps.db.$client.prepare("SELECT 1").first()), check(() => deps.kv.get("healthz"))]);
+  const [d1, kv] = await Promise.all([
+    check(() => deps.db.$client.prepare("SELECT 1").first()),
+    check(() => deps.kv.get("healthz")),
+  ]);
   return { ok: d1 === "ok" && kv === "ok", checks: { d1, kv } };
 }

@@ -18,11 +18,19 @@ export interface PolicyCheckResult {
  * used only as context words. It never looks an account up (that would be an enumeration and
  * password-guessing oracle), so the reuse rule is left to the complete step.
  */
-export async function checkPassword(deps: Deps, input: { password: string; clientId?: string; email?: string; name?: string }): Promise<PolicyCheckResult> {
+export async function checkPassword(
+  deps: Deps,
+  input: { password: string; clientId?: string; email?: string; name?: string },
+): Promise<PolicyCheckResult> {
   const client = await resolveClient(deps, input.clientId);
   await enforceLimit(deps, "policyCheckPerIp", ipKey(deps));
   const scope = clientScope(client);
-  const errors = await passwordProblems(deps, { password: input.password, scope, email: input.email, userName: input.name });
+  const errors = await passwordProblems(deps, {
+    password: input.password,
+    scope,
+    email: input.email,
+    userName: input.name,
+  });
   const { blockedWords: _hidden, ...policy } = scope.policy;
   return { valid: errors.length === 0, errors, policy };
 }

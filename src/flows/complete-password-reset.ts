@@ -5,7 +5,7 @@ import { auditRow } from "../db/audit";
 import { findClient } from "../db/clients";
 import { guardedInsert } from "../db/guarded";
 import { rememberOldHash } from "../db/password-history";
-import { consumeReset, consumedByGuard, invalidateOpenResets } from "../db/resets";
+import { consumedByGuard, consumeReset, invalidateOpenResets } from "../db/resets";
 import { auditEvents } from "../db/schema";
 import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
@@ -55,7 +55,8 @@ export async function completePasswordReset(
   opts: CompleteOptions = {},
 ): Promise<CompleteResult> {
   // A token is only good at the client (location) it was issued for.
-  const location = opts.businessId === null || opts.businessId === undefined ? null : await resolveClient(deps, null, opts.businessId);
+  const location =
+    opts.businessId === null || opts.businessId === undefined ? null : await resolveClient(deps, null, opts.businessId);
   await enforceLimit(deps, "completePerIp", ipKey(deps));
   const rr = await loadLiveReset(deps, input.token, "complete");
   if (location && rr.clientId !== location.id) {
@@ -74,7 +75,13 @@ export async function completePasswordReset(
   }
 
   const scope = clientScope(client, opts.policy);
-  const errors = await passwordProblems(deps, { password: input.newPassword, scope, email: user.email, userName: user.name, userId: user.id });
+  const errors = await passwordProblems(deps, {
+    password: input.newPassword,
+    scope,
+    email: user.email,
+    userName: user.name,
+    userId: user.id,
+  });
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
   const [reused, newHash] = await Promise.all([
     isReusedPassword(deps, user, input.newPassword, scope.policy.historySize),
@@ -103,13 +110,22 @@ export async function completePasswordReset(
     },
   });
   const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
-  const changed = { userId: user.id, email: user.email, reason: "password_reset", changedAt: new Date(now).toISOString() };
+  const changed = {
+    userId: user.id,
+    email: user.email,
+    reason: "password_reset",
+    changedAt: new Date(now).toISOString(),
+  };
   // Every row is guarded like the rest of the batch: a losing concurrent completion queues nothing.
-  const queued = enqueue(deps, [
-    email,
-    await composeWebhook(deps, client, "password_reset.completed", hookData, user.id),
-    await composeWebhook(deps, client, "user.password_changed", changed, user.id),
-  ], { guard });
+  const queued = enqueue(
+    deps,
+    [
+      email,
+      await composeWebhook(deps, client, "password_reset.completed", hookData, user.id),
+      await composeWebhook(deps, client, "user.password_changed", changed, user.id),
+    ],
+    { guard },
+  );
   const loginTokenId = (opts.issueLoginToken ?? client.issueLoginToken) ? newId("lt_") : null;
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
@@ -117,31 +133,47 @@ export async function completePasswordReset(
     ...(user.passwordHash ? rememberOldHash(db, user.id, user.passwordHash, now, guard) : []),
     setPassword(db, user.id, newHash, now, guard),
     revokeUserSessions(db, user.id, now, guard),
-    guardedInsert(db, auditEvents, auditRow(deps.meta, now, {
-      type: "password_reset.completed",
-      tenantId: user.tenantId,
-      clientId: client.id,
-      userId: user.id,
-      data: { resetId: rr.id, kind: rr.kind, sessionsRevoked: true },
-    }), guard),
-    guardedInsert(db, auditEvents, auditRow(deps.meta, now, {
-      type: "sessions.revoked",
-      tenantId: user.tenantId,
-      clientId: client.id,
-      userId: user.id,
-      data: { reason: "password_reset" },
-    }), guard),
+    guardedInsert(
+      db,
+      auditEvents,
+      auditRow(deps.meta, now, {
+        type: "password_reset.completed",
+        tenantId: user.tenantId,
+        clientId: client.id,
+        userId: user.id,
+        data: { resetId: rr.id, kind: rr.kind, sessionsRevoked: true },
+      }),
+      guard,
+    ),
+    guardedInsert(
+      db,
+      auditEvents,
+      auditRow(deps.meta, now, {
+        type: "sessions.revoked",
+        tenantId: user.tenantId,
+        clientId: client.id,
+        userId: user.id,
+        data: { reason: "password_reset" },
+      }),
+      guard,
+    ),
     ...queued.statements,
     ...(loginTokenId
-      ? [insertOneTimeTokenGuarded(db, {
-          id: loginTokenId,
-          kind: "login",
-          tenantId: user.tenantId,
-          userId: user.id,
-          clientId: client.id,
-          expiresAt: now + LOGIN_TOKEN_TTL_SECONDS * 1000,
-          createdAt: now,
-        }, guard)]
+      ? [
+          insertOneTimeTokenGuarded(
+            db,
+            {
+              id: loginTokenId,
+              kind: "login",
+              tenantId: user.tenantId,
+              userId: user.id,
+              clientId: client.id,
+              expiresAt: now + LOGIN_TOKEN_TTL_SECONDS * 1000,
+              createdAt: now,
+            },
+            guard,
+          ),
+        ]
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");

@@ -5,8 +5,8 @@ import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { targetTenant } from "./target-tenant";
 import { passwordProblems, tenantScope } from "./password-rules";
+import { targetTenant } from "./target-tenant";
 
 /**
  * Admin: creates a user in a tenant, with or without a password. A password must pass the policy
@@ -22,13 +22,24 @@ export async function createUser(
   let passwordHash: string | null = null;
   if (input.password !== undefined) {
     const scope = await tenantScope(deps, tenantId, input.clientId);
-    const errors = (await passwordProblems(deps, { password: input.password, scope, email, userName: input.name })).map((e) => ({ ...e, path: "password" }));
+    const errors = (await passwordProblems(deps, { password: input.password, scope, email, userName: input.name })).map(
+      (e) => ({ ...e, path: "password" }),
+    );
     if (errors.length) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
     passwordHash = await hashPassword(input.password, deps.config.hashing);
   }
   const now = deps.now();
   const user = newUser(tenantId, { email, name: input.name, locale: input.locale, passwordHash }, now);
   if (!(await insertUser(deps.db, user))) throw new AppError("USER_EXISTS");
-  await insertAudit(deps.db, auditRow(deps.meta, now, { type: "user.created", tenantId, clientId: input.clientId ?? null, userId: user.id, data: { hasPassword: passwordHash !== null } })).run();
+  await insertAudit(
+    deps.db,
+    auditRow(deps.meta, now, {
+      type: "user.created",
+      tenantId,
+      clientId: input.clientId ?? null,
+      userId: user.id,
+      data: { hasPassword: passwordHash !== null },
+    }),
+  ).run();
   return user;
 }

@@ -1,4 +1,4 @@
-import { findDevMail, listDevMail, type DevMailRow } from "../db/dev-mailbox";
+import { type DevMailRow, findDevMail, listDevMail } from "../db/dev-mailbox";
 import type { Deps } from "../deps";
 import { AppError } from "../domain/errors";
 

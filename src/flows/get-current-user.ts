@@ -11,7 +11,8 @@ import { AppError } from "../domain/errors";
 export async function getCurrentUser(deps: Deps, accessToken: string | null): Promise<User> {
   if (!accessToken) throw new AppError("UNAUTHORIZED", "Send an access token as Authorization: Bearer <token>.");
   const check = await verifyToken(deps.config.signing, accessToken, deps.config.publicBaseUrl, "access", deps.now());
-  if (!check.ok || typeof check.payload.sid !== "string") throw new AppError("UNAUTHORIZED", "The access token is invalid or expired.");
+  if (!check.ok || typeof check.payload.sid !== "string")
+    throw new AppError("UNAUTHORIZED", "The access token is invalid or expired.");
   const found = await findSessionWithUser(deps.db, check.payload.sid);
   const now = deps.now();
   if (

@@ -7,7 +7,10 @@ import { emailKey, resetCooldownKey } from "./throttle";
  * Seconds before another reset email may be requested for an address (seed 002). Identical for
  * unknown addresses: the cooldown is keyed by a hash of the address, never by an account.
  */
-export async function getResetCooldown(deps: Deps, input: { email: string; clientId?: string | null }): Promise<number> {
+export async function getResetCooldown(
+  deps: Deps,
+  input: { email: string; clientId?: string | null },
+): Promise<number> {
   const client = await resolveClient(deps, input.clientId);
   return deps.cooldowns.remaining(resetCooldownKey(await emailKey(deps, client.tenantId, normalizeEmail(input.email))));
 }

@@ -31,33 +31,53 @@ export interface ImportResult {
  * every bad item); existing addresses are skipped and reported. Imported PBKDF2 hashes are kept as
  * they are and upgraded to our scheme at the user's next sign-in. No hashing work happens here.
  */
-export async function importUsers(deps: Deps, scope: AdminScope, input: { users: ImportUser[]; tenantId?: string }): Promise<ImportResult> {
+export async function importUsers(
+  deps: Deps,
+  scope: AdminScope,
+  input: { users: ImportUser[]; tenantId?: string },
+): Promise<ImportResult> {
   const tenantId = await targetTenant(deps, scope, input.tenantId);
-  const list = input.users;
   const now = deps.now();
   const errors: FieldError[] = [];
   const skipped: ImportResult["skipped"] = [];
   const seen = new Set<string>();
   const rows: (User & { index: number })[] = [];
-  list.forEach((u, index) => {
+  for (const [index, u] of input.users.entries()) {
     const email = normalizeEmail(u.email);
-    if (seen.has(email)) return void skipped.push({ index, email, code: "DUPLICATE_IN_REQUEST" });
+    if (seen.has(email)) {
+      skipped.push({ index, email, code: "DUPLICATE_IN_REQUEST" });
+      continue;
+    }
     seen.add(email);
     let passwordHash: string | null = null;
     if (u.passwordHash !== undefined) {
       const h = importHash(u.passwordHash, deps.config.keys.pepperId);
-      if (!h.ok) return void errors.push({ path: `users.${index}.passwordHash`, code: h.code, message: h.message });
+      if (!h.ok) {
+        errors.push({ path: `users.${index}.passwordHash`, code: h.code, message: h.message });
+        continue;
+      }
       passwordHash = h.stored;
     }
-    rows.push({ index, ...newUser(tenantId, { email, name: u.name, locale: u.locale, passwordHash, disabled: u.disabled }, now) });
-  });
-  if (errors.length) throw new AppError("VALIDATION_FAILED", "Some password hashes cannot be imported; nothing was imported.", errors);
+    rows.push({
+      index,
+      ...newUser(tenantId, { email, name: u.name, locale: u.locale, passwordHash, disabled: u.disabled }, now),
+    });
+  }
+  if (errors.length)
+    throw new AppError("VALIDATION_FAILED", "Some password hashes cannot be imported; nothing was imported.", errors);
 
   const statements = [];
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
     statements.push(insertUsersJson(deps.db, chunk));
-    const audits = chunk.map((u) => auditRow(deps.meta, now, { type: "user.created", tenantId, userId: u.id, data: { imported: true, hasPassword: u.passwordHash !== null } }));
+    const audits = chunk.map((u) =>
+      auditRow(deps.meta, now, {
+        type: "user.created",
+        tenantId,
+        userId: u.id,
+        data: { imported: true, hasPassword: u.passwordHash !== null },
+      }),
+    );
     statements.push(insertAuditForExistingUsers(deps.db, audits));
   }
   const results = statements.length ? await deps.db.$client.batch<{ id: string }>(statements) : [];

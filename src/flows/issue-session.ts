@@ -18,7 +18,14 @@ export interface SessionResult {
 export async function issueSession(deps: Deps, user: User, clientId: string): Promise<SessionResult> {
   const now = deps.now();
   const id = newId("ses_");
-  await insertSession(deps.db, { id, tenantId: user.tenantId, userId: user.id, clientId, createdAt: now, expiresAt: now + ACCESS_TOKEN_TTL_SECONDS * 1000 });
+  await insertSession(deps.db, {
+    id,
+    tenantId: user.tenantId,
+    userId: user.id,
+    clientId,
+    createdAt: now,
+    expiresAt: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
+  });
   const accessToken = await signToken(deps.config.signing, {
     issuer: deps.config.publicBaseUrl,
     purpose: "access",

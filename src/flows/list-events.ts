@@ -1,4 +1,4 @@
-import { listEvents, type EventRow } from "../db/events";
+import { type EventRow, listEvents } from "../db/events";
 import { findUserById } from "../db/users";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
@@ -14,7 +14,11 @@ export interface EventFilter {
 }
 
 /** A page of the caller's tenant's audit events (root: every tenant's), newest first. */
-export async function eventsPage(deps: Deps, scope: AdminScope, f: EventFilter): Promise<{ events: EventRow[]; nextCursor: string | null }> {
+export async function eventsPage(
+  deps: Deps,
+  scope: AdminScope,
+  f: EventFilter,
+): Promise<{ events: EventRow[]; nextCursor: string | null }> {
   const limit = f.limit ?? 50;
   const rows = await listEvents(deps.db, {
     tenantId: scope.tenantId,

@@ -43,20 +43,34 @@ async function findResetForToken(deps: Deps, token: string): Promise<ResetRow | 
  * Audits a refused token with the reason (never the token). An unknown token is attributed to the
  * tenant of the client the request named (or the default client).
  */
-export async function auditTokenRefused(deps: Deps, rr: ResetRow | null, code: string, step: "verify" | "complete", detail?: string): Promise<void> {
-  const tenantId = rr?.tenantId ?? (await findClient(deps.db, deps.meta.clientId || deps.config.defaultClientId))?.tenantId;
+export async function auditTokenRefused(
+  deps: Deps,
+  rr: ResetRow | null,
+  code: string,
+  step: "verify" | "complete",
+  detail?: string,
+): Promise<void> {
+  const tenantId =
+    rr?.tenantId ?? (await findClient(deps.db, deps.meta.clientId || deps.config.defaultClientId))?.tenantId;
   if (!tenantId) return;
-  await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
-    type: "password_reset.token_refused",
-    tenantId,
-    clientId: rr?.clientId ?? null,
-    userId: rr?.userId ?? null,
-    data: { reason: code, step, ...(rr ? { resetId: rr.id } : {}), ...(detail ? { detail } : {}) },
-  })).run();
+  await insertAudit(
+    deps.db,
+    auditRow(deps.meta, deps.now(), {
+      type: "password_reset.token_refused",
+      tenantId,
+      clientId: rr?.clientId ?? null,
+      userId: rr?.userId ?? null,
+      data: { reason: code, step, ...(rr ? { resetId: rr.id } : {}), ...(detail ? { detail } : {}) },
+    }),
+  ).run();
 }
 
 /** Resolves a link token or a reset JWT to its live reset request, without consuming anything; refusals are audited. */
-export async function loadLiveReset(deps: Deps, token: string, step: "verify" | "complete" = "verify"): Promise<ResetRow> {
+export async function loadLiveReset(
+  deps: Deps,
+  token: string,
+  step: "verify" | "complete" = "verify",
+): Promise<ResetRow> {
   let rr: ResetRow | null = null;
   try {
     rr = await findResetForToken(deps, token);

@@ -1,6 +1,6 @@
 import { b64url, randomBytes } from "../crypto/encoding";
 import { newId, sha256Hex } from "../crypto/tokens";
-import { insertApiKey, listApiKeys, revokeApiKey, type ApiKeyRow } from "../db/api-keys";
+import { type ApiKeyRow, insertApiKey, listApiKeys, revokeApiKey } from "../db/api-keys";
 import { auditRow, insertAudit } from "../db/audit";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
@@ -28,11 +28,19 @@ export async function mintKey(deps: Deps, tenantId: string, name: string, now: n
   };
   const audit = auditRow(deps.meta, now, { type: "api_key.created", tenantId, data: { keyId: row.id, name } });
   const { keyHash: _secret, ...key } = row;
-  return { apiKey, key: key as ApiKeyView, statements: [insertApiKey(deps.db, row), insertAudit(deps.db, audit)] as const };
+  return {
+    apiKey,
+    key: key as ApiKeyView,
+    statements: [insertApiKey(deps.db, row), insertAudit(deps.db, audit)] as const,
+  };
 }
 
 /** Creates an API key for the caller's tenant; the key itself is returned once and never again. */
-export async function createApiKey(deps: Deps, scope: AdminScope, input: { name: string; tenantId?: string }): Promise<{ key: ApiKeyView; apiKey: string }> {
+export async function createApiKey(
+  deps: Deps,
+  scope: AdminScope,
+  input: { name: string; tenantId?: string },
+): Promise<{ key: ApiKeyView; apiKey: string }> {
   const tenantId = await targetTenant(deps, scope, input.tenantId);
   const { apiKey, key, statements } = await mintKey(deps, tenantId, input.name, deps.now());
   await deps.db.batch(statements);
@@ -49,5 +57,8 @@ export async function revokeKey(deps: Deps, scope: AdminScope, id: string): Prom
   const now = deps.now();
   const tenantId = await revokeApiKey(deps.db, id, scope.tenantId, now);
   if (!tenantId) throw new AppError("API_KEY_NOT_FOUND", `No live API key with id ${id}.`);
-  await insertAudit(deps.db, auditRow(deps.meta, now, { type: "api_key.revoked", tenantId, data: { keyId: id } })).run();
+  await insertAudit(
+    deps.db,
+    auditRow(deps.meta, now, { type: "api_key.revoked", tenantId, data: { keyId: id } }),
+  ).run();
 }

@@ -21,7 +21,8 @@ import { targetTenant } from "./target-tenant";
 /** A new client secret: 256 random bits; only its SHA-256 is stored. */
 const newSecret = (prefix: string) => prefix + b64url(randomBytes(32));
 /** Seals a webhook secret to its client (AES-GCM; the client id as associated data). */
-const sealWebhookSecret = (deps: Deps, clientId: string, secret: string) => seal(deps.config.keys.outbox, secret, `whsec:${clientId}`);
+const sealWebhookSecret = (deps: Deps, clientId: string, secret: string) =>
+  seal(deps.config.keys.outbox, secret, `whsec:${clientId}`);
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
@@ -33,15 +34,18 @@ export function urlProblems(deps: Deps, fields: ClientFields): FieldError[] {
     try {
       u = new URL(raw);
     } catch {
-      return errors.push({ path, code: "INVALID_URL", message: "Must be an absolute URL." });
+      errors.push({ path, code: "INVALID_URL", message: "Must be an absolute URL." });
+      return;
     }
     const devLocal = u.protocol === "http:" && LOCAL_HOSTS.has(u.hostname) && deps.config.environment === "development";
-    if (u.protocol !== "https:" && !devLocal) errors.push({ path, code: "URL_NOT_HTTPS", message: "Must use https (http only for localhost in development)." });
-    else if (u.username || u.password || u.hash) errors.push({ path, code: "INVALID_URL", message: "Must not carry credentials or a #fragment." });
+    if (u.protocol !== "https:" && !devLocal)
+      errors.push({ path, code: "URL_NOT_HTTPS", message: "Must use https (http only for localhost in development)." });
+    else if (u.username || u.password || u.hash)
+      errors.push({ path, code: "INVALID_URL", message: "Must not carry credentials or a #fragment." });
   };
   if (fields.resetUrl) check("resetUrl", fields.resetUrl);
   if (fields.webhookUrl) check("webhookUrl", fields.webhookUrl);
-  fields.redirectUris?.forEach((uri, i) => check(`redirectUris.${i}`, uri));
+  for (const [i, uri] of (fields.redirectUris ?? []).entries()) check(`redirectUris.${i}`, uri);
   return errors;
 }
 
@@ -58,7 +62,8 @@ const conflict = (e: unknown): never => {
 /** A client of the caller's tenant, or CLIENT_NOT_FOUND (also for another tenant's client: nothing is revealed). */
 export async function getClientFor(deps: Deps, scope: AdminScope, id: string): Promise<Client> {
   const client = await findClient(deps.db, id);
-  if (!client || (scope.tenantId !== null && client.tenantId !== scope.tenantId)) throw new AppError("CLIENT_NOT_FOUND", `No client with id ${id}.`);
+  if (!client || (scope.tenantId !== null && client.tenantId !== scope.tenantId))
+    throw new AppError("CLIENT_NOT_FOUND", `No client with id ${id}.`);
   return client;
 }
 
@@ -97,7 +102,12 @@ export async function createClient(
 }
 
 /** Updates a client (fields given replace the stored ones; branding and passwordPolicy as a whole). */
-export async function updateClient(deps: Deps, scope: AdminScope, id: string, fields: ClientFields): Promise<{ client: Client; webhookSecret?: string }> {
+export async function updateClient(
+  deps: Deps,
+  scope: AdminScope,
+  id: string,
+  fields: ClientFields,
+): Promise<{ client: Client; webhookSecret?: string }> {
   const before = await getClientFor(deps, scope, id);
   assertValid(deps, fields);
   const now = deps.now();
@@ -106,22 +116,48 @@ export async function updateClient(deps: Deps, scope: AdminScope, id: string, fi
   const webhookSecret = fields.webhookUrl && !target?.sealedSecret ? newSecret("whsec_") : undefined;
   await deps.db
     .batch([
-      updateClientRow(deps.db, id, before.tenantId, { ...fields, ...(webhookSecret ? { webhookSecret: await sealWebhookSecret(deps, id, webhookSecret) } : {}) }),
-      insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.updated", tenantId: before.tenantId, clientId: id, data: { fields: Object.keys(fields) } })),
+      updateClientRow(deps.db, id, before.tenantId, {
+        ...fields,
+        ...(webhookSecret ? { webhookSecret: await sealWebhookSecret(deps, id, webhookSecret) } : {}),
+      }),
+      insertAudit(
+        deps.db,
+        auditRow(deps.meta, now, {
+          type: "client.updated",
+          tenantId: before.tenantId,
+          clientId: id,
+          data: { fields: Object.keys(fields) },
+        }),
+      ),
     ])
     .catch(conflict);
   return { client: (await findClient(deps.db, id))!, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
 /** Rotates the client secret (Basic auth) or the webhook signing secret; the new one is returned once. */
-export async function rotateSecret(deps: Deps, scope: AdminScope, id: string, which: "client" | "webhook"): Promise<string> {
+export async function rotateSecret(
+  deps: Deps,
+  scope: AdminScope,
+  id: string,
+  which: "client" | "webhook",
+): Promise<string> {
   const client = await getClientFor(deps, scope, id);
   const secret = newSecret(which === "client" ? "cs_" : "whsec_");
-  const patch = which === "client" ? { secretHash: await sha256Hex(secret) } : { webhookSecret: await sealWebhookSecret(deps, id, secret) };
+  const patch =
+    which === "client"
+      ? { secretHash: await sha256Hex(secret) }
+      : { webhookSecret: await sealWebhookSecret(deps, id, secret) };
   const now = deps.now();
   await deps.db.batch([
     updateClientRow(deps.db, id, client.tenantId, patch),
-    insertAudit(deps.db, auditRow(deps.meta, now, { type: which === "client" ? "client.secret_rotated" : "client.webhook_secret_rotated", tenantId: client.tenantId, clientId: id })),
+    insertAudit(
+      deps.db,
+      auditRow(deps.meta, now, {
+        type: which === "client" ? "client.secret_rotated" : "client.webhook_secret_rotated",
+        tenantId: client.tenantId,
+        clientId: id,
+      }),
+    ),
   ]);
   return secret;
 }
@@ -133,7 +169,8 @@ export async function rotateSecret(deps: Deps, scope: AdminScope, id: string, wh
  */
 export async function deleteClient(deps: Deps, scope: AdminScope, id: string): Promise<void> {
   const client = await getClientFor(deps, scope, id);
-  if (id === deps.config.defaultClientId) throw new AppError("FORBIDDEN", "The default client (DEFAULT_CLIENT_ID) cannot be deleted.");
+  if (id === deps.config.defaultClientId)
+    throw new AppError("FORBIDDEN", "The default client (DEFAULT_CLIENT_ID) cannot be deleted.");
   const now = deps.now();
   // Its links would point at a client that no longer exists; queued reset emails and webhooks of it
   // are dropped (payload wiped); "password changed" notices already queued still go out.
@@ -144,6 +181,14 @@ export async function deleteClient(deps: Deps, scope: AdminScope, id: string): P
     insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.deleted", tenantId: client.tenantId, clientId: id })),
   ]);
   if (resets.meta.changes > 0) {
-    await insertAudit(deps.db, auditRow(deps.meta, now, { type: "password_reset.invalidated", tenantId: client.tenantId, clientId: id, data: { reason: "client_deleted", count: resets.meta.changes } })).run();
+    await insertAudit(
+      deps.db,
+      auditRow(deps.meta, now, {
+        type: "password_reset.invalidated",
+        tenantId: client.tenantId,
+        clientId: id,
+        data: { reason: "client_deleted", count: resets.meta.changes },
+      }),
+    ).run();
   }
 }

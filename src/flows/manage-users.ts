@@ -2,7 +2,7 @@ import { auditRow, insertAudit } from "../db/audit";
 import { deleteHistory } from "../db/password-history";
 import { invalidateOpenResets } from "../db/resets";
 import { revokeUserSessions } from "../db/sessions";
-import { deleteUserRow, findUserById, updateUserRow, type User } from "../db/users";
+import { deleteUserRow, findUserById, type User, updateUserRow } from "../db/users";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import { normalizeEmail } from "../domain/email";
@@ -39,10 +39,20 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
     insertAudit(db, auditRow(deps.meta, now, { type, tenantId: user.tenantId, userId: user.id, data }));
   try {
     await db.batch([
-      updateUserRow(db, user.id, { ...patch, ...(email ? { email } : {}), ...(disabling ? { sessionsValidAfter: now } : {}) }, now),
-      audit("user.updated", { fields: Object.keys(patch), ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}) }),
+      updateUserRow(
+        db,
+        user.id,
+        { ...patch, ...(email ? { email } : {}), ...(disabling ? { sessionsValidAfter: now } : {}) },
+        now,
+      ),
+      audit("user.updated", {
+        fields: Object.keys(patch),
+        ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+      }),
       ...(emailChanged || disabling ? [invalidateOpenResets(db, user.id, now)] : []),
-      ...(disabling ? [revokeUserSessions(db, user.id, now), audit("sessions.revoked", { reason: "user_disabled" })] : []),
+      ...(disabling
+        ? [revokeUserSessions(db, user.id, now), audit("sessions.revoked", { reason: "user_disabled" })]
+        : []),
     ]);
   } catch (e) {
     if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("USER_EXISTS");
@@ -65,7 +75,15 @@ export async function deleteUser(deps: Deps, scope: AdminScope, id: string): Pro
     deleteHistory(db, user.id),
     dropQueuedForUser(db, user.id),
     deleteUserRow(db, user.id),
-    insertAudit(db, auditRow(deps.meta, now, { type: "sessions.revoked", tenantId: user.tenantId, userId: user.id, data: { reason: "user_deleted" } })),
+    insertAudit(
+      db,
+      auditRow(deps.meta, now, {
+        type: "sessions.revoked",
+        tenantId: user.tenantId,
+        userId: user.id,
+        data: { reason: "user_deleted" },
+      }),
+    ),
     insertAudit(db, auditRow(deps.meta, now, { type: "user.deleted", tenantId: user.tenantId, userId: user.id })),
   ]);
 }

@@ -63,13 +63,16 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
     base && policy.breachCheck ? checkBreached(base, c.password) : Promise.resolve(null),
   ]);
   if (breach?.status === "unavailable") {
-    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
-      type: "password.breach_check_failed",
-      tenantId: c.scope.tenantId,
-      clientId: c.scope.clientId,
-      userId: c.userId ?? null,
-      data: { reason: breach.reason, failOpen: true },
-    })).run();
+    await insertAudit(
+      deps.db,
+      auditRow(deps.meta, deps.now(), {
+        type: "password.breach_check_failed",
+        tenantId: c.scope.tenantId,
+        clientId: c.scope.clientId,
+        userId: c.userId ?? null,
+        data: { reason: breach.reason, failOpen: true },
+      }),
+    ).run();
   }
   return checkPasswordPolicy(c.password, {
     policy,
@@ -85,7 +88,12 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
  * True when the password is the user's current one or one of the previous historySize-1. Costs one
  * full hash verification per remembered password, so callers run it only once the cheap rules pass.
  */
-export async function isReusedPassword(deps: Deps, user: User, password: string, historySize: number): Promise<boolean> {
+export async function isReusedPassword(
+  deps: Deps,
+  user: User,
+  password: string,
+  historySize: number,
+): Promise<boolean> {
   if (historySize <= 0 || !user.passwordHash) return false;
   const hashes = [user.passwordHash, ...(await previousHashes(deps.db, user.id, historySize - 1))];
   const matches = await Promise.all(hashes.map((h) => verifyPassword(password, h, deps.config.hashing)));

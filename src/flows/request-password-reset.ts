@@ -21,14 +21,21 @@ export interface RequestResetInput {
  * allowlist, rate limits keyed by a hash of the email) is independent of whether the account
  * exists; the lookup, token creation and email happen after the response, in `defer`.
  */
-export async function requestPasswordReset(deps: Deps, input: RequestResetInput, opts: { cooldownSeconds?: number } = {}): Promise<void> {
+export async function requestPasswordReset(
+  deps: Deps,
+  input: RequestResetInput,
+  opts: { cooldownSeconds?: number } = {},
+): Promise<void> {
   const client = await resolveClient(deps, input.clientId, input.businessId);
   assertRedirectAllowed(client, input.redirectUri);
   const email = normalizeEmail(input.email);
   // A dialect's per-address cooldown (seed 002): checked and started whether or not the account exists.
   const hashedEmail = await emailKey(deps, client.tenantId, email);
   if (opts.cooldownSeconds) await enforceCooldown(deps, resetCooldownKey(hashedEmail));
-  await enforceLimits(deps, [["resetPerIp", ipKey(deps)], ["resetPerEmail", hashedEmail]]);
+  await enforceLimits(deps, [
+    ["resetPerIp", ipKey(deps)],
+    ["resetPerEmail", hashedEmail],
+  ]);
   if (opts.cooldownSeconds) await deps.cooldowns.start(resetCooldownKey(hashedEmail), opts.cooldownSeconds);
   deps.defer(issueResetIfKnown(deps, client, email, input));
 }
@@ -37,13 +44,16 @@ async function issueResetIfKnown(deps: Deps, client: Client, email: string, inpu
   const user = await findUserByEmail(deps.db, client.tenantId, email);
   if (!user || user.disabled) {
     // Recorded for operators, never revealed to the caller; the address itself is not stored.
-    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
-      type: "password_reset.requested",
-      tenantId: client.tenantId,
-      clientId: client.id,
-      userId: user?.id ?? null,
-      data: { known: false, ...(user?.disabled ? { reason: "disabled" } : {}) },
-    })).run();
+    await insertAudit(
+      deps.db,
+      auditRow(deps.meta, deps.now(), {
+        type: "password_reset.requested",
+        tenantId: client.tenantId,
+        clientId: client.id,
+        userId: user?.id ?? null,
+        data: { known: false, ...(user?.disabled ? { reason: "disabled" } : {}) },
+      }),
+    ).run();
     return;
   }
   await startReset(deps, { client, user, kind: "self", locale: input.locale, redirectUri: input.redirectUri });

@@ -1,18 +1,26 @@
 import { findClient, findClientByBusinessId } from "../db/clients";
 import type { Deps } from "../deps";
-import { isAllowedRedirect, type Client } from "../domain/client";
+import { type Client, isAllowedRedirect } from "../domain/client";
 import { AppError } from "../domain/errors";
 
 /**
  * The client a request is for: the one with this numeric `businessId` (a Nexudus location) when one
  * is given, else the one named in the body, else by X-Client-Id, else the default one. UNKNOWN_CLIENT otherwise.
  */
-export async function resolveClient(deps: Deps, clientId: string | null | undefined, businessId?: number | null): Promise<Client> {
+export async function resolveClient(
+  deps: Deps,
+  clientId: string | null | undefined,
+  businessId?: number | null,
+): Promise<Client> {
   const byLocation = businessId !== null && businessId !== undefined;
   const client = byLocation
     ? await findClientByBusinessId(deps.db, businessId)
     : await findClient(deps.db, clientId || deps.meta.clientId || deps.config.defaultClientId);
-  if (!client) throw new AppError("UNKNOWN_CLIENT", byLocation ? "No location with this businessId." : "No client with this clientId.");
+  if (!client)
+    throw new AppError(
+      "UNKNOWN_CLIENT",
+      byLocation ? "No location with this businessId." : "No client with this clientId.",
+    );
   deps.trace.tenantId = client.tenantId;
   deps.trace.clientId = client.id;
   return client;

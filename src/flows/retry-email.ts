@@ -17,16 +17,22 @@ export async function retryEmail(deps: Deps, scope: AdminScope, id: string): Pro
   if (!row) throw new AppError("EMAIL_NOT_FOUND", `No email with id ${id}.`);
   const now = deps.now();
   if (!(await pullForward(deps.db, id, now))) {
-    const why = row.status === "sending" ? "It is being sent right now." : "Its payload was wiped when it reached a final state; request a new reset instead.";
+    const why =
+      row.status === "sending"
+        ? "It is being sent right now."
+        : "Its payload was wiped when it reached a final state; request a new reset instead.";
     throw new AppError("EMAIL_NOT_RETRYABLE", `The email is ${row.status}. ${why}`);
   }
-  await insertAudit(deps.db, auditRow(deps.meta, now, {
-    type: "email.retry_requested",
-    tenantId: row.tenantId,
-    clientId: row.clientId,
-    userId: row.userId,
-    data: { messageId: row.id, template: row.template, attempts: row.attempts },
-  })).run();
+  await insertAudit(
+    deps.db,
+    auditRow(deps.meta, now, {
+      type: "email.retry_requested",
+      tenantId: row.tenantId,
+      clientId: row.clientId,
+      userId: row.userId,
+      data: { messageId: row.id, template: row.template, attempts: row.attempts },
+    }),
+  ).run();
   deps.defer(deliver(deps, id));
   return { id, status: "queued" };
 }

@@ -19,20 +19,35 @@ export async function signIn(
 ): Promise<SessionResult> {
   const client = await resolveClient(deps, input.clientId, input.businessId);
   const email = normalizeEmail(input.email);
-  await enforceLimits(deps, [["signInPerIp", ipKey(deps)], ["signInPerAccount", await emailKey(deps, client.tenantId, email)]]);
+  await enforceLimits(deps, [
+    ["signInPerIp", ipKey(deps)],
+    ["signInPerAccount", await emailKey(deps, client.tenantId, email)],
+  ]);
   const params = deps.config.hashing;
   const user = await findUserByEmail(deps.db, client.tenantId, email);
   const stored = user?.passwordHash ?? dummyHash(params);
   const ok = (await verifyPassword(input.password, stored, params)) && !!user?.passwordHash && !user.disabled;
   // Audit rows are written after the response: no D1 round trip on the sign-in path for them.
   const audit = (type: string) =>
-    deps.defer(insertAudit(deps.db, auditRow(deps.meta, deps.now(), { type, tenantId: client.tenantId, clientId: client.id, userId: user?.id ?? null })).run());
+    deps.defer(
+      insertAudit(
+        deps.db,
+        auditRow(deps.meta, deps.now(), {
+          type,
+          tenantId: client.tenantId,
+          clientId: client.id,
+          userId: user?.id ?? null,
+        }),
+      ).run(),
+    );
   if (!ok || !user) {
     audit("sign_in.failed");
     throw new AppError("INVALID_CREDENTIALS");
   }
   if (needsRehash(stored, params)) {
-    deps.defer(hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, stored, h, deps.now())));
+    deps.defer(
+      hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, stored, h, deps.now())),
+    );
   }
   audit("sign_in.succeeded");
   return issueSession(deps, user, client.id);

@@ -11,7 +11,8 @@ import { enqueue } from "../outbox/enqueue";
 import { buildResetLink } from "./links";
 
 /** HMAC of a code, bound to its request so a code is worthless for any other request. */
-export const codeHmac = (deps: Deps, resetId: string, code: string) => hmacHex(deps.config.keys.code, `${resetId}\n${code}`);
+export const codeHmac = (deps: Deps, resetId: string, code: string) =>
+  hmacHex(deps.config.keys.code, `${resetId}\n${code}`);
 
 /**
  * Creates a reset request for a known user and queues its email, atomically (one batch): older
@@ -38,29 +39,35 @@ export async function startReset(
     clientDefault: client.defaultLocale,
   });
   const email = await composeEmail(deps, {
-      template: kind === "admin" ? "admin_reset" : "reset",
-      client,
-      to: user.email,
-      locale,
-      userId: user.id,
-      resetRequestId: id,
-      expiresAt,
-      vars: {
-        name: user.name,
-        link: buildResetLink(deps, client, token),
-        code: code ?? undefined,
-        minutes: Math.round(ttl / 60),
-        hours: Math.round(ttl / 3600),
-        codeMinutes: Math.round(client.codeTtlSeconds / 60),
-      },
-    });
-  const hook = await composeWebhook(deps, client, "password_reset.requested", {
-    resetId: id,
+    template: kind === "admin" ? "admin_reset" : "reset",
+    client,
+    to: user.email,
+    locale,
     userId: user.id,
-    email: user.email,
-    kind,
-    expiresAt: new Date(expiresAt).toISOString(),
-  }, user.id);
+    resetRequestId: id,
+    expiresAt,
+    vars: {
+      name: user.name,
+      link: buildResetLink(deps, client, token),
+      code: code ?? undefined,
+      minutes: Math.round(ttl / 60),
+      hours: Math.round(ttl / 3600),
+      codeMinutes: Math.round(client.codeTtlSeconds / 60),
+    },
+  });
+  const hook = await composeWebhook(
+    deps,
+    client,
+    "password_reset.requested",
+    {
+      resetId: id,
+      userId: user.id,
+      email: user.email,
+      kind,
+      expiresAt: new Date(expiresAt).toISOString(),
+    },
+    user.id,
+  );
   const queued = enqueue(deps, [email, hook]);
   await db.batch([
     invalidateOpenResets(db, user.id, now),
@@ -79,13 +86,16 @@ export async function startReset(
       createdAt: now,
     }),
     ...queued.statements,
-    insertAudit(db, auditRow(deps.meta, now, {
-      type: kind === "admin" ? "password_reset.admin_initiated" : "password_reset.requested",
-      tenantId: user.tenantId,
-      clientId: client.id,
-      userId: user.id,
-      data: { known: true, resetId: id },
-    })),
+    insertAudit(
+      db,
+      auditRow(deps.meta, now, {
+        type: kind === "admin" ? "password_reset.admin_initiated" : "password_reset.requested",
+        tenantId: user.tenantId,
+        clientId: client.id,
+        userId: user.id,
+        data: { known: true, resetId: id },
+      }),
+    ),
   ]);
   queued.send();
   return { resetId: id };

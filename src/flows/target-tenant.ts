@@ -15,7 +15,8 @@ export function requireRoot(scope: AdminScope): void {
  */
 export async function targetTenant(deps: Deps, scope: AdminScope, wanted: string | undefined): Promise<string> {
   if (!scope.root) {
-    if (wanted && wanted !== scope.tenantId) throw new AppError("FORBIDDEN", "A tenant credential acts on its own tenant only.");
+    if (wanted && wanted !== scope.tenantId)
+      throw new AppError("FORBIDDEN", "A tenant credential acts on its own tenant only.");
     return scope.tenantId!;
   }
   if (!wanted) return (await resolveClient(deps, null)).tenantId;

@@ -13,7 +13,9 @@ export async function enforceLimits(deps: Deps, hits: [RateLimitBucket, string][
   const decisions = await Promise.all(hits.map(([bucket, key]) => deps.limiter.hit(bucket, key)));
   const wait = Math.max(0, ...decisions.map((d) => (d.ok ? 0 : d.retryAfterSeconds)));
   if (wait > 0) {
-    throw new AppError("RATE_LIMITED", `Too many attempts; retry in ${wait} seconds.`, undefined, { "Retry-After": String(wait) });
+    throw new AppError("RATE_LIMITED", `Too many attempts; retry in ${wait} seconds.`, undefined, {
+      "Retry-After": String(wait),
+    });
   }
 }
 

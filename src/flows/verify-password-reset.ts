@@ -1,7 +1,7 @@
 import { signToken } from "../crypto/jwt";
 import { timingSafeEqualStr } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
-import { findCodeCandidate, markCodeUsed, reserveCodeAttempt, type ResetRow } from "../db/resets";
+import { findCodeCandidate, markCodeUsed, type ResetRow, reserveCodeAttempt } from "../db/resets";
 import { findUserByEmail, findUserById } from "../db/users";
 import type { Deps } from "../deps";
 import { maskEmail, normalizeEmail } from "../domain/email";
@@ -55,27 +55,37 @@ export async function verifyPasswordReset(deps: Deps, input: VerifyInput): Promi
   const client = await resolveClient(deps, input.clientId);
   const user = await findUserByEmail(deps.db, client.tenantId, normalizeEmail(input.email));
   const rr = user && !user.disabled ? await findCodeCandidate(deps.db, user.id, deps.now()) : null;
-  if (!user || !rr || !rr.codeHmac) {
+  if (!user || !rr?.codeHmac) {
     // Recorded for operators (no address stored); the caller sees the same INVALID_CODE either way.
-    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
-      type: "password_reset.code_failed",
-      tenantId: client.tenantId,
-      clientId: client.id,
-      userId: user?.id ?? null,
-      data: { reason: "no_active_code" },
-    })).run();
+    await insertAudit(
+      deps.db,
+      auditRow(deps.meta, deps.now(), {
+        type: "password_reset.code_failed",
+        tenantId: client.tenantId,
+        clientId: client.id,
+        userId: user?.id ?? null,
+        data: { reason: "no_active_code" },
+      }),
+    ).run();
     throw new AppError("INVALID_CODE");
   }
   const reserved = await reserveCodeAttempt(deps.db, rr.id);
   const match = reserved && (await timingSafeEqualStr(await codeHmac(deps, rr.id, input.code), rr.codeHmac));
   if (!match || !(await markCodeUsed(deps.db, rr.id, deps.now()))) {
-    await insertAudit(deps.db, auditRow(deps.meta, deps.now(), {
-      type: "password_reset.code_failed",
-      tenantId: rr.tenantId,
-      clientId: rr.clientId,
-      userId: rr.userId,
-      data: { resetId: rr.id, reason: reserved ? (match ? "already_used" : "wrong_code") : "attempts_exhausted", attempts: rr.codeAttempts + 1 },
-    })).run();
+    await insertAudit(
+      deps.db,
+      auditRow(deps.meta, deps.now(), {
+        type: "password_reset.code_failed",
+        tenantId: rr.tenantId,
+        clientId: rr.clientId,
+        userId: rr.userId,
+        data: {
+          resetId: rr.id,
+          reason: reserved ? (match ? "already_used" : "wrong_code") : "attempts_exhausted",
+          attempts: rr.codeAttempts + 1,
+        },
+      }),
+    ).run();
     throw new AppError("INVALID_CODE");
   }
   return issueResetJwt(deps, rr, user.email);

@@ -50,5 +50,6 @@ export function bodyRules(accept: string[] = ["application/json"]): MiddlewareHa
 /** zod validation whose failures become VALIDATION_FAILED problems listing every issue. */
 export const validate = <T extends z.ZodMiniType, Target extends keyof ValidationTargets>(target: Target, schema: T) =>
   zValidator(target, schema, (result) => {
-    if (!result.success) throw new AppError("VALIDATION_FAILED", undefined, zodIssuesToErrors(result.error.issues as never));
+    if (!result.success)
+      throw new AppError("VALIDATION_FAILED", undefined, zodIssuesToErrors(result.error.issues as never));
   });

@@ -76,11 +76,18 @@ export async function csrfToken(deps: Deps, cookie: string, form: string, bindin
  * origin (Sec-Fetch-Site, else Origin; with Referrer-Policy no-referrer browsers send "Origin: null"
  * on our own posts, so that one value is left to the token), and the token must match the cookie.
  */
-export async function verifyCsrf(c: Context<AppEnv>, deps: Deps, form: string, submitted: unknown, binding = ""): Promise<void> {
+export async function verifyCsrf(
+  c: Context<AppEnv>,
+  deps: Deps,
+  form: string,
+  submitted: unknown,
+  binding = "",
+): Promise<void> {
   const site = c.req.header("Sec-Fetch-Site");
   const origin = c.req.header("Origin");
   if (site && site !== "same-origin") throw new AppError("CSRF_FAILED", "Cross-site form post.");
-  if (origin && origin !== "null" && origin !== new URL(deps.config.publicBaseUrl).origin) throw new AppError("CSRF_FAILED", "Foreign Origin.");
+  if (origin && origin !== "null" && origin !== new URL(deps.config.publicBaseUrl).origin)
+    throw new AppError("CSRF_FAILED", "Foreign Origin.");
   const cookie = readCookie(c, cookieName(deps));
   const m = typeof submitted === "string" ? /^(\d{1,12})\.([0-9a-f]{64})$/.exec(submitted) : null;
   if (!cookie || !m) throw new AppError("CSRF_FAILED");

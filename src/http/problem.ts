@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { AppError, ERRORS, type ErrorCode, type FieldError } from "../domain/errors";
+import { type AppError, ERRORS, type ErrorCode, type FieldError } from "../domain/errors";
 
 /** RFC 9457 problem details as the canonical API sends them. */
 export interface Problem {

@@ -4,7 +4,11 @@ import type { Locale } from "../domain/locale";
 export type CatalogKind = "mail" | "pages";
 
 /** Returns the messages of one locale, falling back to English for anything missing. */
-export type CatalogLoader = <T extends Record<string, string>>(kind: CatalogKind, locale: Locale, english: T) => Promise<T>;
+export type CatalogLoader = <T extends Record<string, string>>(
+  kind: CatalogKind,
+  locale: Locale,
+  english: T,
+) => Promise<T>;
 
 // Catalogues never change within a deployment, so each isolate fetches each one once.
 const cache = new WeakMap<Fetcher, Map<string, Promise<Record<string, string>>>>();
@@ -18,8 +22,8 @@ const cache = new WeakMap<Fetcher, Map<string, Promise<Record<string, string>>>>
 export function assetCatalogs(assets: Fetcher | undefined, onError: (detail: string) => void): CatalogLoader {
   return async (kind, locale, english) => {
     if (locale === "en" || !assets) return english;
-    let files = cache.get(assets);
-    if (!files) cache.set(assets, (files = new Map()));
+    const files = cache.get(assets) ?? new Map<string, Promise<Record<string, string>>>();
+    cache.set(assets, files);
     const path = `${kind}/${locale}`;
     let load = files.get(path);
     if (!load) {

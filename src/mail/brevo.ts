@@ -1,5 +1,5 @@
 import { hex, utf8 } from "../crypto/encoding";
-import { envelope, parseAddress, postJson, type HttpMailerOptions, type Mailer } from "./mailer";
+import { envelope, type HttpMailerOptions, type Mailer, parseAddress, postJson } from "./mailer";
 
 /**
  * Brevo wants its idempotencyKey to be a UUID: derive one from the row id (SHA-256, UUIDv8 layout),

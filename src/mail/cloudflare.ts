@@ -1,4 +1,4 @@
-import { envelope, parseAddress, SEND_TIMEOUT_MS, type Mailer, type SendResult } from "./mailer";
+import { envelope, type Mailer, parseAddress, SEND_TIMEOUT_MS, type SendResult } from "./mailer";
 
 // Error codes of the send_email binding (developers.cloudflare.com/email-service/api/send-emails/workers-api/)
 // that are about throughput or our sender setup rather than the message: worth retrying (or the fallback).
@@ -14,7 +14,11 @@ const RETRYABLE_CODES = new Set([
 export function classifyBindingError(e: unknown): SendResult {
   const code = String((e as { code?: unknown } | null)?.code ?? "");
   // The code only: a message could echo the recipient, and errors are stored in clear.
-  if (!code.startsWith("E_")) return { status: "retryable", error: (e as Error | null)?.name === "TimeoutError" ? "timeout" : "send_email error" };
+  if (!code.startsWith("E_"))
+    return {
+      status: "retryable",
+      error: (e as Error | null)?.name === "TimeoutError" ? "timeout" : "send_email error",
+    };
   return RETRYABLE_CODES.has(code) ? { status: "retryable", error: code } : { status: "permanent", error: code };
 }
 

@@ -1,5 +1,5 @@
-import { captureDevMail } from "../db/dev-mailbox";
 import type { Db } from "../db/client";
+import { captureDevMail } from "../db/dev-mailbox";
 import { headerSafe, type Mailer } from "./mailer";
 
 /** Development provider: captures messages in D1 for /dev/mailbox instead of sending them. */

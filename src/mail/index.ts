@@ -2,15 +2,24 @@ import type { Db } from "../db/client";
 import { brevoMailer } from "./brevo";
 import { cloudflareMailer } from "./cloudflare";
 import { devMailer } from "./dev";
-import { mailgunMailer } from "./mailgun";
 import type { Mailer } from "./mailer";
+import { mailgunMailer } from "./mailgun";
 import { postmarkMailer } from "./postmark";
 import { resendMailer } from "./resend";
 import { sendgridMailer } from "./sendgrid";
 import { sesMailer } from "./ses";
 
 /** Every MAIL_PROVIDER value; `dev` captures mail for /dev/mailbox instead of sending it. */
-export const MAIL_PROVIDERS = ["dev", "resend", "postmark", "sendgrid", "mailgun", "brevo", "ses", "cloudflare"] as const;
+export const MAIL_PROVIDERS = [
+  "dev",
+  "resend",
+  "postmark",
+  "sendgrid",
+  "mailgun",
+  "brevo",
+  "ses",
+  "cloudflare",
+] as const;
 export type MailProvider = (typeof MAIL_PROVIDERS)[number];
 
 /** Default API base URLs; MAIL_API_BASE_URL overrides them (regional endpoints, proxies, tests). */

@@ -33,11 +33,16 @@ const MAX_RETRY_AFTER_SECONDS = 3600;
 
 /** Removes characters that could start a new header line (header injection). */
 export function headerSafe(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
   return value.replace(/[\r\n\u0000-\u001f\u007f]+/g, " ").trim();
 }
 
 /** The header-bound fields of a message, each made header-safe. */
-export const envelope = (m: OutgoingEmail) => ({ to: headerSafe(m.to), from: headerSafe(m.from), subject: headerSafe(m.subject) });
+export const envelope = (m: OutgoingEmail) => ({
+  to: headerSafe(m.to),
+  from: headerSafe(m.from),
+  subject: headerSafe(m.subject),
+});
 
 /** Splits `Name <addr>` (or a bare address) for providers that take a structured sender. */
 export function parseAddress(value: string): { email: string; name?: string } {
@@ -58,7 +63,8 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
  * wrong, not the message; retrying lets an operator fix it (or the fallback provider take over)
  * without losing mail, and the message still dies after the last attempt.
  */
-export const isRetryableStatus = (s: number) => s === 401 || s === 403 || s === 408 || s === 409 || s === 429 || s >= 500;
+export const isRetryableStatus = (s: number) =>
+  s === 401 || s === 403 || s === 408 || s === 409 || s === 429 || s >= 500;
 
 /** Provider-specific reading of a response. */
 export interface Classify {
@@ -73,7 +79,13 @@ export interface Classify {
 }
 
 /** Error text from a provider, without anything that looks like an address (errors are stored in clear). */
-const redact = (raw: string) => raw.slice(0, 2000).replace(/[^\s"'<>(),;:]+@[^\s"'<>(),;:]+/g, "[address]").replace(/\s+/g, " ").trim().slice(0, 200);
+const redact = (raw: string) =>
+  raw
+    .slice(0, 2000)
+    .replace(/[^\s"'<>(),;:]+@[^\s"'<>(),;:]+/g, "[address]")
+    .replace(/\s+/g, " ")
+    .trim()
+    .slice(0, 200);
 
 /** Classifies an HTTP response into sent / retryable / permanent (errors never include what we sent). */
 export async function classifyResponse(res: Response, how: Classify = {}): Promise<SendResult> {
@@ -83,7 +95,9 @@ export async function classifyResponse(res: Response, how: Classify = {}): Promi
     await res.body?.cancel();
     if (res.ok) return { status: "sent" };
     const error = `HTTP ${res.status}`;
-    return retryableStatus(res.status) ? { status: "retryable", error, retryAfterSeconds } : { status: "permanent", error };
+    return retryableStatus(res.status)
+      ? { status: "retryable", error, retryAfterSeconds }
+      : { status: "permanent", error };
   }
   const raw = await res.text().catch(() => "");
   let body: Record<string, unknown> = {};
@@ -99,7 +113,8 @@ export async function classifyResponse(res: Response, how: Classify = {}): Promi
   }
   const detail = redact(raw);
   const error = `HTTP ${res.status}${detail ? `: ${detail}` : ""}`;
-  if (retryableStatus(res.status) || how.retryable?.(body, res)) return { status: "retryable", error, retryAfterSeconds };
+  if (retryableStatus(res.status) || how.retryable?.(body, res))
+    return { status: "retryable", error, retryAfterSeconds };
   return { status: "permanent", error };
 }
 
@@ -113,7 +128,10 @@ export async function sendWithTimeout(
     return await classifyResponse(await doFetch(AbortSignal.timeout(timeoutMs)), how);
   } catch (e) {
     const name = (e as { name?: string }).name;
-    return { status: "retryable", error: name === "TimeoutError" || name === "AbortError" ? "timeout" : "network error" };
+    return {
+      status: "retryable",
+      error: name === "TimeoutError" || name === "AbortError" ? "timeout" : "network error",
+    };
   }
 }
 
@@ -121,7 +139,13 @@ export async function sendWithTimeout(
 export const fetcher = (opts: HttpMailerOptions): typeof fetch => opts.fetch ?? ((input, init) => fetch(input, init));
 
 /** POSTs a JSON body to `baseUrl + path` with a timeout and classifies the answer. */
-export function postJson(opts: HttpMailerOptions, path: string, headers: Record<string, string>, body: unknown, how?: Classify): Promise<SendResult> {
+export function postJson(
+  opts: HttpMailerOptions,
+  path: string,
+  headers: Record<string, string>,
+  body: unknown,
+  how?: Classify,
+): Promise<SendResult> {
   const doFetch = fetcher(opts);
   return sendWithTimeout(
     (signal) =>

@@ -1,4 +1,4 @@
-import { envelope, fetcher, sendWithTimeout, type HttpMailerOptions, type Mailer } from "./mailer";
+import { envelope, fetcher, type HttpMailerOptions, type Mailer, sendWithTimeout } from "./mailer";
 
 /**
  * Mailgun (POST /v3/{domain}/messages as multipart form data, https://documentation.mailgun.com):

@@ -1,4 +1,4 @@
-import { envelope, postJson, type HttpMailerOptions, type Mailer } from "./mailer";
+import { envelope, type HttpMailerOptions, type Mailer, postJson } from "./mailer";
 
 // Postmark answers 422 with an ErrorCode; these mean our token, sender signature or account is not
 // ready (fixable by an operator, or by the fallback provider), not that the message is bad.
@@ -19,7 +19,14 @@ export function postmarkMailer(opts: HttpMailerOptions & { messageStream: string
         opts,
         "/email",
         { Accept: "application/json", "X-Postmark-Server-Token": opts.apiKey },
-        { From: from, To: to, Subject: subject, HtmlBody: message.html, TextBody: message.text, MessageStream: opts.messageStream },
+        {
+          From: from,
+          To: to,
+          Subject: subject,
+          HtmlBody: message.html,
+          TextBody: message.text,
+          MessageStream: opts.messageStream,
+        },
         { messageId: (b) => b.MessageID, retryable: (b) => CONFIG_ERROR_CODES.has(Number(b.ErrorCode)) },
       );
     },

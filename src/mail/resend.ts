@@ -1,4 +1,4 @@
-import { envelope, postJson, type HttpMailerOptions, type Mailer } from "./mailer";
+import { envelope, type HttpMailerOptions, type Mailer, postJson } from "./mailer";
 
 /**
  * Resend (POST /emails, https://resend.com/docs/api-reference/emails/send-email): Bearer key;

@@ -1,4 +1,4 @@
-import { envelope, parseAddress, postJson, type HttpMailerOptions, type Mailer } from "./mailer";
+import { envelope, type HttpMailerOptions, type Mailer, parseAddress, postJson } from "./mailer";
 
 /**
  * SendGrid v3 (POST /v3/mail/send, https://www.twilio.com/docs/sendgrid/api-reference/mail-send):

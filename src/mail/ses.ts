@@ -1,10 +1,11 @@
 import { AwsV4Signer } from "aws4fetch";
 import { b64, utf8 } from "../crypto/encoding";
-import { envelope, fetcher, parseAddress, sendWithTimeout, type HttpMailerOptions, type Mailer } from "./mailer";
+import { envelope, fetcher, type HttpMailerOptions, type Mailer, parseAddress, sendWithTimeout } from "./mailer";
 
 // SES error types (x-amzn-ErrorType) that are about throughput or account state, not the message:
 // worth retrying, and what the fallback provider exists for. MessageRejected, BadRequest... stay permanent.
-const RETRYABLE_TYPES = /^(TooManyRequests|LimitExceeded|Throttling|SendingPaused|AccountSuspended|MailFromDomainNotVerified)/;
+const RETRYABLE_TYPES =
+  /^(TooManyRequests|LimitExceeded|Throttling|SendingPaused|AccountSuspended|MailFromDomainNotVerified)/;
 
 /** A display name as SES wants it: quoted when it has specials, RFC 2047 encoded-words when not ASCII. */
 export function displayName(name: string): string {
@@ -60,7 +61,8 @@ export function sesMailer(opts: HttpMailerOptions & { region: string }): Mailer 
         },
         {
           messageId: (b) => b.MessageId,
-          retryable: (b, res) => RETRYABLE_TYPES.test(res.headers.get("x-amzn-ErrorType") ?? String(b.__type ?? b.code ?? "")),
+          retryable: (b, res) =>
+            RETRYABLE_TYPES.test(res.headers.get("x-amzn-ErrorType") ?? String(b.__type ?? b.code ?? "")),
         },
       );
     },

@@ -9,15 +9,25 @@ export const ActionConfirmation = (value: z.ZodMiniType) =>
     Value: value,
     Status: z.int(),
     Message: z.nullable(z.string()),
-    Errors: z.nullable(z.array(z.object({ PropertyName: z.string(), Message: z.string(), AttemptedValue: z.null(), Code: z.string() }))),
+    Errors: z.nullable(
+      z.array(z.object({ PropertyName: z.string(), Message: z.string(), AttemptedValue: z.null(), Code: z.string() })),
+    ),
   });
 
 /** The error envelopes, published as components of the document. */
 export const compatErrorSchemas = {
   ActionConfirmation: ActionConfirmation(z.null()),
-  OAuthError: z.object({ error: z.enum(["invalid_request", "invalid_grant", "unsupported_grant_type", "slow_down", "server_error"]), error_description: z.string() }),
+  OAuthError: z.object({
+    error: z.enum(["invalid_request", "invalid_grant", "unsupported_grant_type", "slow_down", "server_error"]),
+    error_description: z.string(),
+  }),
   NestAuthError: z.object({ statusCode: z.int(), error: z.string(), message: z.string(), code: z.string() }),
-  SingularityError: z.object({ status: z.int(), code: z.string(), message: z.string(), remaining: z.optional(z.int()) }),
+  SingularityError: z.object({
+    status: z.int(),
+    code: z.string(),
+    message: z.string(),
+    remaining: z.optional(z.int()),
+  }),
 };
 
 /** The statuses of the body rules every dialect route with a body shares (16 KiB, media type), in its own envelope. */

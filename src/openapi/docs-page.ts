@@ -3,7 +3,13 @@
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-type Op = { summary?: string; description?: string; tags?: string[]; security?: unknown[]; responses?: Record<string, { description?: string }> };
+type Op = {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  security?: unknown[];
+  responses?: Record<string, { description?: string }>;
+};
 type Spec = { info: { description: string }; paths: Record<string, Record<string, Op>> };
 
 /** Renders the reference page for an OpenAPI document. */

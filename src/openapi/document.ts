@@ -20,7 +20,20 @@ import { Problem } from "./responses";
  * Every route module's docs (`<route>.docs.ts`, next to the route it documents), in the order of
  * the document. Build-time only: nothing here is imported by the Worker.
  */
-export const DOCS = [passwordResets, sessions, users, clients, tenants, emails, events, passwordPolicy, ops, nexudus, nestauth, singularity];
+export const DOCS = [
+  passwordResets,
+  sessions,
+  users,
+  clients,
+  tenants,
+  emails,
+  events,
+  passwordPolicy,
+  ops,
+  nexudus,
+  nestauth,
+  singularity,
+];
 
 /** Codes any route may answer with: the infrastructure failing, whatever the request. */
 const ANY_ROUTE: ErrorCode[] = ["INTERNAL_ERROR", "DATABASE_FAILURE", "CONFIGURATION_ERROR"];
@@ -28,7 +41,11 @@ const ANY_ROUTE: ErrorCode[] = ["INTERNAL_ERROR", "DATABASE_FAILURE", "CONFIGURA
 type Json = Record<string, unknown>;
 
 const schema = (s: z.ZodMiniType, io: "input" | "output"): Json => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { target: "draft-2020-12", io, unrepresentable: "any" }) as Json;
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, {
+    target: "draft-2020-12",
+    io,
+    unrepresentable: "any",
+  }) as Json;
   return rest;
 };
 
@@ -61,10 +78,16 @@ function dialectResponses(d: NonNullable<Operation["dialectErrors"]>): Json {
 }
 
 function operation(op: Operation): Json {
-  const params: Json[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } }));
+  const params: Json[] = [...op.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+    name: m[1],
+    in: "path",
+    required: true,
+    schema: { type: "string" },
+  }));
   if (op.query) {
     const q = schema(op.query, "input") as { properties?: Record<string, Json>; required?: string[] };
-    for (const [name, s] of Object.entries(q.properties ?? {})) params.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema: s });
+    for (const [name, s] of Object.entries(q.properties ?? {}))
+      params.push({ name, in: "query", required: q.required?.includes(name) ?? false, schema: s });
   }
   const success: Json = { description: op.success.description };
   if (op.success.schema) success.content = { "application/json": { schema: schema(op.success.schema, "output") } };
@@ -73,23 +96,40 @@ function operation(op: Operation): Json {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
-    security: op.auth === "none" ? [] : op.auth === "bearer" ? [{ accessToken: [] }] : [{ apiKey: [] }, { clientCredentials: [] }],
+    security:
+      op.auth === "none"
+        ? []
+        : op.auth === "bearer"
+          ? [{ accessToken: [] }]
+          : [{ apiKey: [] }, { clientCredentials: [] }],
     ...(params.length ? { parameters: params } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { [op.bodyType ?? "application/json"]: { schema: schema(op.body, "input") } } } } : {}),
-    responses: { [String(op.success.status)]: success, ...(op.dialectErrors ? dialectResponses(op.dialectErrors) : errorResponses(op.errors)) },
+    ...(op.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { [op.bodyType ?? "application/json"]: { schema: schema(op.body, "input") } },
+          },
+        }
+      : {}),
+    responses: {
+      [String(op.success.status)]: success,
+      ...(op.dialectErrors ? dialectResponses(op.dialectErrors) : errorResponses(op.errors)),
+    },
   };
 }
 
 /** The OpenAPI 3.1 document, built from the route schemas (run at build time by scripts/build-openapi.ts). */
 export function buildOpenApi(): Json {
   const paths: Record<string, Json> = {};
-  for (const op of DOCS.flatMap((d) => d.operations)) paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
+  for (const op of DOCS.flatMap((d) => d.operations))
+    paths[op.path] = { ...paths[op.path], [op.method]: operation(op) };
   return {
     openapi: "3.1.0",
     info: {
       title: "resetkit",
       version: "1.0.0",
-      description: "Password resets done right, as a Cloudflare Worker. Errors are RFC 9457 problem details; branch on `code`.",
+      description:
+        "Password resets done right, as a Cloudflare Worker. Errors are RFC 9457 problem details; branch on `code`.",
     },
     paths,
     components: {
@@ -99,8 +139,17 @@ export function buildOpenApi(): Json {
       },
       securitySchemes: {
         apiKey: { type: "http", scheme: "bearer", description: "ADMIN_API_KEY (root) or a tenant API key" },
-        clientCredentials: { type: "http", scheme: "basic", description: "clientId:clientSecret of a client of the tenant" },
-        accessToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "accessToken from POST /v1/sessions" },
+        clientCredentials: {
+          type: "http",
+          scheme: "basic",
+          description: "clientId:clientSecret of a client of the tenant",
+        },
+        accessToken: {
+          type: "http",
+          scheme: "bearer",
+          bearerFormat: "JWT",
+          description: "accessToken from POST /v1/sessions",
+        },
       },
     },
   };

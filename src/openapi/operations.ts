@@ -20,7 +20,17 @@ export interface Operation {
 }
 
 /** The failures of any route that takes a JSON body (src/http/middleware.ts bodyRules, validation). */
-export const BODY_ERRORS: ErrorCode[] = ["VALIDATION_FAILED", "MALFORMED_JSON", "UNSUPPORTED_MEDIA_TYPE", "PAYLOAD_TOO_LARGE"];
+export const BODY_ERRORS: ErrorCode[] = [
+  "VALIDATION_FAILED",
+  "MALFORMED_JSON",
+  "UNSUPPORTED_MEDIA_TYPE",
+  "PAYLOAD_TOO_LARGE",
+];
 
 /** An admin operation: authenticated (API key or client credentials), UNAUTHORIZED when not. */
-export const admin = (op: Omit<Operation, "tag" | "auth">): Operation => ({ tag: "Admin", auth: "admin", ...op, errors: ["UNAUTHORIZED", ...op.errors] });
+export const admin = (op: Omit<Operation, "tag" | "auth">): Operation => ({
+  tag: "Admin",
+  auth: "admin",
+  ...op,
+  errors: ["UNAUTHORIZED", ...op.errors],
+});

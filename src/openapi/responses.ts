@@ -11,7 +11,11 @@ export const VerifyResult = z.object({
 export const Completed = z.object({
   status: z.literal("completed"),
   userId: z.string(),
-  loginToken: z.optional(z.string().register(z.globalRegistry, { description: "One-time token for POST /v1/sessions/exchange (when the client allows it)" })),
+  loginToken: z.optional(
+    z.string().register(z.globalRegistry, {
+      description: "One-time token for POST /v1/sessions/exchange (when the client allows it)",
+    }),
+  ),
 });
 export const Session = z.object({ accessToken: z.string(), tokenType: z.literal("Bearer"), expiresIn: z.int() });
 export const User = z.object({
@@ -71,7 +75,12 @@ export const Problem = z.object({
   errors: z.optional(z.array(z.object({ path: z.string(), code: z.string(), message: z.string() }))),
   requestId: z.string(),
 });
-export const TenantCreated = z.object({ tenantId: z.string(), name: z.string(), apiKey: z.string(), apiKeyId: z.string() });
+export const TenantCreated = z.object({
+  tenantId: z.string(),
+  name: z.string(),
+  apiKey: z.string(),
+  apiKeyId: z.string(),
+});
 export const ApiKey = z.object({
   id: z.string(),
   tenantId: z.string(),
@@ -81,7 +90,9 @@ export const ApiKey = z.object({
   lastUsedAt: z.nullable(z.iso.datetime()),
   revokedAt: z.nullable(z.iso.datetime()),
 });
-export const ApiKeyCreated = z.extend(ApiKey, { apiKey: z.string().register(z.globalRegistry, { description: "Shown once" }) });
+export const ApiKeyCreated = z.extend(ApiKey, {
+  apiKey: z.string().register(z.globalRegistry, { description: "Shown once" }),
+});
 export const ApiKeyList = z.object({ apiKeys: z.array(ApiKey) });
 export const ClientWithSecrets = z.extend(Client, {
   clientSecret: z.optional(z.string().register(z.globalRegistry, { description: "Shown once" })),

@@ -5,7 +5,11 @@ import type { Client } from "../domain/client";
 import type { OutboxInsert } from "./store";
 
 /** The events a client's webhook URL receives. */
-export type WebhookEvent = "password_reset.requested" | "password_reset.completed" | "user.password_changed" | "email.failed";
+export type WebhookEvent =
+  | "password_reset.requested"
+  | "password_reset.completed"
+  | "user.password_changed"
+  | "email.failed";
 
 /** The JSON body of every webhook delivery. */
 export interface WebhookBody {
@@ -33,7 +37,14 @@ export async function composeWebhook(
   if (!client.webhookUrl) return null;
   const id = newId("whk_");
   const now = deps.now();
-  const body: WebhookBody = { id, type, createdAt: new Date(now).toISOString(), tenantId: client.tenantId, clientId: client.id, data };
+  const body: WebhookBody = {
+    id,
+    type,
+    createdAt: new Date(now).toISOString(),
+    tenantId: client.tenantId,
+    clientId: client.id,
+    data,
+  };
   return {
     id,
     tenantId: client.tenantId,

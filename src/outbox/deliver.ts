@@ -33,14 +33,21 @@ export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Prom
   if (!row) return;
   const channel = CHANNELS[row.channel] ?? emailChannel;
   const audit = (event: string, data: Record<string, unknown>) =>
-    insertAudit(db, auditRow(deps.meta, deps.now(), {
-      type: `${channel.name}.${event}`,
-      tenantId: row.tenantId,
-      clientId: row.clientId,
-      userId: row.userId,
-      data: { ...channel.label(row), ...data },
-    }));
-  const drop = (reason: string) => db.batch([finishOutbox(db, id, { status: "dropped", payload: null, leaseUntil: null }), audit("dropped", { reason })]);
+    insertAudit(
+      db,
+      auditRow(deps.meta, deps.now(), {
+        type: `${channel.name}.${event}`,
+        tenantId: row.tenantId,
+        clientId: row.clientId,
+        userId: row.userId,
+        data: { ...channel.label(row), ...data },
+      }),
+    );
+  const drop = (reason: string) =>
+    db.batch([
+      finishOutbox(db, id, { status: "dropped", payload: null, leaseUntil: null }),
+      audit("dropped", { reason }),
+    ]);
 
   if (row.expiresAt !== null && row.expiresAt <= deps.now()) {
     await drop("token_expired");
@@ -54,14 +61,30 @@ export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Prom
     outcome = { status: "retryable", error: e instanceof Error ? e.name : "error" };
   }
   const done = deps.now();
-  logEvent({ msg: "outbox attempt", requestId: deps.meta.requestId, channel: channel.name, id: row.id, provider, attempt: row.attempts, outcome: outcome.status });
+  logEvent({
+    msg: "outbox attempt",
+    requestId: deps.meta.requestId,
+    channel: channel.name,
+    id: row.id,
+    provider,
+    attempt: row.attempts,
+    outcome: outcome.status,
+  });
   const by = provider ? { provider } : {};
 
   if (outcome.status === "dropped") {
     await drop(outcome.reason);
   } else if (outcome.status === "sent") {
     await db.batch([
-      finishOutbox(db, id, { status: "sent", payload: null, sentAt: done, leaseUntil: null, ...by, providerMessageId: outcome.providerMessageId ?? null, lastError: null }),
+      finishOutbox(db, id, {
+        status: "sent",
+        payload: null,
+        sentAt: done,
+        leaseUntil: null,
+        ...by,
+        providerMessageId: outcome.providerMessageId ?? null,
+        lastError: null,
+      }),
       audit("sent", { ...by, attempts: row.attempts }),
     ]);
   } else if (outcome.status === "permanent" || row.attempts >= MAX_ATTEMPTS) {
@@ -80,7 +103,11 @@ export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Prom
       ...(next ? { provider: next } : by),
       nextAttemptAt: done + (next ? 0 : backoffMs(row.attempts, outcome.retryAfterSeconds)),
     });
-    if (next) await db.batch([requeue, audit("provider_switched", { from: provider, to: next, attempts: row.attempts, error: outcome.error })]);
+    if (next)
+      await db.batch([
+        requeue,
+        audit("provider_switched", { from: provider, to: next, attempts: row.attempts, error: outcome.error }),
+      ]);
     else await requeue.run();
   }
 }

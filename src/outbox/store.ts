@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, lt, lte, or, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { guardedInsert } from "../db/guarded";
 import { outbox } from "../db/schema";
@@ -73,13 +73,22 @@ export async function claimOutbox(db: Db, id: string, now: number): Promise<Outb
 
 /** Ids of rows due for an attempt, oldest first, bounded. */
 export async function dueOutboxIds(db: Db, now: number, limit: number): Promise<string[]> {
-  const rows = await db.select({ id: outbox.id }).from(outbox).where(due(now)).orderBy(outbox.nextAttemptAt).limit(limit).all();
+  const rows = await db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(due(now))
+    .orderBy(outbox.nextAttemptAt)
+    .limit(limit)
+    .all();
   return rows.map((r) => r.id);
 }
 
 /** Records the outcome of an attempt; only the current claim holder (status "sending") may write it. */
 export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) =>
-  db.update(outbox).set(patch).where(and(eq(outbox.id, id), eq(outbox.status, "sending")));
+  db
+    .update(outbox)
+    .set(patch)
+    .where(and(eq(outbox.id, id), eq(outbox.status, "sending")));
 
 /** One page of rows, newest first, keyset-paginated on (createdAt, id). */
 export async function listOutbox(
@@ -93,7 +102,13 @@ export async function listOutbox(
   return db
     .select()
     .from(c)
-    .where(and(q.tenantId !== null ? eq(c.tenantId, q.tenantId) : undefined, q.status ? eq(c.status, q.status) : undefined, after))
+    .where(
+      and(
+        q.tenantId !== null ? eq(c.tenantId, q.tenantId) : undefined,
+        q.status ? eq(c.status, q.status) : undefined,
+        after,
+      ),
+    )
     .orderBy(desc(c.createdAt), desc(c.id))
     .limit(q.limit)
     .all();
@@ -102,7 +117,13 @@ export async function listOutbox(
 /** A row by id, within a tenant unless `tenantId` is null (root). */
 export async function findOutbox(db: Db, id: string, tenantId: string | null): Promise<OutboxRow | null> {
   const scope = tenantId !== null ? eq(outbox.tenantId, tenantId) : undefined;
-  return (await db.select().from(outbox).where(and(eq(outbox.id, id), scope)).get()) ?? null;
+  return (
+    (await db
+      .select()
+      .from(outbox)
+      .where(and(eq(outbox.id, id), scope))
+      .get()) ?? null
+  );
 }
 
 /** Makes a queued (backing-off) row due now; false when it is no longer queued. */
@@ -148,7 +169,11 @@ async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promis
  * (the operator's evidence, kept as long as the audit trail) created before `final`. Payloads are
  * already wiped in all four states.
  */
-export async function purgeOutbox(db: Db, before: { delivered: number; final: number }, limit: number): Promise<number> {
+export async function purgeOutbox(
+  db: Db,
+  before: { delivered: number; final: number },
+  limit: number,
+): Promise<number> {
   const c = outbox;
   return (
     (await purgeWhere(db, and(inArray(c.status, ["sent", "dropped"]), lt(c.createdAt, before.delivered)), limit)) +

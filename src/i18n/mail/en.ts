@@ -18,7 +18,8 @@ export const en = {
   "changed.intro": "The password of your {product} account was changed on {when}.",
   "changed.where": "Approximate origin of the request: {where}.",
   "changed.sessions": "For your safety, every device that was signed in has been signed out.",
-  "changed.notYou": "If this was not you, someone else may know your password: reset it right away with the button below, then review your account.",
+  "changed.notYou":
+    "If this was not you, someone else may know your password: reset it right away with the button below, then review your account.",
   "changed.button": "Reset my password",
   linkFallback: "If the button does not work, copy this address into your browser:",
   support: "Need help? Contact support:",

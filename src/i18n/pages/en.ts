@@ -1,12 +1,14 @@
 /** English strings of the hosted pages. Placeholders: {name} style, filled with escaped values. */
 export const en = {
   "forgot.title": "Forgot your password?",
-  "forgot.intro": "Enter the email address of your {product} account. We will send you a link and a 6-digit code to choose a new password.",
+  "forgot.intro":
+    "Enter the email address of your {product} account. We will send you a link and a 6-digit code to choose a new password.",
   "forgot.submit": "Send me a reset link",
   "email.label": "Email address",
   "email.invalid": "Enter a valid email address, like name@example.com.",
   "sent.title": "Check your inbox",
-  "sent.body": "If {email} belongs to a {product} account, we have just sent it a link and a 6-digit code. The link expires in {minutes} minutes.",
+  "sent.body":
+    "If {email} belongs to a {product} account, we have just sent it a link and a 6-digit code. The link expires in {minutes} minutes.",
   "sent.spam": "Nothing after a few minutes? Check your spam folder.",
   "sent.again": "Send another email",
   "sent.codeTitle": "Got the code?",
@@ -51,7 +53,8 @@ export const en = {
   "err.other": "This password cannot be used. Choose another one.",
   "err.mismatch": "The two passwords do not match.",
   "done.title": "Your password was changed",
-  "done.body": "You can now sign in with your new password. For your safety, every device that was signed in has been signed out.",
+  "done.body":
+    "You can now sign in with your new password. For your safety, every device that was signed in has been signed out.",
   "done.continue": "Continue to {product}",
   "done.redirect": "Taking you back to {product} in a few seconds.",
   "dead.title": "This link can no longer be used",
@@ -60,7 +63,8 @@ export const en = {
   "dead.INVALID_TOKEN": "The link is incomplete or not valid. Check that you opened the whole address from the email.",
   "dead.button": "Request a new link",
   "csrf.title": "This form has expired",
-  "csrf.body": "For your security, forms only work for a limited time and need cookies. Make sure cookies are allowed for this site, then try again.",
+  "csrf.body":
+    "For your security, forms only work for a limited time and need cookies. Make sure cookies are allowed for this site, then try again.",
   "rate.title": "Too many attempts",
   "rate.body": "Please wait {minutes} minutes, then try again.",
   "invalid.title": "This page cannot be shown",

@@ -12,7 +12,13 @@ export const WEBHOOK_TIMEOUT_MS = 5_000;
  * Receivers recompute it over the raw body, compare in constant time and reject old timestamps.
  */
 export async function signWebhook(secret: string, body: string, unixSeconds: number): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   return `t=${unixSeconds},v1=${await hmacHex(key, `${unixSeconds}.${body}`)}`;
 }
 

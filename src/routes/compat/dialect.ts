@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Dialect } from "../../config";
-import { ERRORS, type AppError } from "../../domain/errors";
+import { type AppError, ERRORS } from "../../domain/errors";
 import type { AppEnv } from "../../http/context";
 import { toAppError } from "../../http/errors";
 import { bodyRules } from "../../http/middleware";
@@ -25,12 +25,18 @@ export function dialectApp(dialect: Dialect, envelope: Envelope, accept?: string
 
 /** One human sentence for an error: the failed fields when there are some (never their values). */
 export function describeError(err: AppError): string {
-  if (err.code === "VALIDATION_FAILED" && err.errors?.length) return err.errors.map((e) => `${e.path}: ${e.message}`).join(" ");
+  if (err.code === "VALIDATION_FAILED" && err.errors?.length)
+    return err.errors.map((e) => `${e.path}: ${e.message}`).join(" ");
   return err.detail ?? ERRORS[err.code].title;
 }
 
 /** Sends a dialect's JSON error body with the error's headers (e.g. Retry-After). */
-export function errorJson(c: Context<AppEnv>, status: number, body: unknown, headers: Record<string, string> = {}): Response {
+export function errorJson(
+  c: Context<AppEnv>,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Response {
   const res = c.json(body, status as ContentfulStatusCode);
   for (const [k, v] of Object.entries(headers)) res.headers.set(k, v);
   return res;

@@ -1,12 +1,12 @@
 import * as z from "zod/mini";
 import type { ErrorCode } from "../../domain/errors";
-import { validate } from "../../http/middleware";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { requestPasswordReset } from "../../flows/request-password-reset";
 import { signIn } from "../../flows/sign-in";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
+import { validate } from "../../http/middleware";
 import { Email, NewPassword, str } from "../v1/schemas";
-import { describeError, dialectApp, errorJson, type Envelope } from "./dialect";
+import { describeError, dialectApp, type Envelope, errorJson } from "./dialect";
 
 // NestAuth (seed 001): forgot-password mails a 6-digit code, verify-otp trades it for a reset JWT,
 // reset-password sets the password. The client is the default one or X-Client-Id.
@@ -35,7 +35,12 @@ const REASON: Record<number, string> = {
 };
 
 // A dead or wrong reset token or OTP is a failed credential: 401, as seed 001 documents.
-const STATUS: Partial<Record<ErrorCode, number>> = { INVALID_TOKEN: 401, TOKEN_EXPIRED: 401, TOKEN_USED: 401, INVALID_CODE: 401 };
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  INVALID_TOKEN: 401,
+  TOKEN_EXPIRED: 401,
+  TOKEN_USED: 401,
+  INVALID_CODE: 401,
+};
 
 /** Maps a domain error to NestAuth's error body (the one place for this dialect). */
 export const nestAuthError: Envelope = (c, err) => {

@@ -1,15 +1,15 @@
 import type { Context } from "hono";
 import * as z from "zod/mini";
 import { AppError, type ErrorCode } from "../../domain/errors";
-import type { AppEnv } from "../../http/context";
-import { validate } from "../../http/middleware";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { exchangeLoginToken } from "../../flows/exchange-login-token";
-import { requestPasswordReset } from "../../flows/request-password-reset";
 import type { SessionResult } from "../../flows/issue-session";
+import { requestPasswordReset } from "../../flows/request-password-reset";
 import { signIn } from "../../flows/sign-in";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
 import { Email, NewPassword, str } from "../v1/schemas";
-import { describeError, dialectApp, errorJson, type Envelope } from "./dialect";
+import { describeError, dialectApp, type Envelope, errorJson } from "./dialect";
 
 // Nexudus portal API (seeds 003 and 000): /api/sys/users/* answer with an ActionConfirmation,
 // /api/token is a plain OAuth2 token endpoint (RFC 6749), because that is what OAuth2 clients parse.
@@ -64,10 +64,18 @@ const confirmed = (c: Context<AppEnv>, Value: unknown) =>
 /** Seed fields are camelCase; unknown fields are ignored (existing portals may send more). */
 const BusinessId = z.nullish(z.int());
 export const StartPasswordResetBody = z.object({ email: Email, businessId: BusinessId });
-export const CompletePasswordResetBody = z.object({ token: str(1, 4096), newPassword: NewPassword, businessId: BusinessId });
+export const CompletePasswordResetBody = z.object({
+  token: str(1, 4096),
+  newPassword: NewPassword,
+  businessId: BusinessId,
+});
 export const ExchangeBody = z.object({ token: str(1, 4096) });
 
-const tokenResponse = (s: SessionResult) => ({ access_token: s.accessToken, token_type: s.tokenType, expires_in: s.expiresIn });
+const tokenResponse = (s: SessionResult) => ({
+  access_token: s.accessToken,
+  token_type: s.tokenType,
+  expires_in: s.expiresIn,
+});
 
 /** POST /api/sys/users/startPasswordReset, completePasswordReset, exchange. */
 export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
@@ -80,7 +88,11 @@ export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
     const { token, newPassword, businessId } = c.req.valid("json");
     // Seed 000: Value is the one-time JWT the portal exchanges at once, whatever the client's
     // issueLoginToken says; the token must come from this location when one is named.
-    const done = await completePasswordReset(c.get("deps"), { token, newPassword }, { issueLoginToken: true, businessId });
+    const done = await completePasswordReset(
+      c.get("deps"),
+      { token, newPassword },
+      { issueLoginToken: true, businessId },
+    );
     return confirmed(c, done.loginToken ?? null);
   })
   .post("/exchange", validate("json", ExchangeBody), async (c) => {
@@ -88,8 +100,13 @@ export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
   });
 
 /** RFC 6749 §5.2 error body, never cached (§5.1 asks the same of token responses). */
-const oauthError = (c: Context<AppEnv>, status: number, error: string, description: string, headers: Record<string, string> = {}) =>
-  errorJson(c, status, { error, error_description: description }, { ...headers, Pragma: "no-cache" });
+const oauthError = (
+  c: Context<AppEnv>,
+  status: number,
+  error: string,
+  description: string,
+  headers: Record<string, string> = {},
+) => errorJson(c, status, { error, error_description: description }, { ...headers, Pragma: "no-cache" });
 
 /** Maps a domain error to an OAuth2 error: wrong credentials are invalid_grant, malformed requests invalid_request. */
 export const oauthErrorEnvelope: Envelope = (c, err) => {
@@ -111,19 +128,29 @@ function param(form: URLSearchParams, name: string, max: number): string | null 
 }
 
 /** POST /api/token: OAuth2 resource-owner password grant (form-encoded), sign-in for Nexudus portals. */
-export const nexudusTokenRoute = dialectApp("nexudus", oauthErrorEnvelope, ["application/x-www-form-urlencoded"]).post("/", async (c) => {
-  const deps = c.get("deps");
-  // Decoded from the bytes the body rules already read (and cached).
-  const form = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
-  const grantType = param(form, "grant_type", 64);
-  if (grantType === null) throw new AppError("VALIDATION_FAILED", "grant_type is required.");
-  if (grantType !== "password") return oauthError(c, 400, "unsupported_grant_type", "Only grant_type=password is supported.");
-  const username = param(form, "username", 254);
-  const password = param(form, "password", 1024);
-  if (username === null || password === null) throw new AppError("VALIDATION_FAILED", "username and password are required.");
-  const businessId = param(form, "businessId", 16);
-  if (businessId !== null && !/^\d+$/.test(businessId)) throw new AppError("VALIDATION_FAILED", "businessId must be a number.");
-  const session = await signIn(deps, { email: username, password, businessId: businessId === null ? null : Number(businessId) });
-  c.header("Pragma", "no-cache");
-  return c.json(tokenResponse(session), 200);
-});
+export const nexudusTokenRoute = dialectApp("nexudus", oauthErrorEnvelope, ["application/x-www-form-urlencoded"]).post(
+  "/",
+  async (c) => {
+    const deps = c.get("deps");
+    // Decoded from the bytes the body rules already read (and cached).
+    const form = new URLSearchParams(new TextDecoder().decode(await c.req.arrayBuffer()));
+    const grantType = param(form, "grant_type", 64);
+    if (grantType === null) throw new AppError("VALIDATION_FAILED", "grant_type is required.");
+    if (grantType !== "password")
+      return oauthError(c, 400, "unsupported_grant_type", "Only grant_type=password is supported.");
+    const username = param(form, "username", 254);
+    const password = param(form, "password", 1024);
+    if (username === null || password === null)
+      throw new AppError("VALIDATION_FAILED", "username and password are required.");
+    const businessId = param(form, "businessId", 16);
+    if (businessId !== null && !/^\d+$/.test(businessId))
+      throw new AppError("VALIDATION_FAILED", "businessId must be a number.");
+    const session = await signIn(deps, {
+      email: username,
+      password,
+      businessId: businessId === null ? null : Number(businessId),
+    });
+    c.header("Pragma", "no-cache");
+    return c.json(tokenResponse(session), 200);
+  },
+);

@@ -1,13 +1,13 @@
 import * as z from "zod/mini";
 import { AppError, type ErrorCode } from "../../domain/errors";
 import type { PasswordPolicy } from "../../domain/password-policy";
-import { validate } from "../../http/middleware";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { getResetCooldown } from "../../flows/get-reset-cooldown";
 import { requestPasswordReset } from "../../flows/request-password-reset";
 import { signIn } from "../../flows/sign-in";
+import { validate } from "../../http/middleware";
 import { Email, Locale, NewPassword, str } from "../v1/schemas";
-import { describeError, dialectApp, errorJson, retryAfterSeconds, type Envelope } from "./dialect";
+import { describeError, dialectApp, type Envelope, errorJson, retryAfterSeconds } from "./dialect";
 
 // Singularity-style auth API (seed 002). The client is the default one or X-Client-Id.
 
@@ -56,7 +56,8 @@ export const singularityError: Envelope = (c, err) => {
   const body: SingularityErrorBody = { status, code, message: describeError(err) };
   if (err.code === "EMAIL_COOLDOWN_ACTIVE") body.remaining = retryAfterSeconds(err);
   // The flows name the new password "newPassword"; this dialect calls it "password".
-  if (err.errors?.length) body.errors = err.errors.map((e) => (e.path === "newPassword" ? { ...e, path: "password" } : e));
+  if (err.errors?.length)
+    body.errors = err.errors.map((e) => (e.path === "newPassword" ? { ...e, path: "password" } : e));
   return errorJson(c, status, body, err.headers);
 };
 
@@ -70,12 +71,21 @@ export const LoginBody = z.object({ email: Email, password: str(1, 1024) });
 
 /** POST /api/auth/password/reset-request, GET …/reset/cooldown, POST …/reset (+ POST /api/auth/login). */
 export const singularityRoutes = dialectApp("singularity", singularityError)
-  .post("/password/reset-request", validate("query", ResetRequestQuery), validate("json", ResetRequestBody), async (c) => {
-    const { locale } = c.req.valid("query");
-    // Answers alike for unknown addresses, cooldown included.
-    await requestPasswordReset(c.get("deps"), { email: c.req.valid("json").email, locale }, { cooldownSeconds: RESET_EMAIL_COOLDOWN_SECONDS });
-    return c.json({ success: true }, 200);
-  })
+  .post(
+    "/password/reset-request",
+    validate("query", ResetRequestQuery),
+    validate("json", ResetRequestBody),
+    async (c) => {
+      const { locale } = c.req.valid("query");
+      // Answers alike for unknown addresses, cooldown included.
+      await requestPasswordReset(
+        c.get("deps"),
+        { email: c.req.valid("json").email, locale },
+        { cooldownSeconds: RESET_EMAIL_COOLDOWN_SECONDS },
+      );
+      return c.json({ success: true }, 200);
+    },
+  )
   .get("/password/reset/cooldown", validate("query", CooldownQuery), async (c) => {
     return c.json({ remaining: await getResetCooldown(c.get("deps"), c.req.valid("query")) }, 200);
   })
@@ -84,7 +94,11 @@ export const singularityRoutes = dialectApp("singularity", singularityError)
     // Seed 002 sends the token as a query parameter; the body is accepted too (query wins).
     const token = c.req.valid("query").token || body.token;
     if (!token) throw new AppError("TOKEN_MISSING", "Send the token as ?token= (or in the body).");
-    await completePasswordReset(c.get("deps"), { token, newPassword: body.password }, { policy: singularityPolicy, issueLoginToken: false });
+    await completePasswordReset(
+      c.get("deps"),
+      { token, newPassword: body.password },
+      { policy: singularityPolicy, issueLoginToken: false },
+    );
     return c.json({ success: true }, 200);
   })
   .post("/login", validate("json", LoginBody), async (c) => {

@@ -24,11 +24,28 @@ export const forgotRoutes = new Hono<AppEnv>()
     const p = await openPage(c, { client, uiLocales: f("ui_locales"), redirectUri });
     const email = Email.safeParse(f("email"));
     if (!email.success) {
-      return sendPage(p, 400, forgotView(p, { csrf: await csrfToken(p.deps, p.cookie, "forgot"), email: f("email").slice(0, 254), invalid: true }));
+      return sendPage(
+        p,
+        400,
+        forgotView(p, {
+          csrf: await csrfToken(p.deps, p.cookie, "forgot"),
+          email: f("email").slice(0, 254),
+          invalid: true,
+        }),
+      );
     }
     // Only a language the user picked is "explicit"; otherwise the flow prefers their stored locale.
-    await requestPasswordReset(p.deps, { email: email.data, clientId: client.id, locale: f("ui_locales") || null, redirectUri });
+    await requestPasswordReset(p.deps, {
+      email: email.data,
+      clientId: client.id,
+      locale: f("ui_locales") || null,
+      redirectUri,
+    });
     // Identical for unknown accounts: the flow answers before it looks the address up.
     const minutes = Math.round(client.linkTtlSeconds / 60);
-    return sendPage(p, 200, sentView(p, { csrf: await csrfToken(p.deps, p.cookie, "code"), email: email.data, minutes }));
+    return sendPage(
+      p,
+      200,
+      sentView(p, { csrf: await csrfToken(p.deps, p.cookie, "code"), email: email.data, minutes }),
+    );
   });

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import type { Deps } from "../../deps";
 import type { Branding, Client } from "../../domain/client";
-import { negotiateLocale, type Locale } from "../../domain/locale";
+import { type Locale, negotiateLocale } from "../../domain/locale";
 import { html, type SafeHtml } from "../../html";
 import type { AppEnv } from "../../http/context";
 import { ensureCsrfCookie, newNonce, pageHeaders } from "../../http/page-security";
 import { en, type PageKey } from "../../i18n/pages/en";
-import { translator, type Translate } from "../../i18n/translate";
+import { type Translate, translator } from "../../i18n/translate";
 import { accentColor, isWebUrl } from "../../mail/templates/render";
 
 /** Everything a view needs for one response: language, branding, nonce, CSRF cookie, carried parameters. */
@@ -78,15 +78,23 @@ export function sendPage(p: Page, status: number, view: { title: string; body: S
   const { branding, nonce } = p;
   const logo = isWebUrl(branding.logoUrl) ? branding.logoUrl : null;
   const support = isWebUrl(branding.supportUrl) ? branding.supportUrl : null;
+  const footer =
+    support || branding.footer
+      ? html`<footer>${support ? html`<p><a href="${support}">${p.t("support")}</a></p>` : ""}${
+          branding.footer ? html`<p>${branding.footer}</p>` : ""
+        }</footer>`
+      : "";
   const page = html`<!doctype html>
-<html lang="${p.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><meta name="robots" content="noindex">
+<html lang="${p.locale}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<meta name="color-scheme" content="light dark"><meta name="robots" content="noindex">
 <title>${view.title} · ${p.product}</title>
-<link rel="stylesheet" href="${PAGE_ASSETS}.css" nonce="${nonce}"><style nonce="${nonce}">:root{--accent:${accentColor(branding.accentColor)}}</style>${view.head ?? ""}</head>
+<link rel="stylesheet" href="${PAGE_ASSETS}.css" nonce="${nonce}">
+<style nonce="${nonce}">:root{--accent:${accentColor(branding.accentColor)}}</style>${view.head ?? ""}</head>
 <body><main>
 <p class="brand">${logo ? html`<img src="${logo}" alt="${p.product}">` : p.product}</p>
 ${view.body}
 </main>
-${support || branding.footer ? html`<footer>${support ? html`<p><a href="${support}">${p.t("support")}</a></p>` : ""}${branding.footer ? html`<p>${branding.footer}</p>` : ""}</footer>` : ""}
+${footer}
 <script src="${PAGE_ASSETS}.js" nonce="${nonce}"></script>
 </body></html>`;
   const headers = pageHeaders(nonce, logo ? new URL(logo).origin : null);

@@ -5,37 +5,46 @@ import { maskEmail } from "../../domain/email";
 import { AppError } from "../../domain/errors";
 import { effectivePolicy } from "../../domain/password-policy";
 import { completePasswordReset } from "../../flows/complete-password-reset";
-import { inspectReset, isDeadToken, type InspectedReset } from "../../flows/live-reset";
+import { type InspectedReset, inspectReset, isDeadToken } from "../../flows/live-reset";
 import { resolveClient, resolveJourney } from "../../flows/resolve-client";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
 import type { AppEnv } from "../../http/context";
 import { csrfToken, verifyCsrf } from "../../http/page-security";
 import { Email } from "../v1/schemas";
 import { formBody, formFields, wantsJson } from "./forms";
-import { openPage, sendPage, type Page } from "./layout";
-import { deadView, doneView, resetView, ruleMessage, type RuleError } from "./reset-views";
+import { openPage, type Page, sendPage } from "./layout";
+import { deadView, doneView, type RuleError, resetView, ruleMessage } from "./reset-views";
 import { codeView } from "./views";
 
 type Dead = Extract<InspectedReset, { ok: false }>;
 type Live = Extract<InspectedReset, { ok: true }>;
 
 async function deadPage(c: Context<AppEnv>, loaded: Dead, uiLocales: string) {
-  const client = loaded.client ?? (await resolveClient(c.get("deps"), c.req.query("client_id") || null).catch(() => null));
-  const p = await openPage(c, { client, uiLocales, redirectUri: loaded.client && loaded.rr ? allowedRedirect(loaded.client, loaded.rr.redirectUri) : null });
+  const client =
+    loaded.client ?? (await resolveClient(c.get("deps"), c.req.query("client_id") || null).catch(() => null));
+  const p = await openPage(c, {
+    client,
+    uiLocales,
+    redirectUri: loaded.client && loaded.rr ? allowedRedirect(loaded.client, loaded.rr.redirectUri) : null,
+  });
   if (wantsJson(c)) return c.json({ ok: false, code: loaded.code }, 410);
   return sendPage(p, loaded.code === "INVALID_TOKEN" ? 400 : 410, deadView(p, loaded.code));
 }
 
 async function formPage(p: Page, status: number, token: string, live: Live, errors?: RuleError[]) {
-  return sendPage(p, status, resetView(p, {
-    csrf: await csrfToken(p.deps, p.cookie, "reset", token),
-    token,
-    email: maskEmail(live.user.email),
-    policy: effectivePolicy(live.client.passwordPolicy),
-    hasPassword: live.user.passwordHash !== null,
-    errors,
-    redirectUri: allowedRedirect(live.client, live.rr.redirectUri),
-  }));
+  return sendPage(
+    p,
+    status,
+    resetView(p, {
+      csrf: await csrfToken(p.deps, p.cookie, "reset", token),
+      token,
+      email: maskEmail(live.user.email),
+      policy: effectivePolicy(live.client.passwordPolicy),
+      hasPassword: live.user.passwordHash !== null,
+      errors,
+      redirectUri: allowedRedirect(live.client, live.rr.redirectUri),
+    }),
+  );
 }
 
 /** GET/HEAD/POST /reset-password and GET/POST /reset-password/code: the hosted reset form. */
@@ -66,8 +75,10 @@ export const resetRoutes = new Hono<AppEnv>()
     try {
       redirectUri = (await completePasswordReset(deps, { token, newPassword: f("password") })).redirectUri;
     } catch (e) {
-      if (e instanceof AppError && e.code === "PASSWORD_POLICY_VIOLATION") return fail((e.errors ?? []).map((x) => x.code));
-      if (isDeadToken(e)) return deadPage(c, { ok: false, code: e.code, client: loaded.client, rr: loaded.rr }, f("ui_locales"));
+      if (e instanceof AppError && e.code === "PASSWORD_POLICY_VIOLATION")
+        return fail((e.errors ?? []).map((x) => x.code));
+      if (isDeadToken(e))
+        return deadPage(c, { ok: false, code: e.code, client: loaded.client, rr: loaded.rr }, f("ui_locales"));
       throw e;
     }
     const next = allowedRedirect(loaded.client, redirectUri);
@@ -88,7 +99,11 @@ export const resetRoutes = new Hono<AppEnv>()
     const email = Email.safeParse(f("email"));
     const code = f("code").replace(/\s+/g, "");
     const again = async (status: number, err: { emailError?: boolean; codeError?: "format" | "invalid" }) =>
-      sendPage(p, status, codeView(p, { csrf: await csrfToken(deps, p.cookie, "code"), email: f("email").slice(0, 254), ...err }));
+      sendPage(
+        p,
+        status,
+        codeView(p, { csrf: await csrfToken(deps, p.cookie, "code"), email: f("email").slice(0, 254), ...err }),
+      );
     if (!email.success) return again(400, { emailError: true });
     if (!/^\d{6}$/.test(code)) return again(400, { codeError: "format" });
     let resetToken: string;
@@ -101,6 +116,10 @@ export const resetRoutes = new Hono<AppEnv>()
     // The code is spent; the short-lived reset JWT now stands in for the link token in the same form.
     const loaded = await inspectReset(deps, resetToken);
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
-    const page = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
+    const page = await openPage(c, {
+      client: loaded.client,
+      uiLocales: f("ui_locales"),
+      userLocale: loaded.user.locale,
+    });
     return formPage(page, 200, resetToken, loaded);
   });

@@ -1,7 +1,7 @@
 import type { PasswordPolicy } from "../../domain/password-policy";
 import { html, type SafeHtml } from "../../html";
 import { en, type PageKey } from "../../i18n/pages/en";
-import { carriedFields, pageLink, type Page } from "./layout";
+import { carriedFields, type Page, pageLink } from "./layout";
 import type { View } from "./views";
 
 /** A failed rule as the page shows it ("mismatch" = the confirmation differs). */
@@ -31,7 +31,15 @@ const RULES: [string, PageKey, keyof PasswordPolicy | null, string][] = [
 /** The new-password form (link or code path), with the rules up front and any errors of the last post. */
 export function resetView(
   p: Page,
-  opts: { csrf: string; token: string; email: string; policy: PasswordPolicy; hasPassword: boolean; errors?: RuleError[]; redirectUri: string | null },
+  opts: {
+    csrf: string;
+    token: string;
+    email: string;
+    policy: PasswordPolicy;
+    hasPassword: boolean;
+    errors?: RuleError[];
+    redirectUri: string | null;
+  },
 ): View {
   const { t } = p;
   const { policy } = opts;
@@ -40,12 +48,27 @@ export function resetView(
   const mismatch = errors.filter((e) => e.code === "mismatch");
   const failed = new Set(errors.map((e) => e.code));
   const rules = RULES.filter(([name, , flag]) => (flag ? policy[flag] : name !== "reuse" || opts.hasPassword));
-  const clientPolicy = { min: policy.minLength, max: policy.maxLength, upper: policy.requireUpper, lower: policy.requireLower, digit: policy.requireDigit, symbol: policy.requireSymbol };
+  const clientPolicy = {
+    min: policy.minLength,
+    max: policy.maxLength,
+    upper: policy.requireUpper,
+    lower: policy.requireLower,
+    digit: policy.requireDigit,
+    symbol: policy.requireSymbol,
+  };
   const scriptText = {
     met: t("rule.met"),
     strength: [t("strength.0"), t("strength.1"), t("strength.2"), t("strength.3")],
     err: Object.fromEntries(
-      ["PASSWORD_TOO_SHORT", "PASSWORD_TOO_LONG", "PASSWORD_MISSING_UPPERCASE", "PASSWORD_MISSING_LOWERCASE", "PASSWORD_MISSING_DIGIT", "PASSWORD_MISSING_SYMBOL", "mismatch"].map((c) => [c, ruleMessage(p, c, policy)]),
+      [
+        "PASSWORD_TOO_SHORT",
+        "PASSWORD_TOO_LONG",
+        "PASSWORD_MISSING_UPPERCASE",
+        "PASSWORD_MISSING_LOWERCASE",
+        "PASSWORD_MISSING_DIGIT",
+        "PASSWORD_MISSING_SYMBOL",
+        "mismatch",
+      ].map((c) => [c, ruleMessage(p, c, policy)]),
     ),
   };
   const invalid = (list: RuleError[]) => (list.length ? html` aria-invalid="true"` : "");
@@ -53,13 +76,18 @@ export function resetView(
     title: t("reset.title"),
     body: html`<div id="step"><h1>${t("reset.title")}</h1>
 <p>${t("reset.account", { email: opts.email })}</p>
-<div id="summary" class="summary" role="alert" tabindex="-1"${errors.length ? "" : html` hidden`}><h2>${t("errors.title")}</h2><ul>${errors.map((e) => html`<li>${e.message}</li>`)}</ul></div>
+<div id="summary" class="summary" role="alert" tabindex="-1"${errors.length ? "" : html` hidden`}>
+<h2>${t("errors.title")}</h2><ul>${errors.map((e) => html`<li>${e.message}</li>`)}</ul></div>
 <form id="reset-form" method="post" action="/reset-password" data-policy="${JSON.stringify(clientPolicy)}" data-i18n="${JSON.stringify(scriptText)}">
 <input type="hidden" name="csrf" value="${opts.csrf}"><input type="hidden" name="token" value="${opts.token}">${carriedFields(p)}
 <p id="rules-title">${t("rules.title")}</p>
-<ul id="rules" class="rules">${rules.map(([name, key, , code]) => html`<li data-rule="${name}"${failed.has(code) ? html` class="bad"` : ""}>${t(key, { min: policy.minLength })}<span class="sr"></span></li>`)}</ul>
+<ul id="rules" class="rules">${rules.map(
+      ([name, key, , code]) =>
+        html`<li data-rule="${name}"${failed.has(code) ? html` class="bad"` : ""}>${t(key, { min: policy.minLength })}<span class="sr"></span></li>`,
+    )}</ul>
 <div class="field"><label for="password">${t("password.label")}</label>
-<input id="password" name="password" type="password" autocomplete="new-password" required maxlength="1024" aria-describedby="rules password-error strength"${invalid(policyErrors)} autofocus>
+<input id="password" name="password" type="password" autocomplete="new-password" required maxlength="1024"
+aria-describedby="rules password-error strength"${invalid(policyErrors)} autofocus>
 <p id="password-error" class="error"${policyErrors.length ? "" : html` hidden`}>${policyErrors.map((e) => e.message).join(" ")}</p>
 <p id="strength" class="muted" aria-live="polite" hidden>${t("strength.label")} <b></b></p></div>
 <div class="field"><label for="confirm">${t("confirm.label")}</label>
@@ -72,10 +100,14 @@ export function resetView(
   };
 }
 
+const continueTo = (p: Page, redirectUri: string): SafeHtml =>
+  html`<p><a id="continue" class="button" href="${redirectUri}">${p.t("done.continue", { product: p.product })}</a></p>
+<p class="muted">${p.t("done.redirect", { product: p.product })}</p>`;
+
 function doneBody(p: Page, redirectUri: string | null): SafeHtml {
   return html`<h1 tabindex="-1">${p.t("done.title")}</h1>
 <p>${p.t("done.body")}</p>
-${redirectUri ? html`<p><a id="continue" class="button" href="${redirectUri}">${p.t("done.continue", { product: p.product })}</a></p><p class="muted">${p.t("done.redirect", { product: p.product })}</p>` : ""}`;
+${redirectUri ? continueTo(p, redirectUri) : ""}`;
 }
 
 /**
@@ -85,7 +117,9 @@ ${redirectUri ? html`<p><a id="continue" class="button" href="${redirectUri}">${
 export function doneView(p: Page, redirectUri: string | null): View {
   return {
     title: p.t("done.title"),
-    head: redirectUri ? html`<noscript><meta http-equiv="refresh" content="5;url=${redirectUri}"></noscript>` : undefined,
+    head: redirectUri
+      ? html`<noscript><meta http-equiv="refresh" content="5;url=${redirectUri}"></noscript>`
+      : undefined,
     body: html`<div id="done" data-redirect="${redirectUri ?? ""}">${doneBody(p, redirectUri)}</div>`,
   };
 }

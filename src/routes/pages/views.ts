@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from "../../html";
 import type { PageKey } from "../../i18n/pages/en";
-import { carriedFields, pageLink, type Page } from "./layout";
+import { carriedFields, type Page, pageLink } from "./layout";
 
 /** What sendPage needs from a view. */
 export interface View {
@@ -16,7 +16,8 @@ export function field(
 ): SafeHtml {
   const err = opts.error ? `${opts.id}-error` : null;
   return html`<div class="field"><label for="${opts.id}">${p.t(opts.label)}</label>
-<input id="${opts.id}" name="${opts.id}" ${opts.attrs} value="${opts.value ?? ""}"${err ? html` aria-invalid="true" aria-describedby="${err}"` : ""}${opts.focus || err ? html` autofocus` : ""}>
+<input id="${opts.id}" name="${opts.id}" ${opts.attrs} value="${opts.value ?? ""}"
+${err ? html` aria-invalid="true" aria-describedby="${err}"` : ""}${opts.focus || err ? html` autofocus` : ""}>
 ${err ? html`<p id="${err}" class="error">${opts.error}</p>` : ""}</div>`;
 }
 
@@ -46,16 +47,21 @@ export function sentView(p: Page, opts: { csrf: string; email: string; minutes: 
 <p>${t("sent.body", { email: opts.email, product: p.product, minutes: opts.minutes })}</p>
 <p class="muted">${t("sent.spam")} <a href="${pageLink(p, "/forgot-password")}">${t("sent.again")}</a></p>
 <h2>${t("sent.codeTitle")}</h2>
-<form method="post" action="/reset-password/code"><input type="hidden" name="csrf" value="${opts.csrf}">${carriedFields(p)}<input type="hidden" name="email" value="${opts.email}">
+<form method="post" action="/reset-password/code"><input type="hidden" name="csrf" value="${opts.csrf}">
+${carriedFields(p)}<input type="hidden" name="email" value="${opts.email}">
 ${field(p, { id: "code", label: "code.label", attrs: codeAttrs })}
 <button type="submit">${t("code.submit")}</button></form>`,
   };
 }
 
 /** GET /reset-password/code: email + 6-digit code, traded for a reset JWT on submit. */
-export function codeView(p: Page, opts: { csrf: string; email?: string; emailError?: boolean; codeError?: "format" | "invalid" }): View {
+export function codeView(
+  p: Page,
+  opts: { csrf: string; email?: string; emailError?: boolean; codeError?: "format" | "invalid" },
+): View {
   const { t } = p;
-  const codeError = opts.codeError === "format" ? t("code.format") : opts.codeError === "invalid" ? t("code.invalid") : null;
+  const codeError =
+    opts.codeError === "format" ? t("code.format") : opts.codeError === "invalid" ? t("code.invalid") : null;
   return {
     title: t("code.title"),
     body: html`<h1>${t("code.title")}</h1>

@@ -1,6 +1,13 @@
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import { createClient, deleteClient, getClientFor, listClientsFor, rotateSecret, updateClient } from "../../flows/manage-clients";
+import {
+  createClient,
+  deleteClient,
+  getClientFor,
+  listClientsFor,
+  rotateSecret,
+  updateClient,
+} from "../../flows/manage-clients";
 import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
@@ -45,20 +52,34 @@ const fields = {
   issueLoginToken: opt(z.boolean()),
   webhookUrl: opt(z.nullable(Url)),
 };
-export const CreateClientBody = z.strictObject({ ...fields, name: str(1, 200), clientId: opt(Slug), tenantId: opt(Slug) });
+export const CreateClientBody = z.strictObject({
+  ...fields,
+  name: str(1, 200),
+  clientId: opt(Slug),
+  tenantId: opt(Slug),
+});
 export const UpdateClientBody = z.strictObject(fields);
 
 /** /v1/clients: CRUD of the caller's tenant's clients (root: every tenant's), secret rotation. */
 export const clientRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .get("/", async (c) => c.json({ clients: (await listClientsFor(c.get("deps"), c.get("admin"))).map(publicClient) }, 200))
+  .get("/", async (c) =>
+    c.json({ clients: (await listClientsFor(c.get("deps"), c.get("admin"))).map(publicClient) }, 200),
+  )
   .post("/", validate("json", CreateClientBody), async (c) => {
     const { client, ...secrets } = await createClient(c.get("deps"), c.get("admin"), c.req.valid("json"));
     return c.json({ ...publicClient(client), ...secrets }, 201);
   })
-  .get("/:clientId", async (c) => c.json(publicClient(await getClientFor(c.get("deps"), c.get("admin"), c.req.param("clientId"))), 200))
+  .get("/:clientId", async (c) =>
+    c.json(publicClient(await getClientFor(c.get("deps"), c.get("admin"), c.req.param("clientId"))), 200),
+  )
   .patch("/:clientId", validate("json", UpdateClientBody), async (c) => {
-    const { client, ...secrets } = await updateClient(c.get("deps"), c.get("admin"), c.req.param("clientId"), c.req.valid("json"));
+    const { client, ...secrets } = await updateClient(
+      c.get("deps"),
+      c.get("admin"),
+      c.req.param("clientId"),
+      c.req.valid("json"),
+    );
     return c.json({ ...publicClient(client), ...secrets }, 200);
   })
   .delete("/:clientId", async (c) => {
@@ -69,5 +90,8 @@ export const clientRoutes = new Hono<AppEnv>()
     c.json({ clientSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "client") }, 200),
   )
   .post("/:clientId/webhook-secret", async (c) =>
-    c.json({ webhookSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "webhook") }, 200),
+    c.json(
+      { webhookSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "webhook") },
+      200,
+    ),
   );

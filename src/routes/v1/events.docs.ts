@@ -4,5 +4,12 @@ import { EventsQuery } from "./events";
 
 /** OpenAPI docs of /v1/events. */
 export const operations: Operation[] = [
-  admin({ method: "get", path: "/v1/events", summary: "The tenant's audit trail (type, since, cursor)", query: EventsQuery, success: { status: 200, description: "A page of events", schema: R.EventPage }, errors: ["VALIDATION_FAILED"] }),
+  admin({
+    method: "get",
+    path: "/v1/events",
+    summary: "The tenant's audit trail (type, since, cursor)",
+    query: EventsQuery,
+    success: { status: 200, description: "A page of events", schema: R.EventPage },
+    errors: ["VALIDATION_FAILED"],
+  }),
 ];

@@ -15,9 +15,7 @@ export const EventsQuery = z.object({
 });
 
 /** GET /v1/events?type=&since=&cursor=&limit=: the caller's tenant's audit trail, newest first. */
-export const eventRoutes = new Hono<AppEnv>()
-  .use(adminAuth)
-  .get("/", validate("query", EventsQuery), async (c) => {
-    const { events, nextCursor } = await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query"));
-    return c.json({ events: events.map(publicEvent), nextCursor }, 200);
-  });
+export const eventRoutes = new Hono<AppEnv>().use(adminAuth).get("/", validate("query", EventsQuery), async (c) => {
+  const { events, nextCursor } = await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query"));
+  return c.json({ events: events.map(publicEvent), nextCursor }, 200);
+});

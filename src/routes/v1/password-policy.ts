@@ -1,8 +1,8 @@
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
+import { checkPassword } from "../../flows/check-password";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
-import { checkPassword } from "../../flows/check-password";
 import { ClientId, Email, NewPassword, str } from "./schemas";
 
 export const PolicyCheckBody = z.strictObject({

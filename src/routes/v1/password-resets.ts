@@ -1,10 +1,10 @@
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { AppEnv } from "../../http/context";
-import { validate } from "../../http/middleware";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { requestPasswordReset } from "../../flows/request-password-reset";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
 import { ClientId, Email, Locale, NewPassword, str, Url } from "./schemas";
 
 export const RequestResetBody = z.strictObject({

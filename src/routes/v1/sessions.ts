@@ -1,10 +1,10 @@
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
-import type { AppEnv } from "../../http/context";
-import { validate } from "../../http/middleware";
 import { exchangeLoginToken } from "../../flows/exchange-login-token";
 import { getCurrentUser } from "../../flows/get-current-user";
 import { signIn } from "../../flows/sign-in";
+import type { AppEnv } from "../../http/context";
+import { validate } from "../../http/middleware";
 import { ClientId, Email, str } from "./schemas";
 import { publicUser } from "./views";
 

@@ -4,8 +4,34 @@ import { CreateApiKeyBody, CreateTenantBody } from "./tenants";
 
 /** OpenAPI docs of /v1/tenants and /v1/api-keys. */
 export const operations: Operation[] = [
-  admin({ method: "post", path: "/v1/tenants", summary: "Create a tenant and its first API key (root key only)", body: CreateTenantBody, success: { status: 201, description: "Created; the key is shown once", schema: R.TenantCreated }, errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_EXISTS"] }),
-  admin({ method: "post", path: "/v1/api-keys", summary: "Create a tenant API key (shown once)", body: CreateApiKeyBody, success: { status: 201, description: "Created", schema: R.ApiKeyCreated }, errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"] }),
-  admin({ method: "get", path: "/v1/api-keys", summary: "List API keys (never the keys themselves)", success: { status: 200, description: "Keys", schema: R.ApiKeyList }, errors: [] }),
-  admin({ method: "delete", path: "/v1/api-keys/{keyId}", summary: "Revoke an API key at once", success: { status: 204, description: "Revoked" }, errors: ["API_KEY_NOT_FOUND"] }),
+  admin({
+    method: "post",
+    path: "/v1/tenants",
+    summary: "Create a tenant and its first API key (root key only)",
+    body: CreateTenantBody,
+    success: { status: 201, description: "Created; the key is shown once", schema: R.TenantCreated },
+    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_EXISTS"],
+  }),
+  admin({
+    method: "post",
+    path: "/v1/api-keys",
+    summary: "Create a tenant API key (shown once)",
+    body: CreateApiKeyBody,
+    success: { status: 201, description: "Created", schema: R.ApiKeyCreated },
+    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"],
+  }),
+  admin({
+    method: "get",
+    path: "/v1/api-keys",
+    summary: "List API keys (never the keys themselves)",
+    success: { status: 200, description: "Keys", schema: R.ApiKeyList },
+    errors: [],
+  }),
+  admin({
+    method: "delete",
+    path: "/v1/api-keys/{keyId}",
+    summary: "Revoke an API key at once",
+    success: { status: 204, description: "Revoked" },
+    errors: ["API_KEY_NOT_FOUND"],
+  }),
 ];

@@ -14,7 +14,9 @@ export const CreateApiKeyBody = z.strictObject({ name: str(1, 200), tenantId: z.
 /** POST /v1/tenants (root only): a tenant and its first API key. */
 export const tenantRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .post("/", validate("json", CreateTenantBody), async (c) => c.json(await createTenant(c.get("deps"), c.get("admin"), c.req.valid("json")), 201));
+  .post("/", validate("json", CreateTenantBody), async (c) =>
+    c.json(await createTenant(c.get("deps"), c.get("admin"), c.req.valid("json")), 201),
+  );
 
 /** POST/GET /v1/api-keys, DELETE /v1/api-keys/{id}: the caller's tenant keys. */
 export const apiKeyRoutes = new Hono<AppEnv>()

@@ -39,15 +39,17 @@ const Pbkdf2Object = z.strictObject({
   saltEncoding: z.optional(z.enum(["base64", "hex", "utf8"])),
 });
 export const ImportUsersBody = z.strictObject({
-  users: z.array(
-    z.strictObject({
-      email: Email,
-      name: z.optional(Name),
-      locale: z.optional(Locale),
-      disabled: z.optional(z.boolean()),
-      passwordHash: z.optional(z.union([str(1, 1024), Pbkdf2Object])),
-    }),
-  ).check(z.minLength(1), z.maxLength(MAX_IMPORT)),
+  users: z
+    .array(
+      z.strictObject({
+        email: Email,
+        name: z.optional(Name),
+        locale: z.optional(Locale),
+        disabled: z.optional(z.boolean()),
+        passwordHash: z.optional(z.union([str(1, 1024), Pbkdf2Object])),
+      }),
+    )
+    .check(z.minLength(1), z.maxLength(MAX_IMPORT)),
   tenantId: z.optional(Slug),
 });
 export const AdminResetQuery = z.object({ clientId: ClientId });
@@ -55,18 +57,32 @@ export const AdminResetQuery = z.object({ clientId: ClientId });
 /** Admin user routes, all scoped to the caller's tenant. */
 export const userRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .post("/", validate("json", CreateUserBody), async (c) => c.json(publicUser(await createUser(c.get("deps"), c.get("admin"), c.req.valid("json"))), 201))
-  .post("/import", validate("json", ImportUsersBody), async (c) => c.json(await importUsers(c.get("deps"), c.get("admin"), c.req.valid("json")), 200))
-  .get("/:userId", async (c) => c.json(publicUser(await getUserFor(c.get("deps"), c.get("admin"), c.req.param("userId"))), 200))
+  .post("/", validate("json", CreateUserBody), async (c) =>
+    c.json(publicUser(await createUser(c.get("deps"), c.get("admin"), c.req.valid("json"))), 201),
+  )
+  .post("/import", validate("json", ImportUsersBody), async (c) =>
+    c.json(await importUsers(c.get("deps"), c.get("admin"), c.req.valid("json")), 200),
+  )
+  .get("/:userId", async (c) =>
+    c.json(publicUser(await getUserFor(c.get("deps"), c.get("admin"), c.req.param("userId"))), 200),
+  )
   .patch("/:userId", validate("json", UpdateUserBody), async (c) =>
-    c.json(publicUser(await updateUser(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("json"))), 200),
+    c.json(
+      publicUser(await updateUser(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("json"))),
+      200,
+    ),
   )
   .delete("/:userId", async (c) => {
     await deleteUser(c.get("deps"), c.get("admin"), c.req.param("userId"));
     return c.body(null, 204);
   })
   .get("/:userId/events", validate("query", EventsQuery), async (c) => {
-    const { events, nextCursor } = await userEventsPage(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query"));
+    const { events, nextCursor } = await userEventsPage(
+      c.get("deps"),
+      c.get("admin"),
+      c.req.param("userId"),
+      c.req.valid("query"),
+    );
     return c.json({ events: events.map(publicEvent), nextCursor }, 200);
   })
   .post("/:userId/password-reset", validate("query", AdminResetQuery), async (c) => {
