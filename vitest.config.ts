@@ -31,7 +31,12 @@ export default defineConfig(async () => {
                   SIGNING_KEY: JSON.stringify(signingKey),
                   // Low for speed; the production default (600,000) has its own test.
                   PASSWORD_HASH_ITERATIONS: "20000",
-                  RATE_LIMITS: JSON.stringify({ resetPerIp: "1000/15m", verifyPerIp: "1000/15m", completePerIp: "1000/15m", signInPerIp: "1000/15m" }),
+                  RATE_LIMITS: JSON.stringify({
+                    resetPerIp: "1000/15m",
+                    verifyPerIp: "1000/15m",
+                    completePerIp: "1000/15m",
+                    signInPerIp: "1000/15m",
+                  }),
                 },
               },
             }),
