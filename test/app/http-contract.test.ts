@@ -1,16 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, createUser, requestReset, uniqueEmail } from "../helpers";
-
-type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  requestId: string;
-  errors?: { path: string; code: string; message: string }[];
-};
+import { api, createUser, type Problem, requestReset, uniqueEmail } from "../helpers";
 
 describe("HTTP contract", () => {
   it("answers non-JSON bodies with 415 problem+json", async () => {

@@ -1,6 +1,7 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { vi } from "vitest";
+import { decodeJwt } from "jose";
+import { expect, vi } from "vitest";
 import { createWorker } from "../../src/app";
 import { type Env, getConfig } from "../../src/config";
 import { getDb } from "../../src/db/client";
@@ -233,3 +234,26 @@ export const basic = (clientId: string, secret: string) => ({
 
 /** The machine code of a problem response. */
 export const codeOf = async (res: Response) => ((await res.json()) as { code: string }).code;
+
+/** The RFC 9457 body of a canonical error. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance: string;
+  code: string;
+  requestId: string;
+  errors?: { path: string; code: string; message: string }[];
+}
+
+/** Signs in (must succeed) and returns the access token with the session id it names. */
+export async function signInAs(email: string, password: string): Promise<{ accessToken: string; sid: string }> {
+  const res = await api("/v1/sessions", { json: { email, password } });
+  expect(res.status).toBe(200);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  return { accessToken, sid: decodeJwt(accessToken).sid as string };
+}
+
+/** GET /v1/me with an access token. */
+export const me = (accessToken: string) => api("/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });

@@ -12,9 +12,11 @@ import {
   codeOf,
   createUser,
   envWith,
+  me,
   PUBLIC_BASE_URL,
   requestReset,
   rows,
+  signInAs,
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
@@ -30,14 +32,6 @@ const FOREIGN_HOST = { Host: "attacker.example", "X-Forwarded-Host": "attacker.e
 /** The bytes of a timingSafeEqual argument, as hex. */
 const argHex = (a: unknown) =>
   hex(ArrayBuffer.isView(a) ? new Uint8Array(a.buffer, a.byteOffset, a.byteLength) : new Uint8Array(a as ArrayBuffer));
-
-const signIn = async (email: string, password: string) => {
-  const res = await api("/v1/sessions", { json: { email, password } });
-  expect(res.status).toBe(200);
-  const { accessToken } = (await res.json()) as { accessToken: string };
-  return { accessToken, sid: decodeJwt(accessToken).sid as string };
-};
-const me = (accessToken: string) => api("/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });
 
 /**
  * A fresh access token for an existing session, signed now with the deployment's key (as the
@@ -194,7 +188,7 @@ describe("GET /v1/me", () => {
     const email = uniqueEmail("me");
     const password = strongPassword();
     const user = await createUser(email, password);
-    const { accessToken, sid } = await signIn(email, password);
+    const { accessToken, sid } = await signInAs(email, password);
     expect((await me(accessToken)).status).toBe(200);
     clock.advance(ACCESS_TOKEN_TTL_SECONDS * 1000 - 60_000);
     expect((await me(accessToken)).status).toBe(200);
@@ -206,7 +200,7 @@ describe("GET /v1/me", () => {
     // The session row has expired too: even a freshly signed token naming it is refused...
     expect(await codeOf(await me(await accessTokenFor(user.id, sid)))).toBe("SESSION_REVOKED");
     // ...while one naming a live session is accepted.
-    const live = await signIn(email, password);
+    const live = await signInAs(email, password);
     expect((await me(await accessTokenFor(user.id, live.sid))).status).toBe(200);
   });
 
@@ -214,8 +208,8 @@ describe("GET /v1/me", () => {
     const email = uniqueEmail("row-revoked");
     const password = strongPassword();
     const user = await createUser(email, password);
-    const revoked = await signIn(email, password);
-    const other = await signIn(email, password);
+    const revoked = await signInAs(email, password);
+    const other = await signInAs(email, password);
     // No API revokes a session row without also moving users.sessions_valid_after (completion,
     // disabling and deletion do both), so this one mechanism alone is set up in SQL.
     await env.DB.prepare("UPDATE sessions SET revoked_at = ? WHERE id = ?").bind(clock.now(), revoked.sid).run();
@@ -232,7 +226,7 @@ describe("GET /v1/me", () => {
     const email = uniqueEmail("cut-off");
     const password = strongPassword();
     const user = await createUser(email, password);
-    const old = await signIn(email, password);
+    const old = await signInAs(email, password);
     clock.advance(1_000);
     // No API moves users.sessions_valid_after without also revoking the session rows (completion
     // and disabling do both), so this one mechanism alone is set up in SQL.
@@ -245,6 +239,6 @@ describe("GET /v1/me", () => {
     expect(await codeOf(res)).toBe("SESSION_REVOKED");
     // A session made after the cut-off is accepted.
     clock.advance(1_000);
-    expect((await me((await signIn(email, password)).accessToken)).status).toBe(200);
+    expect((await me((await signInAs(email, password)).accessToken)).status).toBe(200);
   });
 });

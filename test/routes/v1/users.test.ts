@@ -8,6 +8,7 @@ import {
   mailTo,
   newClient,
   newTenant,
+  type Problem,
   requestReset,
   rows,
   strongPassword,
@@ -47,16 +48,6 @@ const pbkdf2Calls = (spy: { mock: { calls: unknown[][] } }) =>
 const signIn = (email: string, password: string) => api("/v1/sessions", { json: { email, password } });
 const storedHash = async (email: string) =>
   (await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = ?", email))[0]!.password_hash;
-
-type Problem = {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance: string;
-  code: string;
-  errors?: { path: string; code: string }[];
-};
 
 describe("POST /v1/users and GET /v1/users/{id}", () => {
   it("creates, conflicts and reads users", async () => {

@@ -8,23 +8,17 @@ import {
   codeOf,
   createUser,
   mailTo,
+  me,
   newClient,
   PUBLIC_BASE_URL,
   requestReset,
   rows,
+  signInAs,
   strongPassword,
   uniqueEmail,
 } from "../../../helpers";
 
 afterEach(() => vi.restoreAllMocks());
-
-const signIn = async (email: string, password: string) => {
-  const res = await api("/v1/sessions", { json: { email, password } });
-  expect(res.status).toBe(200);
-  const { accessToken } = (await res.json()) as { accessToken: string };
-  return { accessToken, sid: decodeJwt(accessToken).sid as string };
-};
-const me = (accessToken: string) => api("/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });
 
 describe("POST /v1/password-resets/complete", () => {
   it("validates the token before spending CPU on hashing", async () => {
@@ -63,8 +57,8 @@ describe("POST /v1/password-resets/complete", () => {
     const email = uniqueEmail("revoke");
     const password = strongPassword();
     await createUser(email, password);
-    const s1 = await signIn(email, password);
-    const s2 = await signIn(email, password);
+    const s1 = await signInAs(email, password);
+    const s2 = await signInAs(email, password);
     for (const s of [s1, s2]) expect((await me(s.accessToken)).status).toBe(200);
     const { token } = await requestReset(email);
     expect((await api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } })).status).toBe(
@@ -81,7 +75,7 @@ describe("POST /v1/password-resets/complete", () => {
     const email = uniqueEmail("revoke-both");
     const password = strongPassword();
     const user = await createUser(email, password);
-    const sessions = [await signIn(email, password), await signIn(email, password)];
+    const sessions = [await signInAs(email, password), await signInAs(email, password)];
     const { token } = await requestReset(email);
     const [before] = await rows<{ sessions_valid_after: number }>(
       "SELECT sessions_valid_after FROM users WHERE id = ?",
@@ -116,7 +110,7 @@ describe("POST /v1/password-resets/complete", () => {
     for (const s of stored) expect(s.created_at).toBeLessThan(after!.sessions_valid_after);
 
     // A session made after the reset is not affected.
-    expect((await me((await signIn(email, newPassword)).accessToken)).status).toBe(200);
+    expect((await me((await signInAs(email, newPassword)).accessToken)).status).toBe(200);
   });
 
   it("kills the user's other outstanding resets (e.g. an admin-initiated one)", async () => {
@@ -236,7 +230,7 @@ describe("POST /v1/password-resets/complete", () => {
     const email = uniqueEmail("confusion");
     const password = strongPassword();
     await createUser(email, password);
-    const { accessToken } = await signIn(email, password);
+    const { accessToken } = await signInAs(email, password);
     const res = await api("/v1/password-resets/complete", {
       json: { token: accessToken, newPassword: strongPassword() },
     });
