@@ -7,7 +7,7 @@ import { guardedInsert } from "../db/guarded";
 import { rememberOldHash } from "../db/password-history";
 import { consumedByGuard, consumeReset, invalidateOpenResets } from "../db/resets";
 import { auditEvents } from "../db/schema";
-import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
+import { insertOneTimeTokenGuarded, revokeUserSessions, useUserLoginTokens } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
 import type { Deps } from "../deps";
 import { describeDevice } from "../domain/device";
@@ -46,7 +46,7 @@ export interface CompleteResult {
 /**
  * Completes a reset. The token is checked (not consumed) before any hashing; then one D1 batch
  * consumes it and, guarded on having won that race, kills the user's other resets, replaces the
- * hash, revokes every session, writes the audit event, queues the "password changed" email and
+ * hash, revokes every session and unused login token, writes the audit event, queues the "password changed" email and
  * (if the client or the caller asks for it) a one-time login token. Of N concurrent completions exactly one wins.
  */
 export async function completePasswordReset(
@@ -133,6 +133,8 @@ export async function completePasswordReset(
     ...(user.passwordHash ? rememberOldHash(db, user.id, user.passwordHash, now, guard) : []),
     setPassword(db, user.id, newHash, now, guard),
     revokeUserSessions(db, user.id, now, guard),
+    // A login token of an earlier reset must not outlive this one (the new token is inserted below).
+    useUserLoginTokens(db, user.id, now, guard),
     guardedInsert(
       db,
       auditEvents,

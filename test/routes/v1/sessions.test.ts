@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../../src/config";
 import { fromB64, hex } from "../../../src/crypto/encoding";
 import { signToken } from "../../../src/crypto/jwt";
+import { getDb } from "../../../src/db/client";
 import { ACCESS_TOKEN_TTL_SECONDS } from "../../../src/flows/issue-session";
 import {
   adminHeaders,
@@ -11,6 +12,7 @@ import {
   clock,
   codeOf,
   createUser,
+  depsOverrides,
   envWith,
   me,
   PUBLIC_BASE_URL,
@@ -20,6 +22,19 @@ import {
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
+import { gatedD1 } from "../../helpers/d1";
+
+/** Requests and completes a reset for the address; returns the one-time login token it gave. */
+async function loginTokenAfterReset(email: string): Promise<string> {
+  const { token } = await requestReset(email);
+  const done = await api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });
+  expect(done.status).toBe(200);
+  const { loginToken } = (await done.json()) as { loginToken?: string };
+  expect(loginToken).toBeTruthy();
+  return loginToken!;
+}
+
+const exchange = (loginToken: string) => api("/v1/sessions/exchange", { json: { loginToken } });
 
 const pbkdf2Calls = (spy: { mock: { calls: unknown[][] } }) =>
   spy.mock.calls
@@ -178,6 +193,97 @@ describe("POST /v1/sessions/exchange", () => {
   });
 });
 
+describe("login tokens die with the password they were issued for", () => {
+  it("a completed reset marks every unused login token of the user as used (reset #1's token after reset #2)", async () => {
+    const email = uniqueEmail("lt-two-resets");
+    const user = await createUser(email, strongPassword());
+    const first = await loginTokenAfterReset(email);
+    const second = await loginTokenAfterReset(email);
+    const [row] = await rows<{ used_at: number | null }>(
+      "SELECT used_at FROM one_time_tokens WHERE id = ?",
+      decodeJwt(first).jti,
+    );
+    expect(row!.used_at).not.toBeNull();
+    const refused = await exchange(first);
+    expect(refused.status).toBe(401);
+    expect(await codeOf(refused)).toBe("INVALID_LOGIN_TOKEN");
+    const ok = await exchange(second);
+    expect(ok.status).toBe(200);
+    expect((await me(((await ok.json()) as { accessToken: string }).accessToken)).status).toBe(200);
+    expect(await rows("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL", user.id)).toHaveLength(1);
+  });
+
+  it("exchange refuses a token issued before sessions_valid_after, even while its row is unused", async () => {
+    const email = uniqueEmail("lt-cut-off");
+    const user = await createUser(email, strongPassword());
+    const loginToken = await loginTokenAfterReset(email);
+    clock.advance(1_000);
+    // Every API that moves users.sessions_valid_after also marks the login tokens used, so the
+    // exchange's own check is isolated by moving the cut-off alone, in SQL.
+    await env.DB.prepare("UPDATE users SET sessions_valid_after = ? WHERE id = ?").bind(clock.now(), user.id).run();
+    const res = await exchange(loginToken);
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("INVALID_LOGIN_TOKEN");
+  });
+
+  it("disabling (even when re-enabled), deleting and changing the email kill outstanding login tokens", async () => {
+    const patch = (id: string, json: unknown) =>
+      api(`/v1/users/${id}`, { method: "PATCH", json, headers: adminHeaders });
+
+    const disabled = uniqueEmail("lt-disabled");
+    const d = await createUser(disabled, strongPassword());
+    const dToken = await loginTokenAfterReset(disabled);
+    expect((await patch(d.id, { disabled: true })).status).toBe(200);
+    expect((await patch(d.id, { disabled: false })).status).toBe(200);
+    expect(await codeOf(await exchange(dToken))).toBe("INVALID_LOGIN_TOKEN");
+
+    const moved = uniqueEmail("lt-moved");
+    const m = await createUser(moved, strongPassword());
+    const mToken = await loginTokenAfterReset(moved);
+    expect((await patch(m.id, { email: uniqueEmail("lt-new-address") })).status).toBe(200);
+    expect(await codeOf(await exchange(mToken))).toBe("INVALID_LOGIN_TOKEN");
+
+    const deleted = uniqueEmail("lt-deleted");
+    const x = await createUser(deleted, strongPassword());
+    const xToken = await loginTokenAfterReset(deleted);
+    expect((await api(`/v1/users/${x.id}`, { method: "DELETE", headers: adminHeaders })).status).toBe(204);
+    expect(await codeOf(await exchange(xToken))).toBe("INVALID_LOGIN_TOKEN");
+
+    for (const id of [d.id, m.id, x.id])
+      expect(await rows("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL", id)).toEqual([]);
+  });
+});
+
+describe("a sign-in racing a completed reset", () => {
+  it("cannot leave a live session behind: the insert is guarded on the hash it verified (D1 proxy holds it)", async () => {
+    const email = uniqueEmail("race");
+    const oldPassword = strongPassword();
+    const user = await createUser(email, oldPassword);
+    const { token } = await requestReset(email);
+    const d1 = gatedD1(env.DB);
+    // The completion has taken its time and sent its batch (slow round trip)...
+    const completionBatch = d1.gate(/^update "reset_requests" set "consumed_at"/i);
+    // ...while a sign-in with the old password verifies it and sends its session insert.
+    const sessionInsert = d1.gate(/^insert into "sessions"/i);
+    depsOverrides.db = getDb(d1.db);
+
+    const completing = api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });
+    await completionBatch.reached;
+    clock.advance(1_000);
+    const signingIn = api("/v1/sessions", { json: { email, password: oldPassword } });
+    await sessionInsert.reached;
+    // The completion commits first (revokes sessions, moves the cut-off), then the insert lands.
+    completionBatch.release();
+    expect((await completing).status).toBe(200);
+    sessionInsert.release();
+    const res = await signingIn;
+
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("INVALID_CREDENTIALS");
+    expect(await rows("SELECT id FROM sessions WHERE user_id = ?", user.id)).toEqual([]);
+  });
+});
+
 describe("GET /v1/me", () => {
   it("needs a valid access token", async () => {
     expect(await codeOf(await api("/v1/me"))).toBe("UNAUTHORIZED");
@@ -237,6 +343,13 @@ describe("GET /v1/me", () => {
     const res = await me(old.accessToken);
     expect(res.status).toBe(401);
     expect(await codeOf(res)).toBe("SESSION_REVOKED");
+    // A session made in the very millisecond of the cut-off is refused too (<=, not <).
+    const edge = await signInAs(email, password);
+    const [{ c }] = (await rows<{ c: number }>("SELECT created_at AS c FROM sessions WHERE id = ?", edge.sid)) as [
+      { c: number },
+    ];
+    await env.DB.prepare("UPDATE users SET sessions_valid_after = ? WHERE id = ?").bind(c, user.id).run();
+    expect(await codeOf(await me(edge.accessToken))).toBe("SESSION_REVOKED");
     // A session made after the cut-off is accepted.
     clock.advance(1_000);
     expect((await me((await signInAs(email, password)).accessToken)).status).toBe(200);
