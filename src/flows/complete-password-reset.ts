@@ -186,6 +186,7 @@ export async function completePasswordReset(
     ? await signToken(deps.config.signing, {
         issuer: deps.config.publicBaseUrl,
         purpose: "login",
+        audience: client.id,
         subject: user.id,
         ttlSeconds: LOGIN_TOKEN_TTL_SECONDS,
         now,

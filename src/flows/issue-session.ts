@@ -45,6 +45,7 @@ export async function issueSession(
   const accessToken = await signToken(deps.config.signing, {
     issuer: deps.config.publicBaseUrl,
     purpose: "access",
+    audience: clientId,
     subject: user.id,
     ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
     now,

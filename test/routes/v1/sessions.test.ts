@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { decodeJwt } from "jose";
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../../src/config";
 import { fromB64, hex } from "../../../src/crypto/encoding";
@@ -15,6 +15,9 @@ import {
   depsOverrides,
   envWith,
   me,
+  newClient,
+  newTenant,
+  newUser,
   PUBLIC_BASE_URL,
   requestReset,
   rows,
@@ -57,6 +60,7 @@ async function accessTokenFor(userId: string, sid: string): Promise<string> {
   return signToken(config.signing, {
     issuer: config.publicBaseUrl,
     purpose: "access",
+    audience: "default",
     subject: userId,
     ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
     now: clock.now(),
@@ -174,7 +178,7 @@ describe("POST /v1/sessions", () => {
     const res = await api("/v1/sessions", { json: { email, password }, headers: FOREIGN_HOST });
     expect(res.status).toBe(200);
     const { accessToken } = (await res.json()) as { accessToken: string };
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:access" });
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "default", cid: "default" });
   });
 });
 
@@ -188,8 +192,50 @@ describe("POST /v1/sessions/exchange", () => {
     const res = await api("/v1/sessions/exchange", { json: { loginToken }, headers: FOREIGN_HOST });
     expect(res.status).toBe(200);
     const { accessToken } = (await res.json()) as { accessToken: string };
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:access" });
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "default", cid: "default" });
     expect((await me(accessToken)).status).toBe(200);
+  });
+});
+
+describe("access tokens say whom they are for (aud = the client id)", () => {
+  it("a product verifying iss and aud with the JWKS (jose) accepts its own users' tokens, never another tenant's", async () => {
+    const [a, b] = [await newTenant("A"), await newTenant("B")];
+    const [aApp, bApp] = [await newClient(a.headers, { name: "A app" }), await newClient(b.headers, { name: "B app" })];
+    const tokenOf = async (t: typeof a, clientId: string) => {
+      const password = strongPassword();
+      const user = await newUser(t.headers, { password, clientId });
+      const res = await api("/v1/sessions", { json: { email: user.email, password, clientId } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
+    const [aToken, bToken] = [await tokenOf(a, aApp.clientId), await tokenOf(b, bApp.clientId)];
+    expect(decodeJwt(aToken)).toMatchObject({ aud: aApp.clientId, tid: a.tenantId, cid: aApp.clientId });
+    expect(decodeProtectedHeader(aToken).typ).toBe("at+jwt");
+
+    // What tenant A's backend does (the README's example): the published JWKS, its issuer, its client id.
+    const jwks = createLocalJWKSet((await (await api("/.well-known/jwks.json")).json()) as JSONWebKeySet);
+    const verify = (token: string) =>
+      jwtVerify(token, jwks, { issuer: PUBLIC_BASE_URL, audience: aApp.clientId, typ: "at+jwt" });
+    expect((await verify(aToken)).payload.sub).toBeTruthy();
+    await expect(verify(bToken)).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "aud" });
+    // Nor does a login token of A's own client pass as an access token (explicit typ).
+    const email = uniqueEmail("aud-login");
+    await createUser(email, strongPassword());
+    const loginToken = await loginTokenAfterReset(email);
+    await expect(
+      jwtVerify(loginToken, jwks, { issuer: PUBLIC_BASE_URL, audience: "default", typ: "at+jwt" }),
+    ).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "typ" });
+  });
+
+  it("the service keeps the purposes apart: a login token is no access token and an access token no login token", async () => {
+    const email = uniqueEmail("purposes");
+    await createUser(email, strongPassword());
+    const loginToken = await loginTokenAfterReset(email);
+    expect(await codeOf(await me(loginToken))).toBe("UNAUTHORIZED");
+    const res = await exchange(loginToken);
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    expect((await me(accessToken)).status).toBe(200);
+    expect(await codeOf(await exchange(accessToken))).toBe("INVALID_LOGIN_TOKEN");
   });
 });
 
