@@ -117,6 +117,11 @@ export const resetRequests = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     redirectUri: text("redirect_uri"),
     locale: text("locale"),
+    /**
+     * The seed dialect the reset was started through (null: canonical API, hosted pages, admin).
+     * Its password rules (src/domain/dialect-policy.ts) follow the reset to whichever route completes it.
+     */
+    dialect: text("dialect"),
     consumedAt: integer("consumed_at"),
     /** Random marker written by the winning completion; guards the rest of its batch. */
     consumedBy: text("consumed_by"),

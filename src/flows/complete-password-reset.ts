@@ -18,7 +18,7 @@ import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
 import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
-import { clientScope, isReusedPassword, passwordProblems } from "./password-rules";
+import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
 import { resolveClient } from "./resolve-client";
 import { enforceLimit, ipKey } from "./throttle";
 
@@ -27,7 +27,10 @@ export const LOGIN_TOKEN_TTL_SECONDS = 300;
 
 /** How a caller (a dialect) adapts completion to its contract. */
 export interface CompleteOptions {
-  /** Adjusts the client's effective policy, e.g. a dialect's composition rules on top of it. */
+  /**
+   * Adjusts the effective policy, e.g. a dialect's composition rules on top of it (after the rules
+   * of the dialect the reset was started through, which always apply).
+   */
   policy?: (clientPolicy: PasswordPolicy) => PasswordPolicy;
   /** Overrides the client's issueLoginToken: a contract that returns one (Nexudus) or never does. */
   issueLoginToken?: boolean;
@@ -74,7 +77,7 @@ export async function completePasswordReset(
     throw new AppError("INVALID_TOKEN");
   }
 
-  const scope = clientScope(client, opts.policy);
+  const scope = resetScope(client, rr, opts.policy);
   const errors = await passwordProblems(deps, {
     password: input.newPassword,
     scope,

@@ -81,7 +81,7 @@ const tokenResponse = (s: SessionResult) => ({
 export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
   .post("/startPasswordReset", validate("json", StartPasswordResetBody), async (c) => {
     // Same envelope whether or not the address has an account (seed 003).
-    await requestPasswordReset(c.get("deps"), c.req.valid("json"));
+    await requestPasswordReset(c.get("deps"), c.req.valid("json"), { dialect: "nexudus" });
     return confirmed(c, null);
   })
   .post("/completePasswordReset", validate("json", CompletePasswordResetBody), async (c) => {
