@@ -85,7 +85,11 @@ export function listClientsFor(deps: Deps, scope: AdminScope): Promise<Client[]>
   return listClients(deps.db, scope.tenantId);
 }
 
-/** Creates a client in the caller's tenant; its secret (and webhook secret, when a webhook URL is set) are returned once. */
+/**
+ * Creates a client in the caller's tenant; its secret (and webhook secret, when a webhook URL is set)
+ * are returned once. A client with a businessId is a Nexudus location, whose portals exchange the
+ * one-time login token after a reset (seed 000): it issues one unless issueLoginToken says otherwise.
+ */
 export async function createClient(
   deps: Deps,
   scope: AdminScope,
@@ -102,6 +106,7 @@ export async function createClient(
     .batch([
       insertClient(deps.db, {
         ...fields,
+        issueLoginToken: fields.issueLoginToken ?? (fields.businessId != null ? true : undefined),
         id,
         tenantId,
         secretHash: await sha256Hex(clientSecret),
