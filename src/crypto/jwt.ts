@@ -1,7 +1,16 @@
 import { calculateJwkThumbprint, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
 
-/** What a token may be used for; each purpose is its own audience, so one can never stand in for another. */
+/** What a token may be used for; one can never stand in for another. */
 export type TokenPurpose = "access" | "login" | "reset";
+
+/**
+ * Each purpose has its own `typ` header (RFC 8725 §3.11 explicit typing; access tokens use RFC 9068's
+ * at+jwt). Access and login tokens are for a client: their `aud` is its client id, so a product that
+ * checks iss and aud (as every JWT library does) accepts only tokens issued to it. Reset tokens are
+ * verified by this service only and keep their fixed audience.
+ */
+const TYP: Record<TokenPurpose, string> = { access: "at+jwt", login: "login+jwt", reset: "JWT" };
+const RESET_AUDIENCE = "resetkit:reset";
 
 export interface SigningKeys {
   /** The key new tokens are signed with. */
@@ -51,12 +60,16 @@ export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
   return { active: active!, verifiers, jwks: { keys: publics } };
 }
 
-/** Signs a short-lived token for one purpose, issued at `now` (epoch ms: the caller's clock). */
+/**
+ * Signs a short-lived token for one purpose, issued at `now` (epoch ms: the caller's clock). Access
+ * and login tokens need `audience` (the client id, also in claims.cid).
+ */
 export async function signToken(
   keys: SigningKeys,
   opts: {
     issuer: string;
     purpose: TokenPurpose;
+    audience?: string;
     subject: string;
     ttlSeconds: number;
     now: number;
@@ -65,10 +78,12 @@ export async function signToken(
   },
 ): Promise<string> {
   const iat = Math.floor(opts.now / 1000);
+  const audience = opts.purpose === "reset" ? RESET_AUDIENCE : opts.audience;
+  if (!audience) throw new Error(`a ${opts.purpose} token needs an audience (the client id)`);
   const jwt = new SignJWT({ ...opts.claims })
-    .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: "JWT" })
+    .setProtectedHeader({ alg: keys.active.alg, kid: keys.active.kid, typ: TYP[opts.purpose] })
     .setIssuer(opts.issuer)
-    .setAudience(`resetkit:${opts.purpose}`)
+    .setAudience(audience)
     .setSubject(opts.subject)
     .setIssuedAt(iat)
     .setExpirationTime(iat + opts.ttlSeconds);
@@ -80,7 +95,10 @@ export type TokenCheck =
   | { ok: true; payload: JWTPayload & { sub: string } }
   | { ok: false; reason: "invalid" | "expired" };
 
-/** Verifies signature, issuer, audience (purpose) and expiry at `now` (epoch ms). Never throws for bad input. */
+/**
+ * Verifies signature, issuer, purpose (typ; the reset audience), expiry at `now` (epoch ms) and,
+ * for access and login tokens, that `aud` is the client named by `cid`. Never throws for bad input.
+ */
 export async function verifyToken(
   keys: SigningKeys,
   token: string,
@@ -96,9 +114,16 @@ export async function verifyToken(
         if (!v || v.alg !== header.alg) throw new Error("unknown key");
         return v.key;
       },
-      { issuer, audience: `resetkit:${purpose}`, algorithms: ["ES256", "EdDSA"], currentDate: new Date(now) },
+      {
+        issuer,
+        algorithms: ["ES256", "EdDSA"],
+        currentDate: new Date(now),
+        ...(purpose === "reset" ? { audience: RESET_AUDIENCE } : { typ: TYP[purpose] }),
+      },
     );
     if (typeof payload.sub !== "string") return { ok: false, reason: "invalid" };
+    if (purpose !== "reset" && (typeof payload.aud !== "string" || payload.aud !== payload.cid))
+      return { ok: false, reason: "invalid" };
     return { ok: true, payload: payload as JWTPayload & { sub: string } };
   } catch (e) {
     return { ok: false, reason: (e as { code?: string }).code === "ERR_JWT_EXPIRED" ? "expired" : "invalid" };

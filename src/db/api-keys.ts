@@ -29,6 +29,7 @@ export async function listApiKeys(db: Db, tenantId: string | null) {
       tenantId: apiKeys.tenantId,
       name: apiKeys.name,
       prefix: apiKeys.prefix,
+      scopes: apiKeys.scopes,
       createdAt: apiKeys.createdAt,
       lastUsedAt: apiKeys.lastUsedAt,
       revokedAt: apiKeys.revokedAt,

@@ -23,6 +23,15 @@ export const apiKeys = sqliteTable(
     prefix: text("prefix").notNull(),
     /** SHA-256 hex of the whole key (256-bit random, so no salt or stretching is needed). */
     keyHash: text("key_hash").notNull(),
+    /**
+     * JSON array of the scopes the key holds (src/domain/admin-scope.ts). Keys made before scopes
+     * existed could do everything, so they keep every scope of that time.
+     */
+    scopes: text("scopes")
+      .notNull()
+      .default(
+        '["users:read","users:write","resets:write","clients:read","clients:write","keys:write","events:read","emails:read","emails:write"]',
+      ),
     createdAt: integer("created_at").notNull(),
     /** Updated at most once a minute per key, after the response (keeps D1 writes off the hot path). */
     lastUsedAt: integer("last_used_at"),
@@ -108,6 +117,11 @@ export const resetRequests = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     redirectUri: text("redirect_uri"),
     locale: text("locale"),
+    /**
+     * The seed dialect the reset was started through (null: canonical API, hosted pages, admin).
+     * Its password rules (src/domain/dialect-policy.ts) follow the reset to whichever route completes it.
+     */
+    dialect: text("dialect"),
     consumedAt: integer("consumed_at"),
     /** Random marker written by the winning completion; guards the rest of its batch. */
     consumedBy: text("consumed_by"),

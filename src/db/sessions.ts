@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, lt, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { guardedInsert } from "./guarded";
 import { oneTimeTokens, sessions, users } from "./schema";
@@ -6,9 +6,24 @@ import { oneTimeTokens, sessions, users } from "./schema";
 export type SessionRow = typeof sessions.$inferSelect;
 export type OneTimeTokenInsert = typeof oneTimeTokens.$inferInsert;
 
-/** Creates a session row. */
-export async function insertSession(db: Db, row: typeof sessions.$inferInsert): Promise<void> {
-  await db.insert(sessions).values(row).run();
+/** The user state a session was granted on: it is inserted only while the user is still in it. */
+export interface GrantedOn {
+  /** The hash the password was verified against (or that the user had when a login token was exchanged). */
+  passwordHash: string | null;
+  /** users.sessions_valid_after as read with that hash. */
+  sessionsValidAfter: number;
+}
+
+/**
+ * Creates a session row, guarded: only while the user still has the hash it was granted on, is not
+ * disabled and its cut-off has not moved. A reset (or disable) that commits while a sign-in with
+ * the old password is in flight therefore leaves no session behind. False when refused.
+ */
+export async function insertSessionGuarded(db: Db, row: typeof sessions.$inferInsert, on: GrantedOn): Promise<boolean> {
+  const guard = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${row.userId} AND ${users.disabled} = 0
+    AND ${users.passwordHash} IS ${on.passwordHash} AND ${users.sessionsValidAfter} = ${on.sessionsValidAfter})`;
+  const res = await guardedInsert(db, sessions, row, guard);
+  return res.meta.changes === 1;
 }
 
 /** A session joined with its user's revocation state. */
@@ -29,6 +44,13 @@ export const revokeUserSessions = (db: Db, userId: string, now: number, guard?: 
     .update(sessions)
     .set({ revokedAt: now })
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), guard));
+
+/** Marks every unused login token of a user as used (batch item; optionally guarded). */
+export const useUserLoginTokens = (db: Db, userId: string, now: number, guard?: SQL) =>
+  db
+    .update(oneTimeTokens)
+    .set({ usedAt: now })
+    .where(and(eq(oneTimeTokens.userId, userId), eq(oneTimeTokens.kind, "login"), isNull(oneTimeTokens.usedAt), guard));
 
 /** Guarded insert of a one-time token (batch item). */
 export const insertOneTimeTokenGuarded = (db: Db, row: OneTimeTokenInsert, guard: SQL) =>

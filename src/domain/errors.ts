@@ -27,6 +27,8 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, title: "Authentication required" },
   SESSION_REVOKED: { status: 401, title: "The session is no longer valid" },
   FORBIDDEN: { status: 403, title: "Not allowed" },
+  INSUFFICIENT_SCOPE: { status: 403, title: "The credential lacks the scope this needs" },
+  CROSS_SITE_REQUEST: { status: 403, title: "Admin requests from another site's pages are refused" },
   CSRF_FAILED: { status: 403, title: "The form could not be verified; reload the page and try again" },
   USER_EXISTS: { status: 409, title: "A user with this email already exists" },
   USER_NOT_FOUND: { status: 404, title: "User not found" },

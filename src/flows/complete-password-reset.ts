@@ -7,7 +7,7 @@ import { guardedInsert } from "../db/guarded";
 import { rememberOldHash } from "../db/password-history";
 import { consumedByGuard, consumeReset, invalidateOpenResets } from "../db/resets";
 import { auditEvents } from "../db/schema";
-import { insertOneTimeTokenGuarded, revokeUserSessions } from "../db/sessions";
+import { insertOneTimeTokenGuarded, revokeUserSessions, useUserLoginTokens } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
 import type { Deps } from "../deps";
 import { describeDevice } from "../domain/device";
@@ -18,7 +18,7 @@ import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
 import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
-import { clientScope, isReusedPassword, passwordProblems } from "./password-rules";
+import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
 import { resolveClient } from "./resolve-client";
 import { enforceLimit, ipKey } from "./throttle";
 
@@ -27,7 +27,10 @@ export const LOGIN_TOKEN_TTL_SECONDS = 300;
 
 /** How a caller (a dialect) adapts completion to its contract. */
 export interface CompleteOptions {
-  /** Adjusts the client's effective policy, e.g. a dialect's composition rules on top of it. */
+  /**
+   * Adjusts the effective policy, e.g. a dialect's composition rules on top of it (after the rules
+   * of the dialect the reset was started through, which always apply).
+   */
   policy?: (clientPolicy: PasswordPolicy) => PasswordPolicy;
   /** Overrides the client's issueLoginToken: a contract that returns one (Nexudus) or never does. */
   issueLoginToken?: boolean;
@@ -46,7 +49,7 @@ export interface CompleteResult {
 /**
  * Completes a reset. The token is checked (not consumed) before any hashing; then one D1 batch
  * consumes it and, guarded on having won that race, kills the user's other resets, replaces the
- * hash, revokes every session, writes the audit event, queues the "password changed" email and
+ * hash, revokes every session and unused login token, writes the audit event, queues the "password changed" email and
  * (if the client or the caller asks for it) a one-time login token. Of N concurrent completions exactly one wins.
  */
 export async function completePasswordReset(
@@ -74,7 +77,7 @@ export async function completePasswordReset(
     throw new AppError("INVALID_TOKEN");
   }
 
-  const scope = clientScope(client, opts.policy);
+  const scope = resetScope(client, rr, opts.policy);
   const errors = await passwordProblems(deps, {
     password: input.newPassword,
     scope,
@@ -133,6 +136,8 @@ export async function completePasswordReset(
     ...(user.passwordHash ? rememberOldHash(db, user.id, user.passwordHash, now, guard) : []),
     setPassword(db, user.id, newHash, now, guard),
     revokeUserSessions(db, user.id, now, guard),
+    // A login token of an earlier reset must not outlive this one (the new token is inserted below).
+    useUserLoginTokens(db, user.id, now, guard),
     guardedInsert(
       db,
       auditEvents,
@@ -184,6 +189,7 @@ export async function completePasswordReset(
     ? await signToken(deps.config.signing, {
         issuer: deps.config.publicBaseUrl,
         purpose: "login",
+        audience: client.id,
         subject: user.id,
         ttlSeconds: LOGIN_TOKEN_TTL_SECONDS,
         now,

@@ -7,7 +7,7 @@ import { AppError } from "../domain/errors";
 import { mintKey } from "./manage-api-keys";
 import { requireRoot } from "./target-tenant";
 
-/** Root only: creates a tenant and its first API key (shown once), in one batch. */
+/** Root only: creates a tenant and its first API key (every scope; shown once), in one batch. */
 export async function createTenant(
   deps: Deps,
   scope: AdminScope,
@@ -16,7 +16,7 @@ export async function createTenant(
   requireRoot(scope);
   const now = deps.now();
   const tenantId = input.tenantId ?? newId("ten_");
-  const { apiKey, key, statements } = await mintKey(deps, tenantId, "initial key", now);
+  const { apiKey, key, statements } = await mintKey(deps, tenantId, "initial key", now, { actor: scope.actor });
   try {
     await deps.db.batch([
       insertTenant(deps.db, { id: tenantId, name: input.name, createdAt: now }),

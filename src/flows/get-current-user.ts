@@ -21,7 +21,8 @@ export async function getCurrentUser(deps: Deps, accessToken: string | null): Pr
     found.session.revokedAt !== null ||
     found.session.expiresAt <= now ||
     // Either revocation alone ends the session: the rows (revoked_at) and the user's cut-off instant.
-    found.session.createdAt < found.user.sessionsValidAfter ||
+    // <=: a session of the cut-off's own millisecond may have been granted on the old password.
+    found.session.createdAt <= found.user.sessionsValidAfter ||
     found.user.disabled
   ) {
     throw new AppError("SESSION_REVOKED");

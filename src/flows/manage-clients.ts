@@ -54,6 +54,19 @@ function assertValid(deps: Deps, fields: ClientFields) {
   if (errors.length) throw new AppError("VALIDATION_FAILED", undefined, errors);
 }
 
+/** Where a client sends users and data: a change of one is how an attacker would steal resets. */
+const SENSITIVE = ["resetUrl", "redirectUris", "webhookUrl", "branding"] as const;
+
+/** Old and new value of every sensitive field a PATCH changes (for the audit trail). */
+function sensitiveChanges(before: Client, fields: ClientFields) {
+  const changes: Record<string, { from: unknown; to: unknown }> = {};
+  for (const k of SENSITIVE) {
+    const to = fields[k];
+    if (to !== undefined && JSON.stringify(to) !== JSON.stringify(before[k])) changes[k] = { from: before[k], to };
+  }
+  return Object.keys(changes).length ? { changes } : {};
+}
+
 const conflict = (e: unknown): never => {
   if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("CLIENT_EXISTS");
   throw e;
@@ -72,7 +85,11 @@ export function listClientsFor(deps: Deps, scope: AdminScope): Promise<Client[]>
   return listClients(deps.db, scope.tenantId);
 }
 
-/** Creates a client in the caller's tenant; its secret (and webhook secret, when a webhook URL is set) are returned once. */
+/**
+ * Creates a client in the caller's tenant; its secret (and webhook secret, when a webhook URL is set)
+ * are returned once. A client with a businessId is a Nexudus location, whose portals exchange the
+ * one-time login token after a reset (seed 000): it issues one unless issueLoginToken says otherwise.
+ */
 export async function createClient(
   deps: Deps,
   scope: AdminScope,
@@ -89,19 +106,27 @@ export async function createClient(
     .batch([
       insertClient(deps.db, {
         ...fields,
+        issueLoginToken: fields.issueLoginToken ?? (fields.businessId != null ? true : undefined),
         id,
         tenantId,
         secretHash: await sha256Hex(clientSecret),
         webhookSecret: webhookSecret ? await sealWebhookSecret(deps, id, webhookSecret) : null,
         createdAt: now,
       }),
-      insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.created", tenantId, clientId: id })),
+      insertAudit(
+        deps.db,
+        auditRow(deps.meta, now, { type: "client.created", tenantId, clientId: id, data: { actor: scope.actor } }),
+      ),
     ])
     .catch(conflict);
   return { client: (await findClient(deps.db, id))!, clientSecret, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
-/** Updates a client (fields given replace the stored ones; branding and passwordPolicy as a whole). */
+/**
+ * Updates a client (fields given replace the stored ones; branding and passwordPolicy as a whole).
+ * The audit event names the changed fields, who changed them, and the old and new value of where
+ * links, redirects and webhooks point and of the branding.
+ */
 export async function updateClient(
   deps: Deps,
   scope: AdminScope,
@@ -126,7 +151,7 @@ export async function updateClient(
           type: "client.updated",
           tenantId: before.tenantId,
           clientId: id,
-          data: { fields: Object.keys(fields) },
+          data: { fields: Object.keys(fields), actor: scope.actor, ...sensitiveChanges(before, fields) },
         }),
       ),
     ])
@@ -156,6 +181,7 @@ export async function rotateSecret(
         type: which === "client" ? "client.secret_rotated" : "client.webhook_secret_rotated",
         tenantId: client.tenantId,
         clientId: id,
+        data: { actor: scope.actor },
       }),
     ),
   ]);
@@ -178,7 +204,15 @@ export async function deleteClient(deps: Deps, scope: AdminScope, id: string): P
     invalidateClientResets(deps.db, id, now),
     dropQueuedForClient(deps.db, id),
     deleteClientRow(deps.db, id),
-    insertAudit(deps.db, auditRow(deps.meta, now, { type: "client.deleted", tenantId: client.tenantId, clientId: id })),
+    insertAudit(
+      deps.db,
+      auditRow(deps.meta, now, {
+        type: "client.deleted",
+        tenantId: client.tenantId,
+        clientId: id,
+        data: { actor: scope.actor },
+      }),
+    ),
   ]);
   if (resets.meta.changes > 0) {
     await insertAudit(

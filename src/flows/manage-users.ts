@@ -1,7 +1,7 @@
 import { auditRow, insertAudit } from "../db/audit";
 import { deleteHistory } from "../db/password-history";
 import { invalidateOpenResets } from "../db/resets";
-import { revokeUserSessions } from "../db/sessions";
+import { revokeUserSessions, useUserLoginTokens } from "../db/sessions";
 import { deleteUserRow, findUserById, type User, updateUserRow } from "../db/users";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
@@ -25,7 +25,7 @@ export interface UserPatch {
 
 /**
  * Updates a user. A new email address kills outstanding resets (their links went to the old
- * address); disabling also revokes every session at once. Audit events name the changed fields,
+ * address) and unused login tokens; disabling also revokes every session and login token at once. Audit events name the changed fields,
  * never their values.
  */
 export async function updateUser(deps: Deps, scope: AdminScope, id: string, patch: UserPatch): Promise<User> {
@@ -49,7 +49,9 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
         fields: Object.keys(patch),
         ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
       }),
-      ...(emailChanged || disabling ? [invalidateOpenResets(db, user.id, now)] : []),
+      ...(emailChanged || disabling
+        ? [invalidateOpenResets(db, user.id, now), useUserLoginTokens(db, user.id, now)]
+        : []),
       ...(disabling
         ? [revokeUserSessions(db, user.id, now), audit("sessions.revoked", { reason: "user_disabled" })]
         : []),
@@ -72,6 +74,7 @@ export async function deleteUser(deps: Deps, scope: AdminScope, id: string): Pro
   await db.batch([
     invalidateOpenResets(db, user.id, now),
     revokeUserSessions(db, user.id, now),
+    useUserLoginTokens(db, user.id, now),
     deleteHistory(db, user.id),
     dropQueuedForUser(db, user.id),
     deleteUserRow(db, user.id),

@@ -6,6 +6,7 @@ import { previousHashes } from "../db/password-history";
 import type { User } from "../db/users";
 import type { Deps } from "../deps";
 import type { Client } from "../domain/client";
+import { composePolicies, DIALECT_POLICIES, type PolicyAdjust } from "../domain/dialect-policy";
 import { AppError, type FieldError } from "../domain/errors";
 import { checkPasswordPolicy, DEFAULT_POLICY, effectivePolicy, type PasswordPolicy } from "../domain/password-policy";
 import { checkBreached } from "../hibp";
@@ -31,6 +32,13 @@ export const clientScope = (client: Client, adjust?: (clientPolicy: PasswordPoli
     productName: client.branding.productName ?? client.name,
   };
 };
+
+/**
+ * The policy scope of a reset: its client's policy, the rules of the dialect it was started through
+ * (they follow the reset, whichever route completes it), then the completing route's own (`adjust`).
+ */
+export const resetScope = (client: Client, rr: { dialect: string | null }, adjust?: PolicyAdjust): PolicyScope =>
+  clientScope(client, composePolicies(rr.dialect ? DIALECT_POLICIES[rr.dialect] : undefined, adjust));
 
 /**
  * The policy for admin-set passwords in a tenant: the named client's (which must belong to the

@@ -24,7 +24,7 @@ export interface RequestResetInput {
 export async function requestPasswordReset(
   deps: Deps,
   input: RequestResetInput,
-  opts: { cooldownSeconds?: number } = {},
+  opts: { cooldownSeconds?: number; dialect?: string } = {},
 ): Promise<void> {
   const client = await resolveClient(deps, input.clientId, input.businessId);
   assertRedirectAllowed(client, input.redirectUri);
@@ -37,10 +37,16 @@ export async function requestPasswordReset(
     ["resetPerEmail", hashedEmail],
   ]);
   if (opts.cooldownSeconds) await deps.cooldowns.start(resetCooldownKey(hashedEmail), opts.cooldownSeconds);
-  deps.defer(issueResetIfKnown(deps, client, email, input));
+  deps.defer(issueResetIfKnown(deps, client, email, input, opts.dialect));
 }
 
-async function issueResetIfKnown(deps: Deps, client: Client, email: string, input: RequestResetInput): Promise<void> {
+async function issueResetIfKnown(
+  deps: Deps,
+  client: Client,
+  email: string,
+  input: RequestResetInput,
+  dialect: string | undefined,
+): Promise<void> {
   const user = await findUserByEmail(deps.db, client.tenantId, email);
   if (!user || user.disabled) {
     // Recorded for operators, never revealed to the caller; the address itself is not stored.
@@ -56,5 +62,12 @@ async function issueResetIfKnown(deps: Deps, client: Client, email: string, inpu
     ).run();
     return;
   }
-  await startReset(deps, { client, user, kind: "self", locale: input.locale, redirectUri: input.redirectUri });
+  await startReset(deps, {
+    client,
+    user,
+    kind: "self",
+    locale: input.locale,
+    redirectUri: input.redirectUri,
+    dialect,
+  });
 }

@@ -44,11 +44,17 @@ export async function signIn(
     audit("sign_in.failed");
     throw new AppError("INVALID_CREDENTIALS");
   }
+  // The session is inserted only while `user` still has the hash just verified (a reset committing
+  // meanwhile wins), so the upgrade below waits until it is in.
+  const session = await issueSession(deps, user, client.id).catch((e: unknown) => {
+    audit("sign_in.failed");
+    throw e;
+  });
   if (needsRehash(stored, params)) {
     deps.defer(
       hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, stored, h, deps.now())),
     );
   }
   audit("sign_in.succeeded");
-  return issueSession(deps, user, client.id);
+  return session;
 }

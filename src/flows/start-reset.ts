@@ -21,7 +21,15 @@ export const codeHmac = (deps: Deps, resetId: string, code: string) =>
  */
 export async function startReset(
   deps: Deps,
-  opts: { client: Client; user: User; kind: "self" | "admin"; locale?: string | null; redirectUri?: string | null },
+  opts: {
+    client: Client;
+    user: User;
+    kind: "self" | "admin";
+    locale?: string | null;
+    redirectUri?: string | null;
+    /** The seed dialect it is started through; its password rules then follow the reset. */
+    dialect?: string | null;
+  },
 ): Promise<{ resetId: string }> {
   const { db } = deps;
   const { client, user, kind } = opts;
@@ -83,6 +91,7 @@ export async function startReset(
       expiresAt,
       redirectUri: opts.redirectUri ?? null,
       locale,
+      dialect: opts.dialect ?? null,
       createdAt: now,
     }),
     ...queued.statements,

@@ -101,7 +101,7 @@ function operation(op: Operation): Json {
         ? []
         : op.auth === "bearer"
           ? [{ accessToken: [] }]
-          : [{ apiKey: [] }, { clientCredentials: [] }],
+          : [{ apiKey: op.scope ? [op.scope] : [] }, ...(op.clientCredentials ? [{ clientCredentials: [] }] : [])],
     ...(params.length ? { parameters: params } : {}),
     ...(op.body
       ? {
@@ -138,11 +138,17 @@ export function buildOpenApi(): Json {
         ...Object.fromEntries(Object.entries(compatErrorSchemas).map(([name, s]) => [name, schema(s, "output")])),
       },
       securitySchemes: {
-        apiKey: { type: "http", scheme: "bearer", description: "ADMIN_API_KEY (root) or a tenant API key" },
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "ADMIN_API_KEY (root: every scope, every tenant) or a tenant API key holding the scope listed with the operation",
+        },
         clientCredentials: {
           type: "http",
           scheme: "basic",
-          description: "clientId:clientSecret of a client of the tenant",
+          description:
+            "clientId:clientSecret: only the admin-initiated reset through that very client and reading that client",
         },
         accessToken: {
           type: "http",

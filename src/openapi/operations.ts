@@ -1,4 +1,5 @@
 import type * as z from "zod/mini";
+import type { Scope } from "../domain/admin-scope";
 import type { ErrorCode } from "../domain/errors";
 
 /** One documented operation; request schemas are the very ones the routes validate with. */
@@ -9,6 +10,10 @@ export interface Operation {
   description?: string;
   tag: string;
   auth: "none" | "admin" | "bearer";
+  /** Admin: the API-key scope the operation needs (absent: the root key only). */
+  scope?: Scope;
+  /** Admin: Basic client credentials are accepted too (on their own client only). */
+  clientCredentials?: boolean;
   body?: z.ZodMiniType;
   bodyType?: "application/json" | "application/x-www-form-urlencoded";
   query?: z.ZodMiniType;
@@ -27,10 +32,14 @@ export const BODY_ERRORS: ErrorCode[] = [
   "PAYLOAD_TOO_LARGE",
 ];
 
-/** An admin operation: authenticated (API key or client credentials), UNAUTHORIZED when not. */
+/**
+ * An admin operation: authenticated (an API key holding `scope`, or client credentials where
+ * allowed), UNAUTHORIZED when not, INSUFFICIENT_SCOPE without the scope, CROSS_SITE_REQUEST from
+ * another site's page.
+ */
 export const admin = (op: Omit<Operation, "tag" | "auth">): Operation => ({
   tag: "Admin",
   auth: "admin",
   ...op,
-  errors: ["UNAUTHORIZED", ...op.errors],
+  errors: ["UNAUTHORIZED", ...(op.scope ? (["INSUFFICIENT_SCOPE"] as const) : []), "CROSS_SITE_REQUEST", ...op.errors],
 });

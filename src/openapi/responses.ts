@@ -86,6 +86,7 @@ export const ApiKey = z.object({
   tenantId: z.string(),
   name: z.string(),
   prefix: z.string(),
+  scopes: z.array(z.string()),
   createdAt: z.iso.datetime(),
   lastUsedAt: z.nullable(z.iso.datetime()),
   revokedAt: z.nullable(z.iso.datetime()),

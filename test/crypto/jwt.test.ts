@@ -52,9 +52,23 @@ describe("signToken / verifyToken / loadSigningKeys", () => {
     const reset = await sign(keys, { purpose: "reset" });
     expect(await verifyToken(keys, reset, ISS, "access", Date.now())).toEqual({ ok: false, reason: "invalid" });
     expect(await verifyToken(keys, reset, ISS, "login", Date.now())).toEqual({ ok: false, reason: "invalid" });
-    const access = await sign(keys, { purpose: "access" });
+    const access = await sign(keys, { purpose: "access", audience: "app", claims: { cid: "app" } });
     expect(await verifyToken(keys, access, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    expect(await verifyToken(keys, access, ISS, "login", Date.now())).toEqual({ ok: false, reason: "invalid" });
     expect((await verifyToken(keys, access, ISS, "access", Date.now())).ok).toBe(true);
+    const login = await sign(keys, { purpose: "login", audience: "app", claims: { cid: "app" } });
+    expect(await verifyToken(keys, login, ISS, "access", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    expect((await verifyToken(keys, login, ISS, "login", Date.now())).ok).toBe(true);
+  });
+
+  it("gives access and login tokens their client as audience (typed), and refuses one whose aud is not its cid", async () => {
+    const keys = await keysFrom(await privateJwk());
+    const access = await sign(keys, { purpose: "access", audience: "app", claims: { cid: "app" } });
+    expect(part(access, 0).typ).toBe("at+jwt");
+    expect(part(access, 1)).toMatchObject({ aud: "app", cid: "app" });
+    const mismatched = await sign(keys, { purpose: "access", audience: "other", claims: { cid: "app" } });
+    expect(await verifyToken(keys, mismatched, ISS, "access", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    await expect(sign(keys, { purpose: "access" })).rejects.toThrow(/audience/);
   });
 
   it("rejects a token of another issuer", async () => {

@@ -15,7 +15,9 @@ describe("admin authentication", () => {
     for (const headers of attempts) {
       const res = await api("/v1/users", { json: { email: uniqueEmail() }, headers });
       expect(res.status).toBe(401);
-      expect(res.headers.get("WWW-Authenticate")).toContain("Bearer");
+      // Bearer only: a Basic challenge makes browsers prompt for and cache credentials, which they
+      // then attach to any cross-site request (CSRF on body-less admin POSTs).
+      expect(res.headers.get("WWW-Authenticate")).toBe('Bearer realm="resetkit"');
       expect(((await res.json()) as Problem).code).toBe("UNAUTHORIZED");
     }
   });
@@ -36,7 +38,8 @@ describe("admin authentication", () => {
     ];
     for (const [name, headers, status, equal] of cases) {
       spy.mockClear();
-      const res = await api("/v1/clients", { headers });
+      // The client's own record: the one client route Basic credentials may read.
+      const res = await api(`/v1/clients/${c.clientId}`, { headers });
       expect(res.status, name).toBe(status);
       // The comparison that decided the request went through timingSafeEqual and gave its verdict.
       expect(spy, name).toHaveBeenCalled();
@@ -63,5 +66,32 @@ describe("admin authentication", () => {
     clock.advance(31_000);
     await api("/v1/clients", { headers: t.headers });
     expect(await lastUsed()).toBeGreaterThanOrEqual(first + 61_000);
+  });
+
+  it("refuses admin requests a browser marks as cross-site (403 CROSS_SITE_REQUEST), before anything happens", async () => {
+    const email = uniqueEmail("csrf");
+    for (const site of ["cross-site", "Cross-Site"]) {
+      const res = await api("/v1/users", { json: { email }, headers: { ...adminHeaders, "Sec-Fetch-Site": site } });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as Problem).code).toBe("CROSS_SITE_REQUEST");
+    }
+    // A body-less POST (the classic CSRF shape) too, whatever credential rides along.
+    const t = await newTenant();
+    const c = await newClient(t.headers);
+    const rotate = await api(`/v1/clients/${c.clientId}/secret`, {
+      method: "POST",
+      headers: { ...t.headers, "Sec-Fetch-Site": "cross-site" },
+    });
+    expect(rotate.status).toBe(403);
+    expect(await rows("SELECT id FROM users WHERE email = ?", email)).toEqual([]);
+    expect(
+      await rows("SELECT id FROM audit_events WHERE client_id = ? AND type = 'client.secret_rotated'", c.clientId),
+    ).toEqual([]);
+    // Server-to-server calls send no Sec-Fetch-Site; same-origin and user-typed requests pass.
+    for (const site of ["same-origin", "none"]) {
+      const res = await api("/v1/clients", { headers: { ...adminHeaders, "Sec-Fetch-Site": site } });
+      expect(res.status, site).toBe(200);
+    }
+    expect((await api("/v1/users", { json: { email }, headers: adminHeaders })).status).toBe(201);
   });
 });

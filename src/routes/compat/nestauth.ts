@@ -64,7 +64,7 @@ export const LoginBody = z.object({ email: Email, password: str(1, 1024) });
 /** POST /auth/forgot-password, /auth/verify-otp, /auth/reset-password (+ /auth/login to finish the journey). */
 export const nestAuthRoutes = dialectApp("nestauth", nestAuthError)
   .post("/forgot-password", validate("json", ForgotPasswordBody), async (c) => {
-    await requestPasswordReset(c.get("deps"), c.req.valid("json"));
+    await requestPasswordReset(c.get("deps"), c.req.valid("json"), { dialect: "nestauth" });
     // Same words whether or not the address has an account.
     return c.json({ message: "If your email is registered, you will receive a code to reset your password" }, 200);
   })

@@ -48,7 +48,7 @@ export const operations: Operation[] = [
   ),
   sys(
     "completePasswordReset",
-    "Set the new password; Value is a one-time JWT for exchange",
+    "Set the new password; Value is a one-time JWT for exchange (null when the client has issueLoginToken: false)",
     Nexudus.CompletePasswordResetBody,
     z.string(),
   ),

@@ -81,18 +81,15 @@ const tokenResponse = (s: SessionResult) => ({
 export const nexudusUserRoutes = dialectApp("nexudus", actionConfirmationError)
   .post("/startPasswordReset", validate("json", StartPasswordResetBody), async (c) => {
     // Same envelope whether or not the address has an account (seed 003).
-    await requestPasswordReset(c.get("deps"), c.req.valid("json"));
+    await requestPasswordReset(c.get("deps"), c.req.valid("json"), { dialect: "nexudus" });
     return confirmed(c, null);
   })
   .post("/completePasswordReset", validate("json", CompletePasswordResetBody), async (c) => {
     const { token, newPassword, businessId } = c.req.valid("json");
-    // Seed 000: Value is the one-time JWT the portal exchanges at once, whatever the client's
-    // issueLoginToken says; the token must come from this location when one is named.
-    const done = await completePasswordReset(
-      c.get("deps"),
-      { token, newPassword },
-      { issueLoginToken: true, businessId },
-    );
+    // Seed 000: Value is the one-time JWT the portal exchanges at once. The client decides whether
+    // it issues one (locations do by default; issueLoginToken: false gives Value null); the token
+    // must come from this location when one is named.
+    const done = await completePasswordReset(c.get("deps"), { token, newPassword }, { businessId });
     return confirmed(c, done.loginToken ?? null);
   })
   .post("/exchange", validate("json", ExchangeBody), async (c) => {

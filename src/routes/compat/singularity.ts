@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
+import { singularityPolicy } from "../../domain/dialect-policy";
 import { AppError, type ErrorCode } from "../../domain/errors";
-import type { PasswordPolicy } from "../../domain/password-policy";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { getResetCooldown } from "../../flows/get-reset-cooldown";
 import { requestPasswordReset } from "../../flows/request-password-reset";
@@ -14,19 +14,9 @@ import { describeError, dialectApp, type Envelope, errorJson, retryAfterSeconds 
 /** Seconds between two reset emails to one address (per tenant), known or not. */
 export const RESET_EMAIL_COOLDOWN_SECONDS = 60;
 
-/** Seed 002's special characters, exactly as it lists them. */
-export const SINGULARITY_SYMBOLS = "!@#$%^&*()_+={}[]|:;'\"<>,.?/";
-
-/** Seed 002's rule on top of the client's policy: a client may be stricter (e.g. longer), never laxer. */
-export const singularityPolicy = (p: PasswordPolicy): PasswordPolicy => ({
-  ...p,
-  minLength: Math.max(8, p.minLength),
-  requireUpper: true,
-  requireLower: true,
-  requireDigit: true,
-  requireSymbol: true,
-  symbols: SINGULARITY_SYMBOLS,
-});
+// Seed 002's password rule lives in the domain: it is stored with each reset started here and
+// applied by whichever route completes it (src/domain/dialect-policy.ts).
+export { SINGULARITY_SYMBOLS, singularityPolicy } from "../../domain/dialect-policy";
 
 /** Singularity's error body; `remaining` (seconds) only with EMAIL_COOLDOWN_ACTIVE. */
 export interface SingularityErrorBody {
@@ -81,7 +71,7 @@ export const singularityRoutes = dialectApp("singularity", singularityError)
       await requestPasswordReset(
         c.get("deps"),
         { email: c.req.valid("json").email, locale },
-        { cooldownSeconds: RESET_EMAIL_COOLDOWN_SECONDS },
+        { cooldownSeconds: RESET_EMAIL_COOLDOWN_SECONDS, dialect: "singularity" },
       );
       return c.json({ success: true }, 200);
     },

@@ -3,9 +3,9 @@ import { Hono } from "hono/tiny";
 import { allowedRedirect } from "../../domain/client";
 import { maskEmail } from "../../domain/email";
 import { AppError } from "../../domain/errors";
-import { effectivePolicy } from "../../domain/password-policy";
 import { completePasswordReset } from "../../flows/complete-password-reset";
 import { type InspectedReset, inspectReset, isDeadToken } from "../../flows/live-reset";
+import { resetScope } from "../../flows/password-rules";
 import { resolveClient, resolveJourney } from "../../flows/resolve-client";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
 import type { AppEnv } from "../../http/context";
@@ -39,7 +39,8 @@ async function formPage(p: Page, status: number, token: string, live: Live, erro
       csrf: await csrfToken(p.deps, p.cookie, "reset", token),
       token,
       email: maskEmail(live.user.email),
-      policy: effectivePolicy(live.client.passwordPolicy),
+      // The rules of this reset: its client's, plus those of the dialect it was started through.
+      policy: resetScope(live.client, live.rr).policy,
       hasPassword: live.user.passwordHash !== null,
       errors,
       redirectUri: allowedRedirect(live.client, live.rr.redirectUri),
@@ -65,7 +66,7 @@ export const resetRoutes = new Hono<AppEnv>()
     const loaded = await inspectReset(deps, token);
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
     const p = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
-    const policy = effectivePolicy(loaded.client.passwordPolicy);
+    const policy = resetScope(loaded.client, loaded.rr).policy;
     const fail = (codes: string[]) => {
       const errors = codes.map((code) => ({ code, message: ruleMessage(p, code, policy) }));
       return wantsJson(c) ? c.json({ ok: false, errors }, 400) : formPage(p, 400, token, loaded, errors);

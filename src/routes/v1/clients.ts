@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import {
@@ -11,6 +12,7 @@ import {
 import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
+import { requireScope } from "../../http/require-scope";
 import { Email, Locale, Slug, str, Url } from "./schemas";
 import { publicClient } from "./views";
 
@@ -60,20 +62,23 @@ export const CreateClientBody = z.strictObject({
 });
 export const UpdateClientBody = z.strictObject(fields);
 
+const ownClient = (c: Context<AppEnv>) => c.req.param("clientId");
+
 /** /v1/clients: CRUD of the caller's tenant's clients (root: every tenant's), secret rotation. */
 export const clientRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .get("/", async (c) =>
+  .get("/", requireScope("clients:read"), async (c) =>
     c.json({ clients: (await listClientsFor(c.get("deps"), c.get("admin"))).map(publicClient) }, 200),
   )
-  .post("/", validate("json", CreateClientBody), async (c) => {
+  .post("/", requireScope("clients:write"), validate("json", CreateClientBody), async (c) => {
     const { client, ...secrets } = await createClient(c.get("deps"), c.get("admin"), c.req.valid("json"));
     return c.json({ ...publicClient(client), ...secrets }, 201);
   })
-  .get("/:clientId", async (c) =>
+  // Client credentials may read their own client.
+  .get("/:clientId", requireScope("clients:read", ownClient), async (c) =>
     c.json(publicClient(await getClientFor(c.get("deps"), c.get("admin"), c.req.param("clientId"))), 200),
   )
-  .patch("/:clientId", validate("json", UpdateClientBody), async (c) => {
+  .patch("/:clientId", requireScope("clients:write"), validate("json", UpdateClientBody), async (c) => {
     const { client, ...secrets } = await updateClient(
       c.get("deps"),
       c.get("admin"),
@@ -82,14 +87,14 @@ export const clientRoutes = new Hono<AppEnv>()
     );
     return c.json({ ...publicClient(client), ...secrets }, 200);
   })
-  .delete("/:clientId", async (c) => {
+  .delete("/:clientId", requireScope("clients:write"), async (c) => {
     await deleteClient(c.get("deps"), c.get("admin"), c.req.param("clientId"));
     return c.body(null, 204);
   })
-  .post("/:clientId/secret", async (c) =>
+  .post("/:clientId/secret", requireScope("clients:write"), async (c) =>
     c.json({ clientSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "client") }, 200),
   )
-  .post("/:clientId/webhook-secret", async (c) =>
+  .post("/:clientId/webhook-secret", requireScope("clients:write"), async (c) =>
     c.json(
       { webhookSecret: await rotateSecret(c.get("deps"), c.get("admin"), c.req.param("clientId"), "webhook") },
       200,

@@ -7,6 +7,7 @@ export const operations: Operation[] = [
   admin({
     method: "get",
     path: "/v1/emails",
+    scope: "emails:read",
     summary: "List outbox emails (no bodies, no addresses), newest first",
     query: ListEmailsQuery,
     success: { status: 200, description: "A page of emails", schema: R.EmailList },
@@ -15,6 +16,7 @@ export const operations: Operation[] = [
   admin({
     method: "post",
     path: "/v1/emails/{id}/retry",
+    scope: "emails:write",
     summary: "Pull a queued (backing-off) email forward",
     description:
       "Sent, failed, dead and dropped emails have no payload left (it held a live token): 409; request a new reset instead.",

@@ -7,6 +7,7 @@ export const operations: Operation[] = [
   admin({
     method: "get",
     path: "/v1/events",
+    scope: "events:read",
     summary: "The tenant's audit trail (type, since, cursor)",
     query: EventsQuery,
     success: { status: 200, description: "A page of events", schema: R.EventPage },

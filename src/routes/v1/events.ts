@@ -4,6 +4,7 @@ import { eventsPage } from "../../flows/list-events";
 import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
+import { requireScope } from "../../http/require-scope";
 import { str } from "./schemas";
 import { publicEvent } from "./views";
 
@@ -15,7 +16,9 @@ export const EventsQuery = z.object({
 });
 
 /** GET /v1/events?type=&since=&cursor=&limit=: the caller's tenant's audit trail, newest first. */
-export const eventRoutes = new Hono<AppEnv>().use(adminAuth).get("/", validate("query", EventsQuery), async (c) => {
-  const { events, nextCursor } = await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query"));
-  return c.json({ events: events.map(publicEvent), nextCursor }, 200);
-});
+export const eventRoutes = new Hono<AppEnv>()
+  .use(adminAuth)
+  .get("/", requireScope("events:read"), validate("query", EventsQuery), async (c) => {
+    const { events, nextCursor } = await eventsPage(c.get("deps"), c.get("admin"), c.req.valid("query"));
+    return c.json({ events: events.map(publicEvent), nextCursor }, 200);
+  });

@@ -15,7 +15,10 @@ export const operations: Operation[] = [
   admin({
     method: "post",
     path: "/v1/api-keys",
+    scope: "keys:write",
     summary: "Create a tenant API key (shown once)",
+    description:
+      "Omitted scopes mean every scope. A tenant key may grant only scopes it holds itself (INSUFFICIENT_SCOPE otherwise).",
     body: CreateApiKeyBody,
     success: { status: 201, description: "Created", schema: R.ApiKeyCreated },
     errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"],
@@ -23,6 +26,7 @@ export const operations: Operation[] = [
   admin({
     method: "get",
     path: "/v1/api-keys",
+    scope: "keys:write",
     summary: "List API keys (never the keys themselves)",
     success: { status: 200, description: "Keys", schema: R.ApiKeyList },
     errors: [],
@@ -30,6 +34,7 @@ export const operations: Operation[] = [
   admin({
     method: "delete",
     path: "/v1/api-keys/{keyId}",
+    scope: "keys:write",
     summary: "Revoke an API key at once",
     success: { status: 204, description: "Revoked" },
     errors: ["API_KEY_NOT_FOUND"],

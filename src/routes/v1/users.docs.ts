@@ -8,6 +8,7 @@ export const operations: Operation[] = [
   admin({
     method: "post",
     path: "/v1/users",
+    scope: "users:write",
     summary: "Create a user (with or without a password)",
     body: CreateUserBody,
     success: { status: 201, description: "Created", schema: R.User },
@@ -23,6 +24,7 @@ export const operations: Operation[] = [
   admin({
     method: "get",
     path: "/v1/users/{userId}",
+    scope: "users:read",
     summary: "Read a user",
     success: { status: 200, description: "The user", schema: R.User },
     errors: ["USER_NOT_FOUND"],
@@ -30,8 +32,11 @@ export const operations: Operation[] = [
   admin({
     method: "post",
     path: "/v1/users/{userId}/password-reset",
+    scope: "resets:write",
+    clientCredentials: true,
     summary: "Send a password-reset email to a user (admin-initiated)",
-    description: "Seed 004 (Nexus): 204 with an empty body; RFC 7807 problem details for 400 and 404.",
+    description:
+      "Seed 004 (Nexus): 204 with an empty body; RFC 7807 problem details for 400 and 404. Basic client credentials may call it with their own clientId only.",
     query: AdminResetQuery,
     success: { status: 204, description: "Email queued" },
     errors: ["VALIDATION_FAILED", "UNKNOWN_CLIENT", "USER_NOT_FOUND"],
@@ -39,6 +44,7 @@ export const operations: Operation[] = [
   admin({
     method: "post",
     path: "/v1/users/import",
+    scope: "users:write",
     summary: "Import up to 1,000 users with existing PBKDF2 hashes",
     description: "Hashes are upgraded to resetkit's scheme at each user's next sign-in. Body up to 1 MiB.",
     body: ImportUsersBody,
@@ -48,6 +54,7 @@ export const operations: Operation[] = [
   admin({
     method: "patch",
     path: "/v1/users/{userId}",
+    scope: "users:write",
     summary: "Update a user (email, name, locale, disabled)",
     body: UpdateUserBody,
     success: { status: 200, description: "Updated", schema: R.User },
@@ -56,6 +63,7 @@ export const operations: Operation[] = [
   admin({
     method: "delete",
     path: "/v1/users/{userId}",
+    scope: "users:write",
     summary: "Delete a user (revokes sessions, kills resets)",
     success: { status: 204, description: "Deleted" },
     errors: ["USER_NOT_FOUND"],
@@ -63,6 +71,7 @@ export const operations: Operation[] = [
   admin({
     method: "get",
     path: "/v1/users/{userId}/events",
+    scope: "events:read",
     summary: "A user's audit trail, newest first",
     query: EventsQuery,
     success: { status: 200, description: "A page of events", schema: R.EventPage },

@@ -8,6 +8,7 @@ import { deleteUser, getUserFor, updateUser } from "../../flows/manage-users";
 import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
+import { requireScope } from "../../http/require-scope";
 import { EventsQuery } from "./events";
 import { ClientId, Email, Locale, NewPassword, Slug, str } from "./schemas";
 import { publicEvent, publicUser } from "./views";
@@ -57,26 +58,26 @@ export const AdminResetQuery = z.object({ clientId: ClientId });
 /** Admin user routes, all scoped to the caller's tenant. */
 export const userRoutes = new Hono<AppEnv>()
   .use(adminAuth)
-  .post("/", validate("json", CreateUserBody), async (c) =>
+  .post("/", requireScope("users:write"), validate("json", CreateUserBody), async (c) =>
     c.json(publicUser(await createUser(c.get("deps"), c.get("admin"), c.req.valid("json"))), 201),
   )
-  .post("/import", validate("json", ImportUsersBody), async (c) =>
+  .post("/import", requireScope("users:write"), validate("json", ImportUsersBody), async (c) =>
     c.json(await importUsers(c.get("deps"), c.get("admin"), c.req.valid("json")), 200),
   )
-  .get("/:userId", async (c) =>
+  .get("/:userId", requireScope("users:read"), async (c) =>
     c.json(publicUser(await getUserFor(c.get("deps"), c.get("admin"), c.req.param("userId"))), 200),
   )
-  .patch("/:userId", validate("json", UpdateUserBody), async (c) =>
+  .patch("/:userId", requireScope("users:write"), validate("json", UpdateUserBody), async (c) =>
     c.json(
       publicUser(await updateUser(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("json"))),
       200,
     ),
   )
-  .delete("/:userId", async (c) => {
+  .delete("/:userId", requireScope("users:write"), async (c) => {
     await deleteUser(c.get("deps"), c.get("admin"), c.req.param("userId"));
     return c.body(null, 204);
   })
-  .get("/:userId/events", validate("query", EventsQuery), async (c) => {
+  .get("/:userId/events", requireScope("events:read"), validate("query", EventsQuery), async (c) => {
     const { events, nextCursor } = await userEventsPage(
       c.get("deps"),
       c.get("admin"),
@@ -85,7 +86,14 @@ export const userRoutes = new Hono<AppEnv>()
     );
     return c.json({ events: events.map(publicEvent), nextCursor }, 200);
   })
-  .post("/:userId/password-reset", validate("query", AdminResetQuery), async (c) => {
-    await adminResetPassword(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query").clientId);
-    return c.body(null, 204);
-  });
+  // Seed 004: a client's own credentials start resets through that client (a missing clientId
+  // goes on to the seed's 400).
+  .post(
+    "/:userId/password-reset",
+    requireScope("resets:write", (c) => c.req.query("clientId") ?? c.get("admin").clientId ?? undefined),
+    validate("query", AdminResetQuery),
+    async (c) => {
+      await adminResetPassword(c.get("deps"), c.get("admin"), c.req.param("userId"), c.req.valid("query").clientId);
+      return c.body(null, 204);
+    },
+  );

@@ -47,6 +47,7 @@ export const publicApiKey = (k: ApiKeyView) => ({
   tenantId: k.tenantId,
   name: k.name,
   prefix: k.prefix,
+  scopes: k.scopes,
   createdAt: iso(k.createdAt)!,
   lastUsedAt: iso(k.lastUsedAt),
   revokedAt: iso(k.revokedAt),

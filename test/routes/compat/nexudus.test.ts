@@ -9,6 +9,7 @@ import {
   newClient,
   postForm,
   resetMail,
+  rows,
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
@@ -123,9 +124,23 @@ describe("POST /api/sys/users/completePasswordReset (seed 000) and /exchange", (
     expect(again.Errors![0]).toMatchObject({ PropertyName: "token", Code: "INVALID_LOGIN_TOKEN" });
   });
 
-  it("returns the JWT even for a client that does not issue login tokens (the seed requires one)", async () => {
+  it("honours a client's issueLoginToken: false (Value null, no token stored)", async () => {
     const businessId = await location({ issueLoginToken: false });
     const email = uniqueEmail("nx-nologin");
+    const user = await createUser(email, strongPassword());
+    const token = await startAndGetToken(email, businessId);
+    const done = await envelope(await api(COMPLETE, { json: { token, newPassword: strongPassword(), businessId } }));
+    expect(done).toMatchObject({ WasSuccessful: true, Status: 200, Value: null });
+    expect(await rows("SELECT id FROM one_time_tokens WHERE user_id = ?", user.id)).toEqual([]);
+  });
+
+  it("a client created with a businessId (a location) issues login tokens unless told otherwise", async () => {
+    const businessId = 100_000 + Math.floor(Math.random() * 900_000_000);
+    const created = await api("/v1/clients", { json: { name: "Location", businessId }, headers: adminHeaders });
+    expect(((await created.json()) as { issueLoginToken: boolean }).issueLoginToken).toBe(true);
+    const plain = await api("/v1/clients", { json: { name: "No location" }, headers: adminHeaders });
+    expect(((await plain.json()) as { issueLoginToken: boolean }).issueLoginToken).toBe(false);
+    const email = uniqueEmail("nx-default-login");
     await createUser(email, strongPassword());
     const token = await startAndGetToken(email, businessId);
     const done = await envelope(await api(COMPLETE, { json: { token, newPassword: strongPassword(), businessId } }));

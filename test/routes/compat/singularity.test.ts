@@ -9,10 +9,12 @@ import {
   api,
   captureFetch,
   clock,
+  codeOf,
   createUser,
   envWith,
   headerNames,
   mailTo,
+  type Problem,
   resetMail,
   rows,
   runCron,
@@ -362,5 +364,60 @@ describe("Singularity journey and switch", () => {
       expect(res.headers.get("Content-Type")).toContain("application/problem+json");
       expect(((await res.json()) as { code: string }).code).toBe("NOT_FOUND");
     }
+  });
+});
+
+describe("seed 002's rules follow a reset started here (issue 11 §5)", () => {
+  it("are applied wherever it is completed: canonical API (link or code), nestauth, the hosted page", async () => {
+    const email = uniqueEmail("sg-follows");
+    const user = await createUser(email, seedPassword());
+    const hashOf = async () =>
+      (await rows<{ h: string }>("SELECT password_hash AS h FROM users WHERE id = ?", user.id))[0]!.h;
+    const before = await hashOf();
+    expect((await api(REQUEST, { json: { email } })).status).toBe(200);
+    const { token, code } = await resetMail(email);
+    // Fine for the default client's NIST policy (long, uncommon), but not for seed 002: no
+    // uppercase, digit or special character.
+    const weak = "quiet meadow lantern orbit";
+    const composition = ["PASSWORD_MISSING_UPPERCASE", "PASSWORD_MISSING_DIGIT", "PASSWORD_MISSING_SYMBOL"];
+
+    const viaLink = await api("/v1/password-resets/complete", { json: { token, newPassword: weak } });
+    expect(viaLink.status).toBe(400);
+    const problem = (await viaLink.json()) as Problem;
+    expect(problem.code).toBe("PASSWORD_POLICY_VIOLATION");
+    expect(problem.errors!.map((e) => e.code)).toEqual(composition);
+
+    const verified = await api("/v1/password-resets/verify", { json: { email, code } });
+    expect(verified.status).toBe(200);
+    const { resetToken } = (await verified.json()) as { resetToken: string };
+    expect(
+      await codeOf(await api("/v1/password-resets/complete", { json: { token: resetToken, newPassword: weak } })),
+    ).toBe("PASSWORD_POLICY_VIOLATION");
+    const nest = await api("/auth/reset-password", { json: { token: resetToken, newPassword: weak } });
+    expect(nest.status).toBe(400);
+
+    // The hosted page lists the rules that apply to this reset.
+    const page = await (await api(`/reset-password?token=${token}`)).text();
+    for (const rule of ["upper", "digit", "symbol"]) expect(page).toContain(`data-rule="${rule}"`);
+    expect(await hashOf()).toBe(before);
+
+    const strong = seedPassword();
+    expect((await api("/v1/password-resets/complete", { json: { token, newPassword: strong } })).status).toBe(200);
+    expect((await api(LOGIN, { json: { email, password: strong } })).status).toBe(200);
+  });
+
+  it("while a reset started on the canonical API keeps the client's own policy there", async () => {
+    const email = uniqueEmail("sg-canonical");
+    await createUser(email, seedPassword());
+    const { token } = await (async () => {
+      expect((await api("/v1/password-resets", { json: { email } })).status).toBe(202);
+      return resetMail(email);
+    })();
+    const page = await (await api(`/reset-password?token=${token}`)).text();
+    expect(page).not.toContain('data-rule="upper"');
+    expect(
+      (await api("/v1/password-resets/complete", { json: { token, newPassword: "quiet meadow lantern orbit" } }))
+        .status,
+    ).toBe(200);
   });
 });

@@ -51,8 +51,8 @@ describe("/v1/clients", () => {
       hasSecret: true,
       webhookUrl: "https://acme.example.com/hooks",
     });
-    // Basic auth with the new client's credentials acts on its tenant.
-    expect((await api("/v1/clients", { headers: basic(c.clientId, c.clientSecret) })).status).toBe(200);
+    // The new client's Basic credentials work (on the one client they may read: their own).
+    expect((await api(`/v1/clients/${c.clientId}`, { headers: basic(c.clientId, c.clientSecret) })).status).toBe(200);
     // Ids and businessIds are unique.
     expect(
       await codeOf(await api("/v1/clients", { json: { name: "dup", clientId: c.clientId }, headers: t.headers })),
@@ -96,8 +96,9 @@ describe("/v1/clients", () => {
     expect(rotated.status).toBe(200);
     const { clientSecret } = (await rotated.json()) as { clientSecret: string };
     expect(clientSecret).not.toBe(c.clientSecret);
-    expect((await api("/v1/clients", { headers: basic(c.clientId, c.clientSecret) })).status).toBe(401);
-    expect((await api("/v1/clients", { headers: basic(c.clientId, clientSecret) })).status).toBe(200);
+    const own = `/v1/clients/${c.clientId}`;
+    expect((await api(own, { headers: basic(c.clientId, c.clientSecret) })).status).toBe(401);
+    expect((await api(own, { headers: basic(c.clientId, clientSecret) })).status).toBe(200);
     const hook = (await (
       await api(`/v1/clients/${c.clientId}/webhook-secret`, { method: "POST", headers: t.headers })
     ).json()) as { webhookSecret: string };
@@ -219,5 +220,60 @@ describe("/v1/clients", () => {
     expect(types).toContain("client.deleted");
     expect(types).toContain("password_reset.invalidated");
     expect((await api("/v1/clients/default", { method: "DELETE", headers: adminHeaders })).status).toBe(403);
+  });
+
+  it("audits every change of where links, redirects, webhooks and branding point: old value, new value, who", async () => {
+    const t = await newTenant();
+    const c = await newClient(t.headers, { resetUrl: "https://app.example.com/reset" });
+    const key = (await (
+      await api("/v1/api-keys", { json: { name: "ops", scopes: ["clients:write"] }, headers: t.headers })
+    ).json()) as { id: string; apiKey: string };
+    const patch = (json: unknown, headers: Record<string, string>) =>
+      api(`/v1/clients/${c.clientId}`, { method: "PATCH", json, headers });
+    expect(
+      (
+        await patch(
+          {
+            resetUrl: "https://login.example.com/reset",
+            redirectUris: ["https://app.example.com/done"],
+            webhookUrl: "https://hooks.example.com/rk",
+            branding: { productName: "Acme" },
+            name: "Renamed",
+          },
+          { Authorization: `Bearer ${key.apiKey}` },
+        )
+      ).status,
+    ).toBe(200);
+    expect((await patch({ resetUrl: null }, adminHeaders)).status).toBe(200);
+    // A PATCH that changes none of them records no value.
+    expect((await patch({ name: "Again" }, t.headers)).status).toBe(200);
+    const events = (
+      await rows<{ data: string }>(
+        "SELECT data FROM audit_events WHERE client_id = ? AND type = 'client.updated' ORDER BY created_at, rowid",
+        c.clientId,
+      )
+    ).map((e) => JSON.parse(e.data) as Record<string, unknown>);
+    expect(events).toHaveLength(3);
+    expect(events[0]).toMatchObject({
+      actor: { type: "api_key", id: key.id },
+      changes: {
+        resetUrl: { from: "https://app.example.com/reset", to: "https://login.example.com/reset" },
+        redirectUris: { from: [], to: ["https://app.example.com/done"] },
+        webhookUrl: { from: null, to: "https://hooks.example.com/rk" },
+        branding: { from: {}, to: { productName: "Acme" } },
+      },
+    });
+    expect(Object.keys(events[0]!.changes as object).sort()).toEqual([
+      "branding",
+      "redirectUris",
+      "resetUrl",
+      "webhookUrl",
+    ]);
+    expect(events[1]).toMatchObject({
+      actor: { type: "root" },
+      changes: { resetUrl: { from: "https://login.example.com/reset", to: null } },
+    });
+    expect(events[2]!.changes).toBeUndefined();
+    expect(events[2]!.actor).toMatchObject({ type: "api_key" });
   });
 });

@@ -3,7 +3,6 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   adminHeaders,
   api,
-  basic,
   captureFetch,
   clock,
   createUser,
@@ -31,11 +30,11 @@ interface EmailView {
 }
 type Page = { emails: EmailView[]; nextCursor: string | null };
 
-/** A second tenant with a client whose Basic credentials act as that tenant's admin. */
+/** A second tenant with a client, and that tenant's (full-scope) API key. */
 async function otherTenant(): Promise<{ tenantId: string; clientId: string; headers: Record<string, string> }> {
   const t = await newTenant("Other");
   const c = await newClient(t.headers, { name: "Other app" });
-  return { tenantId: t.tenantId, clientId: c.clientId, headers: basic(c.clientId, c.clientSecret) };
+  return { tenantId: t.tenantId, clientId: c.clientId, headers: t.headers };
 }
 
 /**
@@ -113,7 +112,7 @@ describe("GET /v1/emails", () => {
     expect(((await bad.json()) as { code: string }).code).toBe("VALIDATION_FAILED");
   });
 
-  it("is tenant-scoped: a client's credentials see only its tenant, the root key sees all", async () => {
+  it("is tenant-scoped: a tenant's key sees only its tenant, the root key sees all", async () => {
     const a = await otherTenant();
     const b = await otherTenant();
     await insertRow(`msg_a_${a.tenantId}`, a.tenantId, a.clientId, "dead");

@@ -1,9 +1,10 @@
 import { env } from "cloudflare:workers";
-import { decodeJwt } from "jose";
+import { createLocalJWKSet, decodeJwt, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getConfig } from "../../../src/config";
 import { fromB64, hex } from "../../../src/crypto/encoding";
 import { signToken } from "../../../src/crypto/jwt";
+import { getDb } from "../../../src/db/client";
 import { ACCESS_TOKEN_TTL_SECONDS } from "../../../src/flows/issue-session";
 import {
   adminHeaders,
@@ -11,8 +12,12 @@ import {
   clock,
   codeOf,
   createUser,
+  depsOverrides,
   envWith,
   me,
+  newClient,
+  newTenant,
+  newUser,
   PUBLIC_BASE_URL,
   requestReset,
   rows,
@@ -20,6 +25,19 @@ import {
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
+import { gatedD1 } from "../../helpers/d1";
+
+/** Requests and completes a reset for the address; returns the one-time login token it gave. */
+async function loginTokenAfterReset(email: string): Promise<string> {
+  const { token } = await requestReset(email);
+  const done = await api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });
+  expect(done.status).toBe(200);
+  const { loginToken } = (await done.json()) as { loginToken?: string };
+  expect(loginToken).toBeTruthy();
+  return loginToken!;
+}
+
+const exchange = (loginToken: string) => api("/v1/sessions/exchange", { json: { loginToken } });
 
 const pbkdf2Calls = (spy: { mock: { calls: unknown[][] } }) =>
   spy.mock.calls
@@ -42,6 +60,7 @@ async function accessTokenFor(userId: string, sid: string): Promise<string> {
   return signToken(config.signing, {
     issuer: config.publicBaseUrl,
     purpose: "access",
+    audience: "default",
     subject: userId,
     ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
     now: clock.now(),
@@ -159,7 +178,7 @@ describe("POST /v1/sessions", () => {
     const res = await api("/v1/sessions", { json: { email, password }, headers: FOREIGN_HOST });
     expect(res.status).toBe(200);
     const { accessToken } = (await res.json()) as { accessToken: string };
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:access" });
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "default", cid: "default" });
   });
 });
 
@@ -173,8 +192,141 @@ describe("POST /v1/sessions/exchange", () => {
     const res = await api("/v1/sessions/exchange", { json: { loginToken }, headers: FOREIGN_HOST });
     expect(res.status).toBe(200);
     const { accessToken } = (await res.json()) as { accessToken: string };
-    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:access" });
+    expect(decodeJwt(accessToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "default", cid: "default" });
     expect((await me(accessToken)).status).toBe(200);
+  });
+});
+
+describe("access tokens say whom they are for (aud = the client id)", () => {
+  it("a product verifying iss and aud with the JWKS (jose) accepts its own users' tokens, never another tenant's", async () => {
+    const [a, b] = [await newTenant("A"), await newTenant("B")];
+    const [aApp, bApp] = [await newClient(a.headers, { name: "A app" }), await newClient(b.headers, { name: "B app" })];
+    const tokenOf = async (t: typeof a, clientId: string) => {
+      const password = strongPassword();
+      const user = await newUser(t.headers, { password, clientId });
+      const res = await api("/v1/sessions", { json: { email: user.email, password, clientId } });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { accessToken: string }).accessToken;
+    };
+    const [aToken, bToken] = [await tokenOf(a, aApp.clientId), await tokenOf(b, bApp.clientId)];
+    expect(decodeJwt(aToken)).toMatchObject({ aud: aApp.clientId, tid: a.tenantId, cid: aApp.clientId });
+    expect(decodeProtectedHeader(aToken).typ).toBe("at+jwt");
+
+    // What tenant A's backend does (the README's example): the published JWKS, its issuer, its client id.
+    const jwks = createLocalJWKSet((await (await api("/.well-known/jwks.json")).json()) as JSONWebKeySet);
+    const verify = (token: string) =>
+      jwtVerify(token, jwks, { issuer: PUBLIC_BASE_URL, audience: aApp.clientId, typ: "at+jwt" });
+    expect((await verify(aToken)).payload.sub).toBeTruthy();
+    await expect(verify(bToken)).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "aud" });
+    // Nor does a login token of A's own client pass as an access token (explicit typ).
+    const email = uniqueEmail("aud-login");
+    await createUser(email, strongPassword());
+    const loginToken = await loginTokenAfterReset(email);
+    await expect(
+      jwtVerify(loginToken, jwks, { issuer: PUBLIC_BASE_URL, audience: "default", typ: "at+jwt" }),
+    ).rejects.toMatchObject({ code: "ERR_JWT_CLAIM_VALIDATION_FAILED", claim: "typ" });
+  });
+
+  it("the service keeps the purposes apart: a login token is no access token and an access token no login token", async () => {
+    const email = uniqueEmail("purposes");
+    await createUser(email, strongPassword());
+    const loginToken = await loginTokenAfterReset(email);
+    expect(await codeOf(await me(loginToken))).toBe("UNAUTHORIZED");
+    const res = await exchange(loginToken);
+    const { accessToken } = (await res.json()) as { accessToken: string };
+    expect((await me(accessToken)).status).toBe(200);
+    expect(await codeOf(await exchange(accessToken))).toBe("INVALID_LOGIN_TOKEN");
+  });
+});
+
+describe("login tokens die with the password they were issued for", () => {
+  it("a completed reset marks every unused login token of the user as used (reset #1's token after reset #2)", async () => {
+    const email = uniqueEmail("lt-two-resets");
+    const user = await createUser(email, strongPassword());
+    const first = await loginTokenAfterReset(email);
+    const second = await loginTokenAfterReset(email);
+    const [row] = await rows<{ used_at: number | null }>(
+      "SELECT used_at FROM one_time_tokens WHERE id = ?",
+      decodeJwt(first).jti,
+    );
+    expect(row!.used_at).not.toBeNull();
+    const refused = await exchange(first);
+    expect(refused.status).toBe(401);
+    expect(await codeOf(refused)).toBe("INVALID_LOGIN_TOKEN");
+    const ok = await exchange(second);
+    expect(ok.status).toBe(200);
+    expect((await me(((await ok.json()) as { accessToken: string }).accessToken)).status).toBe(200);
+    expect(await rows("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL", user.id)).toHaveLength(1);
+  });
+
+  it("exchange refuses a token issued before sessions_valid_after, even while its row is unused", async () => {
+    const email = uniqueEmail("lt-cut-off");
+    const user = await createUser(email, strongPassword());
+    const loginToken = await loginTokenAfterReset(email);
+    clock.advance(1_000);
+    // Every API that moves users.sessions_valid_after also marks the login tokens used, so the
+    // exchange's own check is isolated by moving the cut-off alone, in SQL.
+    await env.DB.prepare("UPDATE users SET sessions_valid_after = ? WHERE id = ?").bind(clock.now(), user.id).run();
+    const res = await exchange(loginToken);
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("INVALID_LOGIN_TOKEN");
+  });
+
+  it("disabling (even when re-enabled), deleting and changing the email kill outstanding login tokens", async () => {
+    const patch = (id: string, json: unknown) =>
+      api(`/v1/users/${id}`, { method: "PATCH", json, headers: adminHeaders });
+
+    const disabled = uniqueEmail("lt-disabled");
+    const d = await createUser(disabled, strongPassword());
+    const dToken = await loginTokenAfterReset(disabled);
+    expect((await patch(d.id, { disabled: true })).status).toBe(200);
+    expect((await patch(d.id, { disabled: false })).status).toBe(200);
+    expect(await codeOf(await exchange(dToken))).toBe("INVALID_LOGIN_TOKEN");
+
+    const moved = uniqueEmail("lt-moved");
+    const m = await createUser(moved, strongPassword());
+    const mToken = await loginTokenAfterReset(moved);
+    expect((await patch(m.id, { email: uniqueEmail("lt-new-address") })).status).toBe(200);
+    expect(await codeOf(await exchange(mToken))).toBe("INVALID_LOGIN_TOKEN");
+
+    const deleted = uniqueEmail("lt-deleted");
+    const x = await createUser(deleted, strongPassword());
+    const xToken = await loginTokenAfterReset(deleted);
+    expect((await api(`/v1/users/${x.id}`, { method: "DELETE", headers: adminHeaders })).status).toBe(204);
+    expect(await codeOf(await exchange(xToken))).toBe("INVALID_LOGIN_TOKEN");
+
+    for (const id of [d.id, m.id, x.id])
+      expect(await rows("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL", id)).toEqual([]);
+  });
+});
+
+describe("a sign-in racing a completed reset", () => {
+  it("cannot leave a live session behind: the insert is guarded on the hash it verified (D1 proxy holds it)", async () => {
+    const email = uniqueEmail("race");
+    const oldPassword = strongPassword();
+    const user = await createUser(email, oldPassword);
+    const { token } = await requestReset(email);
+    const d1 = gatedD1(env.DB);
+    // The completion has taken its time and sent its batch (slow round trip)...
+    const completionBatch = d1.gate(/^update "reset_requests" set "consumed_at"/i);
+    // ...while a sign-in with the old password verifies it and sends its session insert.
+    const sessionInsert = d1.gate(/^insert into "sessions"/i);
+    depsOverrides.db = getDb(d1.db);
+
+    const completing = api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });
+    await completionBatch.reached;
+    clock.advance(1_000);
+    const signingIn = api("/v1/sessions", { json: { email, password: oldPassword } });
+    await sessionInsert.reached;
+    // The completion commits first (revokes sessions, moves the cut-off), then the insert lands.
+    completionBatch.release();
+    expect((await completing).status).toBe(200);
+    sessionInsert.release();
+    const res = await signingIn;
+
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("INVALID_CREDENTIALS");
+    expect(await rows("SELECT id FROM sessions WHERE user_id = ?", user.id)).toEqual([]);
   });
 });
 
@@ -237,6 +389,13 @@ describe("GET /v1/me", () => {
     const res = await me(old.accessToken);
     expect(res.status).toBe(401);
     expect(await codeOf(res)).toBe("SESSION_REVOKED");
+    // A session made in the very millisecond of the cut-off is refused too (<=, not <).
+    const edge = await signInAs(email, password);
+    const [{ c }] = (await rows<{ c: number }>("SELECT created_at AS c FROM sessions WHERE id = ?", edge.sid)) as [
+      { c: number },
+    ];
+    await env.DB.prepare("UPDATE users SET sessions_valid_after = ? WHERE id = ?").bind(c, user.id).run();
+    expect(await codeOf(await me(edge.accessToken))).toBe("SESSION_REVOKED");
     // A session made after the cut-off is accepted.
     clock.advance(1_000);
     expect((await me((await signInAs(email, password)).accessToken)).status).toBe(200);

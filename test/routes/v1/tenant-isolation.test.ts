@@ -27,7 +27,8 @@ describe("tenant isolation: a credential of tenant A never reads or changes tena
 
   it("users: GET, PATCH, DELETE, events and admin reset of B's user are 404; nothing changes", async () => {
     const { a, aClient, bClient, bUser } = await setup();
-    for (const headers of [a.headers, basic(aClient.clientId, aClient.clientSecret)]) {
+    {
+      const headers = a.headers;
       expect(await codeOf(await api(`/v1/users/${bUser.id}`, { headers }))).toBe("USER_NOT_FOUND");
       expect(
         await codeOf(
@@ -42,6 +43,19 @@ describe("tenant isolation: a credential of tenant A never reads or changes tena
       });
       expect(reset.status).toBe(404);
     }
+    // A's client credentials, on the one route they have (a reset through their own client): B's
+    // user does not exist for them; through B's client they are refused before any lookup.
+    const aBasic = basic(aClient.clientId, aClient.clientSecret);
+    const own = await api(`/v1/users/${bUser.id}/password-reset?clientId=${aClient.clientId}`, {
+      method: "POST",
+      headers: aBasic,
+    });
+    expect(await codeOf(own)).toBe("USER_NOT_FOUND");
+    const viaB = await api(`/v1/users/${bUser.id}/password-reset?clientId=${bClient.clientId}`, {
+      method: "POST",
+      headers: aBasic,
+    });
+    expect(await codeOf(viaB)).toBe("INSUFFICIENT_SCOPE");
     const [row] = await rows<{ name: string | null; disabled: number }>(
       "SELECT name, disabled FROM users WHERE id = ?",
       bUser.id,
@@ -106,7 +120,9 @@ describe("tenant isolation: a credential of tenant A never reads or changes tena
       bClient.clientId,
     );
     expect(row!.reset_url).toBeNull();
-    expect((await api("/v1/clients", { headers: basic(bClient.clientId, bClient.clientSecret) })).status).toBe(200);
+    expect(
+      (await api(`/v1/clients/${bClient.clientId}`, { headers: basic(bClient.clientId, bClient.clientSecret) })).status,
+    ).toBe(200);
     expect((await api(`/v1/clients/${bClient.clientId}`, { headers: b.headers })).status).toBe(200);
   });
 

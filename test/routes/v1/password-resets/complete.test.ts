@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { decodeJwt } from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   adminHeaders,
@@ -223,7 +223,14 @@ describe("POST /v1/password-resets/complete", () => {
     });
     expect(res.status).toBe(200);
     const { loginToken } = (await res.json()) as { loginToken: string };
-    expect(decodeJwt(loginToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:login" });
+    // Its audience is the client it was issued to (issue 11 §4); tid/cid stay.
+    expect(decodeJwt(loginToken)).toMatchObject({
+      iss: PUBLIC_BASE_URL,
+      aud: "default",
+      tid: "default",
+      cid: "default",
+    });
+    expect(decodeProtectedHeader(loginToken).typ).toBe("login+jwt");
   });
 
   it("does not accept a login or access token where a reset token is expected", async () => {

@@ -1,0 +1,1 @@
+ALTER TABLE `api_keys` ADD `scopes` text DEFAULT '["users:read","users:write","resets:write","clients:read","clients:write","keys:write","events:read","emails:read","emails:write"]' NOT NULL;
