@@ -5,7 +5,7 @@ import type { Client } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
 import { assertRedirectAllowed, resolveClient } from "./resolve-client";
 import { startReset } from "./start-reset";
-import { emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
+import { claimCooldown, emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
 
 export interface RequestResetInput {
   email: string;
@@ -36,7 +36,8 @@ export async function requestPasswordReset(
     ["resetPerIp", ipKey(deps)],
     ["resetPerEmail", hashedEmail],
   ]);
-  if (opts.cooldownSeconds) await deps.cooldowns.start(resetCooldownKey(hashedEmail), opts.cooldownSeconds);
+  // Of concurrent requests for one address, one starts the cooldown; the others are refused by it.
+  if (opts.cooldownSeconds) await claimCooldown(deps, resetCooldownKey(hashedEmail), opts.cooldownSeconds);
   deps.defer(issueResetIfKnown(deps, client, email, input));
 }
 
