@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { getDb } from "../../../src/db/client";
 import { en } from "../../../src/i18n/pages/en";
 import {
@@ -282,6 +282,8 @@ describe("GET/HEAD of the hosted pages never write, and the pages are rate-limit
     const before = await count();
     const rec = recordingD1();
     depsOverrides.db = getDb(rec.db);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
     const tokens = ["junk", "a.b.c", "x".repeat(43), used.token, "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"];
     for (let i = 0; i < 25; i++) {
       const token = tokens[i % tokens.length]!;
@@ -294,7 +296,12 @@ describe("GET/HEAD of the hosted pages never write, and the pages are rate-limit
       expect([400, 410]).toContain(res.status);
     }
     delete depsOverrides.db;
+    vi.restoreAllMocks();
     expect(await count()).toBe(before);
+    // The refusals are counted where operators aggregate them: the request's one log line.
+    const outcomes = lines.map((l) => JSON.parse(l) as { route?: string; outcome?: string }).filter((l) => l.route);
+    expect(outcomes.filter((l) => l.outcome === "INVALID_TOKEN").length).toBeGreaterThanOrEqual(15);
+    expect(outcomes.filter((l) => l.outcome === "TOKEN_USED").length).toBe(5);
     // Not one statement that writes: reads only.
     const statements = rec.calls.flatMap((c) => c.sql);
     expect(statements.length).toBeGreaterThan(0);

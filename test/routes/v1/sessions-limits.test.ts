@@ -1,5 +1,17 @@
+import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { api, clock, codeOf, createUser, mailTo, requestReset, strongPassword, uniqueEmail } from "../../helpers";
+import { getDb } from "../../../src/db/client";
+import {
+  api,
+  clock,
+  codeOf,
+  createUser,
+  depsOverrides,
+  mailTo,
+  requestReset,
+  strongPassword,
+  uniqueEmail,
+} from "../../helpers";
 
 // The sign-in budgets of POST /v1/sessions (src/flows/sign-in.ts, src/db/budgets.ts): failures per
 // (account, network) and per account, counted in D1 with one atomic statement, so that parallel
@@ -119,5 +131,27 @@ describe("POST /v1/sessions: the per-account budget", () => {
     expect(done.status).toBe(200);
     // The failures counted against the old password are gone with it.
     expect((await signIn(email, newPassword, { ip: owner, env })).status).toBe(200);
+  });
+});
+
+describe("POST /v1/sessions when D1 fails", () => {
+  it("fails closed: 500 DATABASE_FAILURE and no password is checked", async () => {
+    const email = uniqueEmail("d1down");
+    const password = strongPassword();
+    await createUser(email, password);
+    const broken = new Proxy(env.DB, {
+      get: (t, k) =>
+        k === "batch"
+          ? () => Promise.reject(new Error("D1_ERROR: network connection lost"))
+          : (Reflect.get(t, k, t) as (...a: unknown[]) => unknown).bind(t),
+    });
+    depsOverrides.db = getDb(broken);
+    let res: Response | undefined;
+    const derived = await pbkdf2During(async () => {
+      res = await signIn(email, password, { ip: ip4() });
+    });
+    expect(res!.status).toBe(500);
+    expect(await codeOf(res!)).toBe("DATABASE_FAILURE");
+    expect(derived).toBe(0);
   });
 });
