@@ -118,6 +118,13 @@ describe("when KV is down (fail open to the isolate's exact count)", () => {
     expect((await api("/v1/sessions", { json: { email: user, password }, bindings })).status).toBe(200);
     const health = await api("/healthz", { bindings });
     expect(health.status).toBe(503);
+    // Seed 002's cooldown too: the isolate keeps it, so a second request within the minute is refused.
+    const sg = uniqueEmail("kvdown-sg");
+    const request = () => api("/api/auth/password/reset-request", { json: { email: sg }, bindings, ip: freshIp() });
+    expect((await request()).status).toBe(200);
+    expect((await request()).status).toBe(429);
+    const left = await api(`/api/auth/password/reset/cooldown?email=${encodeURIComponent(sg)}`, { bindings });
+    expect(((await left.json()) as { remaining: number }).remaining).toBeGreaterThan(0);
   });
 });
 
