@@ -36,6 +36,7 @@ export default defineConfig(async () => {
                     verifyPerIp: "1000/15m",
                     completePerIp: "1000/15m",
                     signInPerIp: "1000/15m",
+                    pagesPerIp: "1000/15m",
                   }),
                 },
               },

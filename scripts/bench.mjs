@@ -21,10 +21,16 @@ const secrets = freshSecrets();
 const admin = secrets.ADMIN_API_KEY;
 const limits = JSON.stringify(
   Object.fromEntries(
-    ["resetPerEmail", "resetPerIp", "verifyPerIp", "completePerIp", "signInPerAccount", "signInPerIp"].map((b) => [
-      b,
-      "10000000/1m",
-    ]),
+    [
+      "resetPerEmail",
+      "resetPerIp",
+      "verifyPerIp",
+      "completePerIp",
+      "signInPerAccount",
+      "signInPerAccountTotal",
+      "signInPerIp",
+      "resetEmailsPerAddress",
+    ].map((b) => [b, "10000000/1m"]),
   ),
 );
 // Production hashing; the dev mailbox, so that the seeded resets' tokens can be read back.

@@ -31,6 +31,7 @@ export async function startServer() {
       verifyPerIp: "1000/15m",
       completePerIp: "1000/15m",
       signInPerIp: "1000/15m",
+      pagesPerIp: "1000/15m",
     }),
   });
   const branding = JSON.stringify({

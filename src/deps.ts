@@ -47,12 +47,24 @@ export async function buildDeps(
   const now = overrides.now ?? (() => Date.now());
   const db = overrides.db ?? getDb(env.DB);
   const mailCtx = { options: config.mailOptions, db, now, binding: env.EMAIL };
+  const defer: Deps["defer"] = (work) =>
+    ctx.waitUntil(
+      work.catch((e: unknown) =>
+        logEvent({
+          level: "error",
+          msg: "background work failed",
+          requestId: meta.requestId,
+          error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown",
+        }),
+      ),
+    );
   return {
     config,
     db,
     kv: env.RATE_LIMIT_KV,
-    limiter: overrides.limiter ?? kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now),
-    cooldowns: overrides.cooldowns ?? kvCooldowns(env.RATE_LIMIT_KV, now),
+    // Counters live in the isolate per KV binding (src/rate-limit.ts); their writes go after the response.
+    limiter: overrides.limiter ?? kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now, { defer }),
+    cooldowns: overrides.cooldowns ?? kvCooldowns(env.RATE_LIMIT_KV, now, { defer }),
     mailer: overrides.mailer ?? createMailer(config.mail, mailCtx),
     fallbackMailer:
       overrides.fallbackMailer !== undefined
@@ -64,17 +76,7 @@ export async function buildDeps(
     catalog: assetCatalogs(env.ASSETS, (detail) =>
       logEvent({ level: "error", msg: "message catalogue unavailable", requestId: meta.requestId, detail }),
     ),
-    defer: (work) =>
-      ctx.waitUntil(
-        work.catch((e: unknown) =>
-          logEvent({
-            level: "error",
-            msg: "background work failed",
-            requestId: meta.requestId,
-            error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown",
-          }),
-        ),
-      ),
+    defer,
     meta,
     trace: {},
   };

@@ -1,12 +1,18 @@
-/** Every rate-limit bucket (RATE_LIMITS keys). */
+import { logEvent } from "./log";
+
+/** Every rate-limit bucket (RATE_LIMITS keys). README "Rate limits" says what each counts and where. */
 export const RATE_LIMIT_BUCKETS = [
   "resetPerEmail",
   "resetPerIp",
   "verifyPerIp",
   "completePerIp",
   "signInPerAccount",
+  "signInPerAccountTotal",
   "signInPerIp",
   "policyCheckPerIp",
+  "resetEmailsPerAddress",
+  "pagesPerIp",
+  "cooldownPerIp",
 ] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 
@@ -22,40 +28,203 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
   resetPerIp: "30/15m",
   verifyPerIp: "30/15m",
   completePerIp: "30/15m",
+  // D1 budgets (exact everywhere, src/db/budgets.ts): failed sign-ins per (account, network) and
+  // per account over every network; reset emails sent per address.
   signInPerAccount: "10/15m",
+  signInPerAccountTotal: "100/1d",
   signInPerIp: "100/15m",
   // Live feedback while typing (debounced by the UI): generous, but each call may reach HIBP.
   policyCheckPerIp: "120/15m",
+  resetEmailsPerAddress: "10/1d",
+  // Hosted pages (GET, HEAD and their forms), per network; generous for offices behind one NAT.
+  pagesPerIp: "300/15m",
+  // Seed 002's cooldown lookup, limited like the request endpoint (resetPerIp).
+  cooldownPerIp: "30/15m",
 };
+
+/** An IPv6 /48 (a site: many /64 networks) gets its own bucket at this multiple of the per-network limit. */
+export const SITE_LIMIT_MULTIPLE = 10;
 
 /** Outcome of counting one hit against a bucket. */
 export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 /** Counts hits per (bucket, key); implementations must be safe to call for unknown accounts too. */
 export interface RateLimiter {
-  hit(bucket: RateLimitBucket, key: string): Promise<RateDecision>;
+  /** Counts a hit unless the bucket is full; `scale` multiplies the bucket's limit (a /48 site). */
+  hit(bucket: RateLimitBucket, key: string, scale?: number): Promise<RateDecision>;
+}
+
+/** Production KV accepts one write per key per second; a second one within it is rejected. */
+export const KV_WRITE_INTERVAL_MS = 1000;
+/** Writes one request may start after its response (the rest wait for later requests). */
+const WRITES_PER_REQUEST = 8;
+/** Entries one isolate keeps; expired ones are swept, and the oldest go first beyond this. */
+const MAX_ENTRIES = 10_000;
+
+/** A KV key as this isolate knows it: what KV showed, plus exact local changes not yet written. */
+interface Entry {
+  key: string;
+  /** Epoch seconds after which the entry is worthless (end of the window or cooldown). */
+  expiresAt: number;
+  /** Counter: KV's value as last read or written here. Cooldown: the end instant (epoch ms). */
+  known: number;
+  /** Counter: hits counted here and not yet written. Cooldown: 1 while the end instant is unwritten. */
+  pending: number;
+  /** Counter: hits being written right now. */
+  inflight: number;
+  /** The first read (every caller waits for the same one). */
+  loaded: Promise<void> | null;
+  /** Real time (ms) of the last read and of the last write attempt. */
+  readAt: number;
+  writtenAt: number;
+}
+
+/** One isolate's entries over one KV namespace: module state on purpose, it must outlive a request. */
+interface IsolateState {
+  entries: Map<string, Entry>;
+  /** Entries with something to write. */
+  dirty: Set<Entry>;
+  hits: number;
+}
+
+const isolates = new WeakMap<KVNamespace, IsolateState>();
+
+function stateOf(kv: KVNamespace): IsolateState {
+  let s = isolates.get(kv);
+  if (!s) {
+    s = { entries: new Map(), dirty: new Set(), hits: 0 };
+    isolates.set(kv, s);
+  }
+  return s;
+}
+
+const toNumber = (v: string | null) => Math.max(0, Number(v ?? "0") || 0);
+
+/** Options of the KV limiter and cooldowns: how work continues after the response, and real time. */
+export interface KvOptions {
+  /** Runs work after the response (ctx.waitUntil); it must not throw. */
+  defer: (work: Promise<unknown>) => void;
+  /** Real time in ms, for KV's write rate (the business clock `now` may be moved by tests). */
+  realNow?: () => number;
+}
+
+/** Drops expired entries now and then, and the oldest beyond MAX_ENTRIES (a flood of fresh keys). */
+function sweep(state: IsolateState, nowSec: number): void {
+  if (++state.hits % 500 !== 0 && state.entries.size <= MAX_ENTRIES) return;
+  for (const [k, e] of state.entries) {
+    if (e.expiresAt < nowSec || state.entries.size > MAX_ENTRIES) {
+      state.entries.delete(k);
+      state.dirty.delete(e);
+    }
+  }
 }
 
 /**
- * Fixed-window counters in KV. KV is eventually consistent, so limits are approximate across
- * locations — fine for throttling, which is why KV holds nothing else (single-use state lives in D1).
+ * The write side shared by counters and cooldowns: an entry is written at most once per second by
+ * this isolate, after the response, merged with what KV holds (another isolate's hits or a later
+ * cooldown). A refused or failed write is retried by a later request: no caller ever sees it.
+ */
+function writer(kv: KVNamespace, state: IsolateState, now: () => number, opts: KvOptions) {
+  const realNow = opts.realNow ?? Date.now;
+  async function write(e: Entry, cooldown: boolean): Promise<void> {
+    e.writtenAt = realNow();
+    e.inflight = cooldown ? 0 : e.pending;
+    e.pending = 0;
+    try {
+      // Re-read unless this isolate read it within the second (the first hit's own read).
+      const current = realNow() - e.readAt < KV_WRITE_INTERVAL_MS ? e.known : toNumber(await kv.get(e.key));
+      e.known = Math.max(e.known, current);
+      const value = e.known + e.inflight;
+      const nowSec = Math.floor(now() / 1000);
+      // KV needs an expiry at least 60 s ahead.
+      await kv.put(e.key, String(value), { expiration: Math.max(e.expiresAt, nowSec + 60) + 1 });
+      e.known = value;
+    } catch (err) {
+      e.pending = cooldown ? 1 : e.pending + e.inflight;
+      logEvent({
+        level: "warn",
+        msg: "rate-limit write deferred",
+        error: err instanceof Error ? err.message.slice(0, 120) : "unknown",
+      });
+    } finally {
+      e.inflight = 0;
+      if (e.pending > 0) state.dirty.add(e);
+      else state.dirty.delete(e);
+    }
+  }
+  return {
+    /** Starts the writes that are due (this isolate wrote the key at least a second ago), after the response. */
+    flush(cooldownKeys: boolean, first?: Entry): void {
+      const t = realNow();
+      const nowSec = Math.floor(now() / 1000);
+      let started = 0;
+      const candidates = first ? [first, ...state.dirty] : [...state.dirty];
+      for (const e of candidates) {
+        if (started >= WRITES_PER_REQUEST) break;
+        if (e.pending === 0 || e.inflight > 0 || e.key.startsWith("cd:") !== cooldownKeys) continue;
+        if (e.expiresAt < nowSec) {
+          state.dirty.delete(e);
+          continue;
+        }
+        if (t - e.writtenAt < KV_WRITE_INTERVAL_MS) continue;
+        started++;
+        opts.defer(write(e, cooldownKeys));
+      }
+    },
+    /** The entry of a key, read from KV once per isolate (a failed read counts as empty: fail open). */
+    async load(key: string, expiresAt: number): Promise<Entry> {
+      let e = state.entries.get(key);
+      if (!e) {
+        e = { key, expiresAt, known: 0, pending: 0, inflight: 0, loaded: null, readAt: 0, writtenAt: 0 };
+        state.entries.set(key, e);
+      }
+      const entry = e;
+      if (!entry.loaded) {
+        entry.loaded = kv.get(key).then(
+          (v) => {
+            entry.known = Math.max(entry.known, toNumber(v));
+            entry.readAt = realNow();
+          },
+          () => {},
+        );
+      }
+      await entry.loaded;
+      sweep(state, Math.floor(now() / 1000));
+      return entry;
+    },
+  };
+}
+
+/**
+ * Fixed-window counters in KV, exact within an isolate: each key's hits are counted in memory on
+ * top of the value KV showed, so concurrent requests are counted one by one (no read-then-write
+ * race). The isolate adds up its hits and writes each key at most once per second, after the
+ * response, merged with what KV holds. Across isolates and locations the excess is bounded (README
+ * "Rate limits"). When KV fails, every isolate keeps counting exactly on its own (fail open to the
+ * isolate's count): throttles only; budgets that guard accounts are in D1.
  */
 export function kvRateLimiter(
   kv: KVNamespace,
   rules: Record<RateLimitBucket, RateLimitRule>,
   now: () => number,
+  opts: KvOptions,
 ): RateLimiter {
+  const state = stateOf(kv);
+  const w = writer(kv, state, now, opts);
   return {
-    async hit(bucket, key) {
+    async hit(bucket, key, scale = 1) {
       const { limit, windowSeconds } = rules[bucket];
       const nowSec = Math.floor(now() / 1000);
       const window = Math.floor(nowSec / windowSeconds);
       const windowEnd = (window + 1) * windowSeconds;
-      const kvKey = `rl:${bucket}:${key}:${window}`;
-      const count = Number((await kv.get(kvKey)) ?? "0") || 0;
-      if (count >= limit) return { ok: false, retryAfterSeconds: Math.max(1, windowEnd - nowSec) };
-      // KV needs an expiry at least 60 s ahead.
-      await kv.put(kvKey, String(count + 1), { expiration: Math.max(windowEnd, nowSec + 60) + 1 });
+      const e = await w.load(`rl:${bucket}:${key}:${window}`, windowEnd);
+      // Nothing awaits between the check and the count: hits of one isolate are counted one by one.
+      if (e.known + e.inflight + e.pending >= limit * scale) {
+        return { ok: false, retryAfterSeconds: Math.max(1, windowEnd - Math.floor(now() / 1000)) };
+      }
+      e.pending++;
+      state.dirty.add(e);
+      w.flush(false, e);
       return { ok: true };
     },
   };
@@ -67,19 +236,58 @@ export interface Cooldowns {
   remaining(key: string): Promise<number>;
   /** Starts (or restarts) a cooldown of `seconds` on the key. */
   start(key: string, seconds: number): Promise<void>;
+  /**
+   * Starts a cooldown unless one is running, in one step (of concurrent claims in an isolate exactly
+   * one wins): 0 when this call started it, else the seconds left.
+   */
+  claim(key: string, seconds: number): Promise<number>;
 }
 
-/** KV cooldowns: the value is the end instant, so the remaining time is exact even though KV expiry is coarse. */
-export function kvCooldowns(kv: KVNamespace, now: () => number): Cooldowns {
+/**
+ * KV cooldowns with the limiter's discipline: the end instant is kept in the isolate (exact for
+ * concurrent claims) and written to KV at most once per second per key, after the response. A
+ * failed read counts as no cooldown (fail open: resetPerEmail and the daily email cap still hold).
+ */
+export function kvCooldowns(kv: KVNamespace, now: () => number, opts: KvOptions): Cooldowns {
+  const state = stateOf(kv);
+  const w = writer(kv, state, now, opts);
+  const realNow = opts.realNow ?? Date.now;
+  const left = (e: Entry) => Math.max(0, Math.ceil((e.known - now()) / 1000));
+  async function entry(key: string): Promise<Entry> {
+    const e = await w.load(`cd:${key}`, Math.floor(now() / 1000) + 60);
+    // Free here, but another isolate may have started one since: look again (at most once a second).
+    if (left(e) === 0 && e.pending === 0 && realNow() - e.readAt >= KV_WRITE_INTERVAL_MS) {
+      e.readAt = realNow();
+      e.loaded = kv.get(e.key).then(
+        (v) => {
+          e.known = Math.max(e.known, toNumber(v));
+        },
+        () => {},
+      );
+      await e.loaded;
+    }
+    return e;
+  }
+  const begin = (e: Entry, seconds: number) => {
+    e.known = now() + seconds * 1000;
+    e.expiresAt = Math.ceil(e.known / 1000);
+    e.pending = 1;
+    state.dirty.add(e);
+    w.flush(true, e);
+  };
   return {
     async remaining(key) {
-      const until = Number((await kv.get(`cd:${key}`)) ?? "0") || 0;
-      return Math.max(0, Math.ceil((until - now()) / 1000));
+      return left(await entry(key));
     },
     async start(key, seconds) {
-      const until = now() + seconds * 1000;
-      // KV needs an expiry at least 60 s ahead; the stored end instant is what counts.
-      await kv.put(`cd:${key}`, String(until), { expiration: Math.ceil(Math.max(until, now() + 60_000) / 1000) + 1 });
+      begin(await entry(key), seconds);
+    },
+    async claim(key, seconds) {
+      const e = await entry(key);
+      const l = left(e);
+      if (l > 0) return l;
+      begin(e, seconds);
+      return 0;
     },
   };
 }

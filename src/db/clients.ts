@@ -30,6 +30,7 @@ function toClient(r: Row): Client {
     codeTtlSeconds: r.codeTtlSeconds,
     adminLinkTtlSeconds: r.adminLinkTtlSeconds,
     issueLoginToken: r.issueLoginToken,
+    codeBudget: r.codeBudget,
     webhookUrl: r.webhookUrl,
     createdAt: r.createdAt,
   };

@@ -1,5 +1,6 @@
-import { and, desc, eq, gt, inArray, isNull, lt, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, ne, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { batchable } from "./raw";
 import { resetRequests } from "./schema";
 
 export type ResetRow = typeof resetRequests.$inferSelect;
@@ -41,54 +42,55 @@ export async function findResetById(db: Db, id: string): Promise<ResetRow | null
   return (await db.select().from(resetRequests).where(eq(resetRequests.id, id)).get()) ?? null;
 }
 
-/** The newest request of a user whose code may still be tried. */
-export async function findCodeCandidate(db: Db, userId: string, now: number): Promise<ResetRow | null> {
-  const row = await db
-    .select()
-    .from(resetRequests)
-    .where(
-      and(
-        eq(resetRequests.userId, userId),
-        isNull(resetRequests.consumedAt),
-        isNull(resetRequests.invalidatedAt),
-        isNull(resetRequests.codeUsedAt),
-        gt(resetRequests.expiresAt, now),
-        gt(resetRequests.codeExpiresAt, now),
-      ),
-    )
-    .orderBy(desc(resetRequests.createdAt))
-    .get();
-  return row ?? null;
+/** The newest request of an account (tenant, normalized email) whose code may still be tried, as an id subquery. */
+const codeCandidate = (tenantId: string, email: string, now: number) =>
+  sql`(SELECT r.id FROM reset_requests r JOIN users u ON u.id = r.user_id
+    WHERE u.tenant_id = ${tenantId} AND u.email = ${email} AND u.disabled = 0
+      AND r.consumed_at IS NULL AND r.invalidated_at IS NULL AND r.code_used_at IS NULL
+      AND r.code_hmac IS NOT NULL AND r.expires_at > ${now} AND r.code_expires_at > ${now}
+    ORDER BY r.created_at DESC LIMIT 1)`;
+
+/** The request a code attempt was spent on (snake_case: a raw RETURNING row). */
+export interface CodeAttempt {
+  id: string;
+  tenant_id: string;
+  client_id: string;
+  user_id: string;
+  code_hmac: string;
+  code_attempts: number;
+  expires_at: number;
 }
 
 /**
- * Spends one code attempt before comparing, in one UPDATE: parallel guesses can never
- * exceed the limit. Returns false when the code has no attempts left.
+ * Spends one attempt of the account's live code before the code is compared, in one UPDATE, only
+ * while `guard` holds (batch item; [] when there is no live code, no attempt left or no guard):
+ * parallel guesses can never exceed MAX_CODE_ATTEMPTS. Found by email in the same statement, so
+ * unknown, codeless and known accounts cost the database the same work.
  */
-export async function reserveCodeAttempt(db: Db, id: string): Promise<boolean> {
-  const res = await db
-    .update(resetRequests)
-    .set({ codeAttempts: sql`${resetRequests.codeAttempts} + 1` })
-    .where(
-      and(
-        eq(resetRequests.id, id),
-        lt(resetRequests.codeAttempts, MAX_CODE_ATTEMPTS),
-        isNull(resetRequests.codeUsedAt),
-      ),
-    )
-    .run();
-  return res.meta.changes === 1;
-}
+export const spendCodeAttempt = (db: Db, tenantId: string, email: string, now: number, guard: SQL) =>
+  batchable(
+    db,
+    db.all<CodeAttempt>(sql`UPDATE reset_requests SET code_attempts = code_attempts + 1
+      WHERE id = ${codeCandidate(tenantId, email, now)} AND code_attempts < ${MAX_CODE_ATTEMPTS} AND ${guard}
+      RETURNING id, tenant_id, client_id, user_id, code_hmac, code_attempts, expires_at`),
+  );
 
-/** Marks a correct code as used (once); false if someone else used it first. */
-export async function markCodeUsed(db: Db, id: string, now: number): Promise<boolean> {
-  const res = await db
+/** The account's user id and live code request id (each null when there is none), for the audit trail (batch item). */
+export const codeLookup = (db: Db, tenantId: string, email: string, now: number) =>
+  batchable(
+    db,
+    db.all<{ user_id: string | null; reset_id: string | null }>(
+      sql`SELECT (SELECT id FROM users WHERE tenant_id = ${tenantId} AND email = ${email}) AS user_id,
+        ${codeCandidate(tenantId, email, now)} AS reset_id`,
+    ),
+  );
+
+/** Marks a correct code as used, once (batch item); the id "" matches nothing, so every path runs it. */
+export const markCodeUsed = (db: Db, id: string, now: number) =>
+  db
     .update(resetRequests)
     .set({ codeUsedAt: now })
-    .where(and(eq(resetRequests.id, id), isNull(resetRequests.codeUsedAt)))
-    .run();
-  return res.meta.changes === 1;
-}
+    .where(and(eq(resetRequests.id, id), isNull(resetRequests.codeUsedAt)));
 
 /** The first statement of a completion batch: consumes the request iff it is still live. */
 export const consumeReset = (db: Db, id: string, nonce: string, now: number) =>

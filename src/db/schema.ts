@@ -66,6 +66,8 @@ export const clients = sqliteTable(
     codeTtlSeconds: integer("code_ttl_seconds").notNull().default(600),
     adminLinkTtlSeconds: integer("admin_link_ttl_seconds").notNull().default(86400),
     issueLoginToken: integer("issue_login_token", { mode: "boolean" }).notNull().default(false),
+    /** Wrong 6-digit codes an account may spend per 24 hours, across all its resets (src/db/budgets.ts). */
+    codeBudget: integer("code_budget").notNull().default(10),
     /** https endpoint receiving signed webhook events; null = no webhooks. */
     webhookUrl: text("webhook_url"),
     /** The webhook signing secret, AES-GCM sealed (it must be recoverable to sign, unlike secret_hash). */
@@ -134,6 +136,24 @@ export const resetRequests = sqliteTable(
     index("reset_requests_user_idx").on(t.userId, t.createdAt),
     index("reset_requests_expires_idx").on(t.expiresAt),
   ],
+);
+
+/**
+ * Budgets that guard accounts, exact under concurrency (src/db/budgets.ts): sign-in failures per
+ * account and per (account, network), wrong codes per account, reset emails per address. A row is
+ * a fixed window that starts with its first unit; every unit is taken by one conditional upsert.
+ * Keys name the budget and carry a keyed hash of the address, never the address itself.
+ */
+export const budgets = sqliteTable(
+  "budgets",
+  {
+    key: text("key").primaryKey(),
+    count: integer("count").notNull(),
+    windowEndsAt: integer("window_ends_at").notNull(),
+    /** Random marker of the statement that took the last unit: later statements of its batch test it. */
+    nonce: text("nonce"),
+  },
+  (t) => [index("budgets_window_idx").on(t.windowEndsAt)],
 );
 
 export const sessions = sqliteTable(

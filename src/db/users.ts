@@ -1,4 +1,4 @@
-import { and, eq, type SQL } from "drizzle-orm";
+import { and, eq, type SQL, sql } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Db } from "./client";
 import { users } from "./schema";
@@ -15,6 +15,18 @@ export async function findUserByEmail(db: Db, tenantId: string, email: string): 
       .get()) ?? null
   );
 }
+
+/** Select of a user by tenant and normalized email, as a batch item (result: [] or [user]). */
+export const userByEmail = (db: Db, tenantId: string, email: string) =>
+  db
+    .select()
+    .from(users)
+    .where(and(eq(users.tenantId, tenantId), eq(users.email, email)))
+    .limit(1);
+
+/** True while a user of the tenant with this normalized email exists and is not disabled (a SQL condition). */
+export const enabledUserWithEmail = (tenantId: string, email: string) =>
+  sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.tenantId} = ${tenantId} AND ${users.email} = ${email} AND ${users.disabled} = 0)`;
 
 /** Finds a user by id (optionally within a tenant). */
 export async function findUserById(db: Db, id: string, tenantId?: string): Promise<User | null> {

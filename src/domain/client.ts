@@ -27,6 +27,8 @@ export interface Client {
   codeTtlSeconds: number;
   adminLinkTtlSeconds: number;
   issueLoginToken: boolean;
+  /** Wrong codes an account may spend per 24 hours across its resets (then every code is refused). */
+  codeBudget: number;
   webhookUrl: string | null;
   createdAt: number;
 }
@@ -44,6 +46,7 @@ export interface ClientFields {
   codeTtlSeconds?: number;
   adminLinkTtlSeconds?: number;
   issueLoginToken?: boolean;
+  codeBudget?: number;
   webhookUrl?: string | null;
 }
 

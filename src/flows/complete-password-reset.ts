@@ -2,6 +2,7 @@ import { signToken } from "../crypto/jwt";
 import { hashPassword } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { auditRow } from "../db/audit";
+import { clearBudgets } from "../db/budgets";
 import { findClient } from "../db/clients";
 import { guardedInsert } from "../db/guarded";
 import { rememberOldHash } from "../db/password-history";
@@ -20,7 +21,7 @@ import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
 import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
 import { resolveClient } from "./resolve-client";
-import { enforceLimit, ipKey } from "./throttle";
+import { emailKey, enforceLimit, ipKey, signInBudgetKey } from "./throttle";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
 export const LOGIN_TOKEN_TTL_SECONDS = 300;
@@ -183,6 +184,8 @@ export async function completePasswordReset(
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
   queued.send();
+  // Failed sign-ins counted against the old password no longer lock the owner out (after the response).
+  deps.defer(emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))));
 
   // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId

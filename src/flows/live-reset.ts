@@ -87,18 +87,17 @@ export type InspectedReset =
   | { ok: false; code: DeadCode; client: Client | null; rr: ResetRow | null };
 
 /**
- * The read-only look at a token the hosted pages take: GET/HEAD of an emailed link (mail scanners,
- * link previews) must never change anything, so a link token is checked without writing; a reset
- * JWT (the code path, after a POST) goes through loadLiveReset like the API's.
+ * The read-only look at a token the hosted pages take. GET/HEAD of an emailed link (mail scanners,
+ * link previews) and of a junk URL must never change anything, and an anonymous refusal must not
+ * cost a D1 write each: nothing is audited here (the request's log line carries the outcome). The
+ * API's verify and complete steps audit their refusals through loadLiveReset.
  */
 export async function inspectReset(deps: Deps, token: string): Promise<InspectedReset> {
   let found: ResetRow | null = null;
   let rr: ResetRow;
   try {
-    if (looksLikeLinkToken(token)) {
-      found = await findResetByTokenHash(deps.db, await sha256Hex(token));
-      rr = assertLive(found, deps.now());
-    } else rr = await loadLiveReset(deps, token);
+    found = await findResetForToken(deps, token);
+    rr = assertLive(found, deps.now());
   } catch (e) {
     if (!isDeadToken(e)) throw e;
     return { ok: false, code: e.code, client: found ? await findClient(deps.db, found.clientId) : null, rr: found };

@@ -1,11 +1,13 @@
+import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
-import { findUserByEmail } from "../db/users";
+import { type TakenUnit, takeUnit } from "../db/budgets";
+import { enabledUserWithEmail, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import type { Client } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
 import { assertRedirectAllowed, resolveClient } from "./resolve-client";
 import { startReset } from "./start-reset";
-import { emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
+import { claimCooldown, emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
 
 export interface RequestResetInput {
   email: string;
@@ -19,7 +21,9 @@ export interface RequestResetInput {
 /**
  * Public "forgot password". Everything the caller can observe (validation, client, redirect
  * allowlist, rate limits keyed by a hash of the email) is independent of whether the account
- * exists; the lookup, token creation and email happen after the response, in `defer`.
+ * exists; the lookup, token creation and email happen after the response, in `defer`, and so does
+ * the daily cap of reset emails per address (resetEmailsPerAddress): a capped request answers
+ * like any other and sends nothing.
  */
 export async function requestPasswordReset(
   deps: Deps,
@@ -36,18 +40,42 @@ export async function requestPasswordReset(
     ["resetPerIp", ipKey(deps)],
     ["resetPerEmail", hashedEmail],
   ]);
-  if (opts.cooldownSeconds) await deps.cooldowns.start(resetCooldownKey(hashedEmail), opts.cooldownSeconds);
-  deps.defer(issueResetIfKnown(deps, client, email, input, opts.dialect));
+  // Of concurrent requests for one address, one starts the cooldown; the others are refused by it.
+  if (opts.cooldownSeconds) await claimCooldown(deps, resetCooldownKey(hashedEmail), opts.cooldownSeconds);
+  deps.defer(issueResetIfKnown(deps, client, email, hashedEmail, input, opts.dialect));
 }
 
 async function issueResetIfKnown(
   deps: Deps,
   client: Client,
   email: string,
+  hashedEmail: string,
   input: RequestResetInput,
   dialect: string | undefined,
 ): Promise<void> {
-  const user = await findUserByEmail(deps.db, client.tenantId, email);
+  const { db } = deps;
+  const now = deps.now();
+  const rule = deps.config.rateLimits.resetEmailsPerAddress;
+  const cap = { key: `mail:${hashedEmail}`, limit: rule.limit, windowMs: rule.windowSeconds * 1000 };
+  // One round trip: a unit of the address's daily email cap (only for an account that gets mail) and the user.
+  const [taken, found] = await db.batch([
+    takeUnit(db, cap, now, newId(), enabledUserWithEmail(client.tenantId, email)),
+    userByEmail(db, client.tenantId, email),
+  ]);
+  const user = found[0];
+  if (user && !user.disabled && !(taken as TakenUnit[])[0]) {
+    await insertAudit(
+      db,
+      auditRow(deps.meta, now, {
+        type: "password_reset.email_capped",
+        tenantId: client.tenantId,
+        clientId: client.id,
+        userId: user.id,
+        data: { limit: rule.limit, windowSeconds: rule.windowSeconds },
+      }),
+    ).run();
+    return;
+  }
   if (!user || user.disabled) {
     // Recorded for operators, never revealed to the caller; the address itself is not stored.
     await insertAudit(

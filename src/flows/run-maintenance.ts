@@ -1,4 +1,5 @@
 import { purgeAudit } from "../db/audit";
+import { purgeBudgets } from "../db/budgets";
 import { purgeResets } from "../db/resets";
 import { purgeSessionsAndTokens } from "../db/sessions";
 import type { Deps } from "../deps";
@@ -13,10 +14,10 @@ export const PURGE_LIMIT = 500;
 const DELIVERED_RETENTION_MS = 7 * DAY;
 
 /**
- * Cron: retry due emails, then purge data that outlived its purpose (5 D1 calls): reset requests,
+ * Cron: retry due emails, then purge data that outlived its purpose (6 D1 calls): reset requests,
  * sessions and one-time tokens a day after they expired (so late attempts still get "expired", not
- * "invalid"), delivered outbox rows after 7 days, failed/dead rows and audit events after
- * AUDIT_RETENTION_DAYS.
+ * "invalid"), budgets whose window ended, delivered outbox rows after 7 days, failed/dead rows and
+ * audit events after AUDIT_RETENTION_DAYS.
  */
 export async function runMaintenance(deps: Deps): Promise<{ delivered: number; purged: number }> {
   const delivered = await processOutbox(deps);
@@ -25,6 +26,7 @@ export async function runMaintenance(deps: Deps): Promise<{ delivered: number; p
   const purged =
     (await purgeResets(deps.db, now - DAY, PURGE_LIMIT)) +
     (await purgeSessionsAndTokens(deps.db, now - DAY, PURGE_LIMIT)) +
+    (await purgeBudgets(deps.db, now, PURGE_LIMIT)) +
     (await purgeOutbox(deps.db, { delivered: now - DELIVERED_RETENTION_MS, final: retention }, PURGE_LIMIT)) +
     (await purgeAudit(deps.db, retention, PURGE_LIMIT));
   logEvent({ msg: "maintenance", requestId: deps.meta.requestId, delivered, purged });

@@ -1,17 +1,79 @@
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../crypto/password";
+import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
-import { findUserByEmail, rehashPassword } from "../db/users";
+import {
+  type Budget,
+  giveBack,
+  readWindows,
+  secondsLeft,
+  type TakenUnit,
+  takenBy,
+  takeUnit,
+  undoUnless,
+} from "../db/budgets";
+import { rehashPassword, type User, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
 import { issueSession, type SessionResult } from "./issue-session";
 import { resolveClient } from "./resolve-client";
-import { emailKey, enforceLimits, ipKey } from "./throttle";
+import { emailKey, enforceLimit, ipKey, signInBudgetKey, throwIfLimited } from "./throttle";
+
+/**
+ * Takes one unit of both sign-in budgets in one D1 round trip (one batch, atomic): the account's
+ * (every network) and the account's on this network, or neither. The user is read in the same
+ * trip. Throws RATE_LIMITED with Retry-After when either is spent: no password is checked then.
+ */
+async function takeSignInUnit(
+  deps: Deps,
+  tenantId: string,
+  email: string,
+): Promise<{ user: User | null; refund: () => Promise<unknown> }> {
+  const { db } = deps;
+  const rules = deps.config.rateLimits;
+  const hashed = await emailKey(deps, tenantId, email);
+  const account: Budget = {
+    key: signInBudgetKey(hashed),
+    limit: rules.signInPerAccountTotal.limit,
+    windowMs: rules.signInPerAccountTotal.windowSeconds * 1000,
+  };
+  const network: Budget = {
+    key: `${account.key}:${ipKey(deps)}`,
+    limit: rules.signInPerAccount.limit,
+    windowMs: rules.signInPerAccount.windowSeconds * 1000,
+  };
+  const now = deps.now();
+  const nonce = newId();
+  const [a, n, , windows, users] = await db.batch([
+    takeUnit(db, account, now, nonce),
+    takeUnit(db, network, now, nonce, takenBy(account.key, nonce)),
+    // The account's unit goes back when this network's share was spent.
+    undoUnless(db, account.key, nonce, takenBy(network.key, nonce)),
+    readWindows(db, [account.key, network.key]),
+    userByEmail(db, tenantId, email),
+  ]);
+  const [takenA, takenN] = [(a as TakenUnit[])[0], (n as TakenUnit[])[0]];
+  if (!takenA || !takenN) {
+    const spent = windows.find((w) => w.key === (takenA ? network.key : account.key));
+    throwIfLimited([secondsLeft(spent?.window_ends_at ?? now, now)]);
+  }
+  return {
+    user: users[0] ?? null,
+    // Only failures count: a right password gives both units back.
+    refund: () =>
+      db.batch([
+        giveBack(db, account.key, takenA!.window_ends_at, 1),
+        giveBack(db, network.key, takenN!.window_ends_at, 1),
+      ]),
+  };
+}
 
 /**
  * Password sign-in. Unknown user, disabled user, no password and wrong password all give the same
  * INVALID_CREDENTIALS after the same hashing work (a random hash is verified for unknown users).
- * A hash made with older parameters is upgraded after a successful sign-in.
+ * Failures are budgeted per (account, network) and per account in D1, taken before the password is
+ * checked, so parallel guesses cannot exceed them (unknown accounts alike). A hash made with older
+ * parameters is upgraded after a successful sign-in.
  */
 export async function signIn(
   deps: Deps,
@@ -19,12 +81,9 @@ export async function signIn(
 ): Promise<SessionResult> {
   const client = await resolveClient(deps, input.clientId, input.businessId);
   const email = normalizeEmail(input.email);
-  await enforceLimits(deps, [
-    ["signInPerIp", ipKey(deps)],
-    ["signInPerAccount", await emailKey(deps, client.tenantId, email)],
-  ]);
+  await enforceLimit(deps, "signInPerIp", ipKey(deps));
+  const { user, refund } = await takeSignInUnit(deps, client.tenantId, email);
   const params = deps.config.hashing;
-  const user = await findUserByEmail(deps.db, client.tenantId, email);
   const stored = user?.passwordHash ?? dummyHash(params);
   const ok = (await verifyPassword(input.password, stored, params)) && !!user?.passwordHash && !user.disabled;
   // Audit rows are written after the response: no D1 round trip on the sign-in path for them.
@@ -55,6 +114,7 @@ export async function signIn(
       hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, stored, h, deps.now())),
     );
   }
+  deps.defer(refund());
   audit("sign_in.succeeded");
   return session;
 }

@@ -38,6 +38,7 @@ export const Client = z.looseObject({
   businessId: z.nullable(z.int()),
   defaultLocale: z.string(),
   issueLoginToken: z.boolean(),
+  codeBudget: z.int(),
   hasSecret: z.boolean(),
   createdAt: z.iso.datetime(),
 });

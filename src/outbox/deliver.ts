@@ -13,7 +13,7 @@ const CHANNELS: Record<string, Channel> = { email: emailChannel, webhook: webhoo
 /**
  * Rows one cron run attempts. Each costs 1 provider call (fetch, or the send_email binding) and
  * 2 D1 calls (the claim UPDATE, then one batch with the outcome and its audit event); the run adds
- * 1 SELECT of due ids and 5 purge calls (run-maintenance). 25 rows = 25 fetches and 1 + 50 + 5 = 56 D1
+ * 1 SELECT of due ids and 6 purge calls (run-maintenance). 25 rows = 25 fetches and 1 + 50 + 6 = 57 D1
  * calls: within the Free plan's 50 fetch subrequests and 1,000 Cloudflare-service calls per
  * invocation (Paid allows 10,000 subrequests). Worst case wall time, every call timing out:
  * 25 x 10 s, far below the 15-minute limit of a Cron Trigger.

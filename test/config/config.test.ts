@@ -81,6 +81,10 @@ describe("parseConfig: a valid env", () => {
       signInPerAccount: { limit: 10, windowSeconds: 900 },
       signInPerIp: { limit: 100, windowSeconds: 900 },
       policyCheckPerIp: { limit: 120, windowSeconds: 900 },
+      signInPerAccountTotal: { limit: 100, windowSeconds: 86_400 },
+      resetEmailsPerAddress: { limit: 10, windowSeconds: 86_400 },
+      pagesPerIp: { limit: 300, windowSeconds: 900 },
+      cooldownPerIp: { limit: 30, windowSeconds: 900 },
     });
   });
 
@@ -187,6 +191,10 @@ describe("parseConfig: RATE_LIMITS", () => {
       signInPerAccount: { limit: 10, windowSeconds: 900 },
       signInPerIp: { limit: 7, windowSeconds: 3_600 },
       policyCheckPerIp: { limit: 120, windowSeconds: 900 },
+      signInPerAccountTotal: { limit: 100, windowSeconds: 86_400 },
+      resetEmailsPerAddress: { limit: 10, windowSeconds: 86_400 },
+      pagesPerIp: { limit: 300, windowSeconds: 900 },
+      cooldownPerIp: { limit: 30, windowSeconds: 900 },
     });
     expect(Object.keys(c.rateLimits).sort()).toEqual([...RATE_LIMIT_BUCKETS].sort());
   });

@@ -1,3 +1,60 @@
+import { env } from "cloudflare:workers";
+
+/** One round trip to D1: a single statement's execution, or a batch (its statements in order). */
+export interface D1Call {
+  kind: "all" | "run" | "first" | "raw" | "batch";
+  sql: string[];
+}
+
+/**
+ * A D1 binding that calls `before` ahead of every round trip made through it (awaiting it, so a
+ * test can also hold a call). The one proxy under recordingD1 and gatedD1.
+ */
+function interceptD1(db: D1Database, before: (call: D1Call) => void | Promise<void>): D1Database {
+  const sqlOf = new WeakMap<object, string>();
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const wrap = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
+    const p = new Proxy(s, {
+      get(t, k) {
+        if (k === "bind") return (...a: unknown[]) => wrap(t.bind(...a), sql);
+        const v = Reflect.get(t, k, t) as unknown;
+        if (typeof v !== "function") return v;
+        if (k !== "all" && k !== "run" && k !== "first" && k !== "raw")
+          return (v as (...x: unknown[]) => unknown).bind(t);
+        return async (...a: unknown[]) => {
+          await before({ kind: k, sql: [sql] });
+          return (v as (...x: unknown[]) => unknown).apply(t, a);
+        };
+      },
+    });
+    real.set(p, s);
+    sqlOf.set(p, sql);
+    return p;
+  };
+  return new Proxy(db, {
+    get(t, k) {
+      if (k === "prepare") return (sql: string) => wrap(t.prepare(sql), sql);
+      if (k === "batch") {
+        return async (stmts: D1PreparedStatement[]) => {
+          await before({ kind: "batch", sql: stmts.map((s) => sqlOf.get(s) ?? "?") });
+          return t.batch(stmts.map((s) => real.get(s) ?? s));
+        };
+      }
+      const v = Reflect.get(t, k, t) as unknown;
+      return typeof v === "function" ? (v as (...x: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+}
+
+/**
+ * A D1 binding that records every round trip made through it (for `depsOverrides.db = getDb(...)`):
+ * tests compare what the database was asked, call by call, without timing anything.
+ */
+export function recordingD1(db: D1Database = env.DB): { db: D1Database; calls: D1Call[] } {
+  const calls: D1Call[] = [];
+  return { db: interceptD1(db, (call) => void calls.push(call)), calls };
+}
+
 /** A point where a proxied D1 holds a statement (or a batch containing one) until released. */
 export interface Gate {
   /** Resolves once a matching statement reached D1 and is being held. */
@@ -14,45 +71,14 @@ export interface Gate {
  */
 export function gatedD1(db: D1Database): { db: D1Database; gate: (match: RegExp) => Gate } {
   const gates: { match: RegExp; used: boolean; arrive: () => void; open: Promise<void> }[] = [];
-  const sqlOf = new WeakMap<object, string>();
-  const real = new WeakMap<object, D1PreparedStatement>();
-  const hold = async (sqls: string[]) => {
+  const hold = async ({ sql }: D1Call) => {
     for (const g of gates) {
-      if (g.used || !sqls.some((s) => g.match.test(s))) continue;
+      if (g.used || !sql.some((s) => g.match.test(s))) continue;
       g.used = true;
       g.arrive();
       await g.open;
     }
   };
-  const wrap = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
-    const p = new Proxy(s, {
-      get(t, k) {
-        const v = Reflect.get(t, k, t) as unknown;
-        if (k === "bind") return (...a: unknown[]) => wrap(t.bind(...a), sql);
-        if (typeof v !== "function") return v;
-        return async (...a: unknown[]) => {
-          if (k === "all" || k === "run" || k === "first" || k === "raw") await hold([sql]);
-          return (v as (...x: unknown[]) => unknown).apply(t, a);
-        };
-      },
-    });
-    real.set(p, s);
-    sqlOf.set(p, sql);
-    return p;
-  };
-  const proxied = new Proxy(db, {
-    get(t, k) {
-      if (k === "prepare") return (sql: string) => wrap(t.prepare(sql), sql);
-      if (k === "batch") {
-        return async (stmts: D1PreparedStatement[]) => {
-          await hold(stmts.map((s) => sqlOf.get(s) ?? ""));
-          return t.batch(stmts.map((s) => real.get(s) ?? s));
-        };
-      }
-      const v = Reflect.get(t, k, t) as unknown;
-      return typeof v === "function" ? (v as (...x: unknown[]) => unknown).bind(t) : v;
-    },
-  });
   const gate = (match: RegExp): Gate => {
     let arrive = () => {};
     let release = () => {};
@@ -65,5 +91,5 @@ export function gatedD1(db: D1Database): { db: D1Database; gate: (match: RegExp)
     gates.push({ match, used: false, arrive, open });
     return { reached, release };
   };
-  return { db: proxied, gate };
+  return { db: interceptD1(db, hold), gate };
 }

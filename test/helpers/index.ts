@@ -40,13 +40,19 @@ export const PUBLIC_BASE_URL = "https://reset.example.test";
 export const REQUEST_BASE = "https://worker-host.example.net";
 
 const envCache = new Map<string, Env>();
-/** The test env with some vars replaced (cached: config is parsed once per env object). */
-export function envWith(overrides: Partial<Record<keyof Env, string>> = {}): Env {
+const bindingEnvCache = new WeakMap<Partial<Env>, Map<string, Env>>();
+/**
+ * The test env with some vars (and optionally bindings, e.g. a fake KV) replaced. Cached per vars
+ * and bindings object: config is parsed once per env object, and a binding keeps its identity.
+ */
+export function envWith(overrides: Partial<Record<keyof Env, string>> = {}, bindings?: Partial<Env>): Env {
   const key = JSON.stringify(overrides);
-  let e = envCache.get(key);
+  const cache = bindings ? (bindingEnvCache.get(bindings) ?? new Map<string, Env>()) : envCache;
+  if (bindings) bindingEnvCache.set(bindings, cache);
+  let e = cache.get(key);
   if (!e) {
-    e = { ...(env as unknown as Env), ...overrides } as Env;
-    envCache.set(key, e);
+    e = { ...(env as unknown as Env), ...overrides, ...bindings } as Env;
+    cache.set(key, e);
   }
   return e;
 }
@@ -54,6 +60,8 @@ export function envWith(overrides: Partial<Record<keyof Env, string>> = {}): Env
 export interface CallOptions extends RequestInit {
   json?: unknown;
   env?: Partial<Record<keyof Env, string>>;
+  /** Bindings replaced for this call (a fake KV or D1 modelling production); keep one object per fake. */
+  bindings?: Partial<Env>;
   ip?: string;
   /** The request's cf.country, as Cloudflare's edge would set it. */
   country?: string;
@@ -63,7 +71,7 @@ export interface CallOptions extends RequestInit {
 
 /** Calls the Worker's fetch handler and, by default, waits for its waitUntil work to finish. */
 export async function api(path: string, opts: CallOptions = {}): Promise<Response> {
-  const { json, env: overrides, ip, country, background = "wait", ...init } = opts;
+  const { json, env: overrides, bindings, ip, country, background = "wait", ...init } = opts;
   const headers = new Headers(init.headers);
   if (json !== undefined) {
     headers.set("Content-Type", "application/json");
@@ -77,7 +85,7 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
     headers,
     ...(country ? { cf: { country } } : {}),
   } as RequestInit);
-  const res = await worker.fetch(request as never, envWith(overrides), ctx);
+  const res = await worker.fetch(request as never, envWith(overrides, bindings), ctx);
   if (background === "wait") await waitOnExecutionContext(ctx);
   await observe(request, res);
   return res;

@@ -111,8 +111,8 @@ describe("the scheduled handler (cron)", () => {
     await runCron({ ...envWith(PRIMARY), DB: counted.db });
     expect(calls).toHaveLength(OUTBOX_BATCH);
     expect(calls.length).toBeLessThanOrEqual(50);
-    // 1 SELECT of due ids + 2 per row (claim, outcome batch) + 5 purges, as documented in src/outbox/deliver.ts.
-    expect(counted.calls()).toBe(1 + 2 * OUTBOX_BATCH + 5);
+    // 1 SELECT of due ids + 2 per row (claim, outcome batch) + 6 purges, as documented in src/outbox/deliver.ts.
+    expect(counted.calls()).toBe(1 + 2 * OUTBOX_BATCH + 6);
     expect((await rowsOf(ids)).filter((r) => r.status === "sent")).toHaveLength(OUTBOX_BATCH);
     await runCron(envWith(PRIMARY));
     expect((await rowsOf(ids)).filter((r) => r.status === "sent")).toHaveLength(OUTBOX_BATCH + 5);
@@ -198,6 +198,22 @@ describe("maintenance (src/flows/run-maintenance.ts)", () => {
     advanceTo(t0 + 7 * DAY + 60_000);
     await runCron();
     expect((await stored()).outbox).toEqual([]);
+  });
+
+  it("purges budgets (sign-in failures, wrong codes, emails per address) once their window has ended", async () => {
+    const email = uniqueEmail("purge-budget");
+    await createUser(email, strongPassword());
+    expect((await api("/v1/sessions", { json: { email, password: "Wrong-Password-1" } })).status).toBe(401);
+    expect((await api("/v1/password-resets/verify", { json: { email, code: "123456" } })).status).toBe(400);
+    const ended = async () =>
+      (await rows<{ n: number }>("SELECT COUNT(*) AS n FROM budgets WHERE window_ends_at < ?", clock.now()))[0]!.n;
+    const live = async () =>
+      (await rows<{ n: number }>("SELECT COUNT(*) AS n FROM budgets WHERE window_ends_at >= ?", clock.now()))[0]!.n;
+    expect(await live()).toBeGreaterThanOrEqual(3);
+    clock.advance(DAY + 60_000);
+    expect(await ended()).toBeGreaterThanOrEqual(3);
+    await runCron();
+    expect(await ended()).toBe(0);
   });
 
   it("keeps failed/dead rows and audit events for AUDIT_RETENTION_DAYS, each purge bounded per run", async () => {

@@ -26,7 +26,7 @@ export const operations: Operation[] = [
       statuses: {
         400: "VALIDATION_FAILED",
         ...BODY_STATUSES,
-        429: "EMAIL_COOLDOWN_ACTIVE (remaining seconds)",
+        429: "EMAIL_COOLDOWN_ACTIVE (remaining seconds), RATE_LIMITED",
         500: "DATABASE_FAILURE",
       },
     },
@@ -37,10 +37,10 @@ export const operations: Operation[] = [
     path: "/api/auth/password/reset/cooldown",
     tag: TAG,
     auth: "none",
-    summary: "Seconds left before another reset email may be requested",
+    summary: "Seconds left before another reset email may be requested (rate-limited per network)",
     query: Sing.CooldownQuery,
     success: { status: 200, description: "Remaining seconds", schema: z.object({ remaining: z.int() }) },
-    dialectErrors: { envelope: "SingularityError", statuses: { 400: "VALIDATION_FAILED" } },
+    dialectErrors: { envelope: "SingularityError", statuses: { 400: "VALIDATION_FAILED", 429: "RATE_LIMITED" } },
     errors: [],
   },
   {

@@ -1,7 +1,8 @@
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { Hono } from "hono/tiny";
 import type { AppError } from "../../domain/errors";
 import { resolveClient } from "../../flows/resolve-client";
+import { enforcePageLimit } from "../../flows/throttle";
 import type { AppEnv } from "../../http/context";
 import { toAppError } from "../../http/errors";
 import type { PageKey } from "../../i18n/pages/en";
@@ -44,5 +45,16 @@ async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
   return sendPage(p, e.status, messageView(p, title, body, { minutes }));
 }
 
+/** Every hosted page and its form posts count against the network's pagesPerIp bucket first. */
+const pageLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await enforcePageLimit(c.get("deps"));
+  return next();
+};
+
 /** The hosted HTML pages: /forgot-password, /reset-password, /reset-password/code. */
-export const pageRoutes = new Hono<AppEnv>().route("/", forgotRoutes).route("/", resetRoutes).onError(pageError);
+export const pageRoutes = new Hono<AppEnv>()
+  .use("/forgot-password", pageLimit)
+  .use("/reset-password/*", pageLimit) // "/reset-password" itself included
+  .route("/", forgotRoutes)
+  .route("/", resetRoutes)
+  .onError(pageError);

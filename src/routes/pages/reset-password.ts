@@ -20,6 +20,8 @@ type Dead = Extract<InspectedReset, { ok: false }>;
 type Live = Extract<InspectedReset, { ok: true }>;
 
 async function deadPage(c: Context<AppEnv>, loaded: Dead, uiLocales: string) {
+  // Counted in the request's log line only: a page view never writes (no audit row per junk link).
+  c.set("errorCode", loaded.code);
   const client =
     loaded.client ?? (await resolveClient(c.get("deps"), c.req.query("client_id") || null).catch(() => null));
   const p = await openPage(c, {

@@ -52,6 +52,8 @@ const fields = {
   codeTtlSeconds: opt(int(60, 3_600)),
   adminLinkTtlSeconds: opt(int(300, 30 * 86_400)),
   issueLoginToken: opt(z.boolean()),
+  // Wrong 6-digit codes per account per 24 hours, across all its resets.
+  codeBudget: opt(int(1, 100)),
   webhookUrl: opt(z.nullable(Url)),
 };
 export const CreateClientBody = z.strictObject({

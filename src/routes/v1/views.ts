@@ -36,6 +36,7 @@ export const publicClient = (c: Client) => ({
   codeTtlSeconds: c.codeTtlSeconds,
   adminLinkTtlSeconds: c.adminLinkTtlSeconds,
   issueLoginToken: c.issueLoginToken,
+  codeBudget: c.codeBudget,
   webhookUrl: c.webhookUrl,
   hasSecret: c.hasSecret,
   createdAt: iso(c.createdAt)!,

@@ -20,6 +20,7 @@ import {
   runCron,
   uniqueEmail,
 } from "../../helpers";
+import { productionKv } from "../../helpers/kv";
 
 // Written from seed 002 (POST /api/auth/password/reset, reset-request), DESIGN §5 and issue 3.
 
@@ -109,6 +110,42 @@ describe("POST /api/auth/password/reset-request", () => {
     expect(after.remaining).toBeLessThanOrEqual(60);
     const bad = await api(`${COOLDOWN}?email=nope`);
     expect(await singError(bad)).toMatchObject({ status: 400, code: "VALIDATION_FAILED" });
+  });
+});
+
+describe("seed 002 cooldowns under load", () => {
+  const freshIp = () => `198.18.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+
+  it("rate-limits GET …/reset/cooldown per network like the request endpoint (default 30 per 15 minutes)", async () => {
+    const ip = freshIp();
+    const env = { RATE_LIMITS: "{}" };
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i++)
+      statuses.push(
+        (await api(`${COOLDOWN}?email=${encodeURIComponent(uniqueEmail("sg-probe"))}`, { env, ip })).status,
+      );
+    expect(statuses.slice(0, 30).every((s) => s === 200)).toBe(true);
+    const limited = await api(`${COOLDOWN}?email=${encodeURIComponent(uniqueEmail("sg-probe"))}`, { env, ip });
+    expect(limited.status).toBe(429);
+    expect(await singError(limited)).toMatchObject({ status: 429, code: "RATE_LIMITED" });
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+  });
+
+  it("sends one email of 20 simultaneous requests for one address, and no caller sees a KV error", async () => {
+    const email = uniqueEmail("sg-burst");
+    await createUser(email, seedPassword());
+    const fake = productionKv();
+    const bindings = { RATE_LIMIT_KV: fake.kv };
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => api(REQUEST, { json: { email }, bindings, ip: freshIp() })),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, ...Array(19).fill(429)]);
+    // Refused by the cooldown or, if the burst got there first, by resetPerEmail.
+    for (const r of responses.filter((x) => x.status === 429))
+      expect(["EMAIL_COOLDOWN_ACTIVE", "RATE_LIMITED"]).toContain(((await r.json()) as SingError).code);
+    expect((await mailTo(email)).length).toBe(1);
+    expect(fake.log.rejected()).toBe(0);
   });
 });
 

@@ -1,10 +1,12 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { getDb } from "../../../src/db/client";
 import { en } from "../../../src/i18n/pages/en";
 import {
   adminHeaders,
   api,
   createUser,
+  depsOverrides,
   mailTo,
   newClient,
   requestReset,
@@ -13,6 +15,7 @@ import {
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
+import { recordingD1 } from "../../helpers/d1";
 import {
   expectSecurePage,
   formOf,
@@ -265,5 +268,57 @@ describe("redirect after success", () => {
         expect(JSON.parse(json.html), uri).toEqual({ ok: true, redirectUri: expected });
       }
     }
+  });
+});
+
+describe("GET/HEAD of the hosted pages never write, and the pages are rate-limited per network", () => {
+  const freshIp = () => `198.18.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+
+  it("writes no audit row (nor anything else) for dead or junk tokens, whatever tenant X-Client-Id names", async () => {
+    const t = await newClient(adminHeaders);
+    const used = await userWithReset();
+    await api("/v1/password-resets/complete", { json: { token: used.token, newPassword: strongPassword() } });
+    const count = async () => (await rows<{ n: number }>("SELECT COUNT(*) AS n FROM audit_events"))[0]!.n;
+    const before = await count();
+    const rec = recordingD1();
+    depsOverrides.db = getDb(rec.db);
+    const lines: string[] = [];
+    vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void lines.push(a.map(String).join(" ")));
+    const tokens = ["junk", "a.b.c", "x".repeat(43), used.token, "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln"];
+    for (let i = 0; i < 25; i++) {
+      const token = tokens[i % tokens.length]!;
+      const method = i % 2 ? "HEAD" : "GET";
+      const res = await api(`/reset-password?token=${encodeURIComponent(token)}`, {
+        method,
+        headers: { "X-Client-Id": t.clientId },
+        ip: freshIp(),
+      });
+      expect([400, 410]).toContain(res.status);
+    }
+    delete depsOverrides.db;
+    vi.restoreAllMocks();
+    expect(await count()).toBe(before);
+    // The refusals are counted where operators aggregate them: the request's one log line.
+    const outcomes = lines.map((l) => JSON.parse(l) as { route?: string; outcome?: string }).filter((l) => l.route);
+    expect(outcomes.filter((l) => l.outcome === "INVALID_TOKEN").length).toBeGreaterThanOrEqual(15);
+    expect(outcomes.filter((l) => l.outcome === "TOKEN_USED").length).toBe(5);
+    // Not one statement that writes: reads only.
+    const statements = rec.calls.flatMap((c) => c.sql);
+    expect(statements.length).toBeGreaterThan(0);
+    for (const sql of statements) expect(sql.trimStart().toLowerCase()).toMatch(/^select/);
+  });
+
+  it("limits page views per network (pagesPerIp) with a page and Retry-After", async () => {
+    const env = { RATE_LIMITS: JSON.stringify({ pagesPerIp: "4/15m" }) };
+    const ip = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:5::1`;
+    const paths = ["/forgot-password", "/reset-password?token=junk", "/reset-password/code", "/forgot-password"];
+    for (const p of paths) expect((await api(p, { env, ip })).status).toBeLessThan(429);
+    // Another address of the same /64.
+    const limited = await api("/forgot-password", { env, ip: ip.replace("::1", "::2") });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect(limited.headers.get("Content-Type")).toContain("text/html");
+    expect(heading(await limited.text())).toBe(en["rate.title"]);
+    expect((await api("/forgot-password", { env, ip: freshIp() })).status).toBe(200);
   });
 });

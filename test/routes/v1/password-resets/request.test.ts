@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   adminHeaders,
   api,
+  clock,
   codeOf,
   createUser,
   envWith,
@@ -246,5 +247,54 @@ describe("POST /v1/password-resets", () => {
       ip: "192.0.2.254",
     });
     expect(otherIp.status).toBe(202);
+  });
+});
+
+describe("POST /v1/password-resets: the daily cap of reset emails per address", () => {
+  const manyIps = (n: number) =>
+    Array.from(
+      { length: n },
+      (_, i) => `2001:db8:${(0x1000 + Math.floor(Math.random() * 0xe000)).toString(16)}:${i}::1`,
+    );
+  const limits = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "1000/15m", resetPerIp: "1000/15m" }) };
+
+  it("sends at most 10 reset emails per address per 24 hours, whatever the IPs, and answers every request alike", async () => {
+    const known = uniqueEmail("capped");
+    const user = await createUser(known, strongPassword());
+    const unknown = uniqueEmail("capped-nobody");
+    const answers: Response[] = [];
+    for (const ip of manyIps(12)) {
+      answers.push(await api("/v1/password-resets", { json: { email: known }, env: limits, ip }));
+      answers.push(await api("/v1/password-resets", { json: { email: unknown }, env: limits, ip }));
+    }
+    const texts = await Promise.all(answers.map((r) => r.text()));
+    expect(answers.every((r) => r.status === 202)).toBe(true);
+    expect(new Set(texts).size).toBe(1);
+    expect(new Set(answers.map((r) => headerNames(r).join())).size).toBe(1);
+    expect((await mailTo(known)).length).toBe(10);
+    const capped = await rows(
+      "SELECT id FROM audit_events WHERE type = 'password_reset.email_capped' AND user_id = ?",
+      user.id,
+    );
+    expect(capped).toHaveLength(2);
+    // The 10th email's link still works: capped requests supersede nothing.
+    const { token } = await resetMail(known);
+    expect((await api("/v1/password-resets/verify", { json: { token } })).status).toBe(200);
+    clock.advance(24 * 3_600_000 + 1_000);
+    expect((await api("/v1/password-resets", { json: { email: known }, env: limits })).status).toBe(202);
+    expect((await mailTo(known)).length).toBe(11);
+  });
+
+  it("holds for simultaneous requests, and is configurable (resetEmailsPerAddress)", async () => {
+    const email = uniqueEmail("capped-par");
+    await createUser(email, strongPassword());
+    const vars = {
+      RATE_LIMITS: JSON.stringify({ resetPerEmail: "1000/15m", resetPerIp: "1000/15m", resetEmailsPerAddress: "3/1d" }),
+    };
+    const answers = await Promise.all(
+      manyIps(15).map((ip) => api("/v1/password-resets", { json: { email }, env: vars, ip })),
+    );
+    expect(answers.every((r) => r.status === 202)).toBe(true);
+    expect((await mailTo(email)).length).toBe(3);
   });
 });

@@ -1,17 +1,22 @@
 import { decodeJwt } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { hex, utf8 } from "../../../../src/crypto/encoding";
+import { getDb } from "../../../../src/db/client";
 import {
+  adminHeaders,
   api,
   clock,
   codeOf,
   createUser,
+  depsOverrides,
+  newClient,
   PUBLIC_BASE_URL,
   requestReset,
   rows,
   strongPassword,
   uniqueEmail,
 } from "../../../helpers";
+import { recordingD1 } from "../../../helpers/d1";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -152,5 +157,132 @@ describe("POST /v1/password-resets/verify", () => {
       const { resetToken } = (await res.json()) as { resetToken: string };
       expect(decodeJwt(resetToken)).toMatchObject({ iss: PUBLIC_BASE_URL, aud: "resetkit:reset" });
     }
+  });
+});
+
+describe("POST /v1/password-resets/verify: the wrong-code budget per account", () => {
+  const verify = (email: string, code: string, extra: Record<string, unknown> = {}) =>
+    api("/v1/password-resets/verify", { json: { email, code, ...extra } });
+  const wrongFor = (code: string | null) => (code === "000000" ? "111111" : "000000");
+  const budgetEvents = (userId: string) =>
+    rows<{ data: string }>(
+      "SELECT data FROM audit_events WHERE type = 'password_reset.code_budget_exhausted' AND user_id = ?",
+      userId,
+    );
+
+  it("refuses every code once 10 wrong codes were spent across the account's resets; link tokens still work", async () => {
+    const email = uniqueEmail("budget");
+    const user = await createUser(email, strongPassword());
+    for (let round = 0; round < 2; round++) {
+      const { code } = await requestReset(email);
+      for (let i = 0; i < 5; i++) expect(await codeOf(await verify(email, wrongFor(code)))).toBe("INVALID_CODE");
+    }
+    const third = await requestReset(email);
+    // The right code of a fresh reset: the same reply as a wrong one.
+    const refused = await verify(email, third.code!);
+    expect(refused.status).toBe(400);
+    expect(await codeOf(refused)).toBe("INVALID_CODE");
+    expect(await budgetEvents(user.id)).toHaveLength(1);
+    // The link of that same email still works, through verify and complete.
+    expect((await api("/v1/password-resets/verify", { json: { token: third.token } })).status).toBe(200);
+    const done = await api("/v1/password-resets/complete", {
+      json: { token: third.token, newPassword: strongPassword() },
+    });
+    expect(done.status).toBe(200);
+  });
+
+  it("holds under parallel guesses: 12 at once against a budget of 3 spend exactly 3", async () => {
+    const t = await newClient(adminHeaders, { codeBudget: 3 });
+    const email = uniqueEmail("budget-par");
+    const user = await createUser(email, strongPassword());
+    const { code } = await requestReset(email, { clientId: t.clientId });
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => verify(email, wrongFor(code), { clientId: t.clientId })),
+    );
+    expect(answers.every((r) => r.status === 400)).toBe(true);
+    const [rr] = await rows<{ code_attempts: number }>(
+      "SELECT code_attempts FROM reset_requests WHERE user_id = ?",
+      user.id,
+    );
+    expect(rr!.code_attempts).toBe(3);
+    expect(await codeOf(await verify(email, code!, { clientId: t.clientId }))).toBe("INVALID_CODE");
+    expect(await budgetEvents(user.id)).toHaveLength(1);
+  });
+
+  it("counts wrong codes only, and renews after 24 hours", async () => {
+    const t = await newClient(adminHeaders, { codeBudget: 2 });
+    const email = uniqueEmail("budget-right");
+    await createUser(email, strongPassword());
+    const first = await requestReset(email, { clientId: t.clientId });
+    expect((await verify(email, wrongFor(first.code), { clientId: t.clientId })).status).toBe(400);
+    expect((await verify(email, first.code!, { clientId: t.clientId })).status).toBe(200);
+    const second = await requestReset(email, { clientId: t.clientId });
+    expect((await verify(email, second.code!, { clientId: t.clientId })).status).toBe(200);
+    const third = await requestReset(email, { clientId: t.clientId });
+    expect((await verify(email, wrongFor(third.code), { clientId: t.clientId })).status).toBe(400);
+    expect(await codeOf(await verify(email, third.code!, { clientId: t.clientId }))).toBe("INVALID_CODE");
+    clock.advance(24 * 3_600_000 + 1_000);
+    const fourth = await requestReset(email, { clientId: t.clientId });
+    expect((await verify(email, fourth.code!, { clientId: t.clientId })).status).toBe(200);
+  });
+
+  it("is a client setting (codeBudget, 1-100, default 10)", async () => {
+    const c = await newClient(adminHeaders);
+    const got = await api(`/v1/clients/${c.clientId}`, { headers: adminHeaders });
+    expect(((await got.json()) as { codeBudget: number }).codeBudget).toBe(10);
+    const patch = (codeBudget: unknown) =>
+      api(`/v1/clients/${c.clientId}`, { method: "PATCH", json: { codeBudget }, headers: adminHeaders });
+    expect((await patch(0)).status).toBe(400);
+    expect((await patch(101)).status).toBe(400);
+    const ok = await patch(25);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { codeBudget: number }).codeBudget).toBe(25);
+  });
+});
+
+describe("POST /v1/password-resets/verify: no timing side channel", () => {
+  it("asks D1 the same statements, in the same number of round trips, whatever the account's state", async () => {
+    const known = async (tag: string) => {
+      const email = uniqueEmail(tag);
+      await createUser(email, strongPassword());
+      return email;
+    };
+    const noCode = await known("sc-nocode");
+    const withCode = await known("sc-code");
+    const { code } = await requestReset(withCode);
+    const disabled = await known("sc-disabled");
+    await requestReset(disabled);
+    const disabledId = (await rows<{ id: string }>("SELECT id FROM users WHERE email = ?", disabled))[0]!.id;
+    await api(`/v1/users/${disabledId}`, { method: "PATCH", json: { disabled: true }, headers: adminHeaders });
+    const spent = await known("sc-spent");
+    for (let i = 0; i < 10; i++) await api("/v1/password-resets/verify", { json: { email: spent, code: "000000" } });
+    const right = await known("sc-right");
+    const rightCode = (await requestReset(right)).code!;
+
+    const trace = async (email: string, c: string) => {
+      const rec = recordingD1();
+      depsOverrides.db = getDb(rec.db);
+      const res = await api("/v1/password-resets/verify", { json: { email, code: c } });
+      delete depsOverrides.db;
+      return { status: res.status, calls: rec.calls.map((x) => `${x.kind}: ${x.sql.join(" ; ")}`) };
+    };
+    const wrong = code === "000000" ? "111111" : "000000";
+    const unknown = await trace(uniqueEmail("sc-nobody"), "123456");
+    expect(unknown.status).toBe(400);
+    expect(unknown.calls).toHaveLength(3);
+    for (const [email, c] of [
+      [noCode, "123456"],
+      [withCode, wrong],
+      [disabled, "123456"],
+      [spent, "123456"],
+    ] as const) {
+      const t = await trace(email, c);
+      expect(t.status).toBe(400);
+      expect(t.calls).toEqual(unknown.calls);
+    }
+    // Even success asks the same: the difference is in the answer, not in the work.
+    const ok = await trace(right, rightCode);
+    expect(ok.status).toBe(200);
+    expect(ok.calls).toEqual(unknown.calls);
   });
 });

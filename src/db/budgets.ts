@@ -1,0 +1,92 @@
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "./client";
+import { batchable } from "./raw";
+
+// Budgets that guard accounts (sign-in failures, wrong codes, reset emails): rows of `budgets`,
+// each a fixed window that starts with its first unit. A unit is taken by ONE conditional upsert,
+// so parallel requests can never take more than the limit (D1 runs statements one at a time).
+// KV cannot do this: it has no atomic increment and is eventually consistent across locations.
+
+/** A budget: `limit` units per window of `windowMs`, under `key` (which never holds an address). */
+export interface Budget {
+  key: string;
+  limit: number;
+  windowMs: number;
+}
+
+/** What a taken unit returns: the count after taking it and the end of its window. */
+export interface TakenUnit {
+  count: number;
+  window_ends_at: number;
+}
+
+/**
+ * Takes one unit of a budget or nothing (batch item; its result is [] when the budget is spent):
+ * a window that has ended starts afresh. The unit is stamped with `nonce`, so later statements of
+ * the same batch can test that this batch took it (`takenBy`). `onlyIf` makes taking conditional.
+ */
+export function takeUnit(db: Db, b: Budget, now: number, nonce: string, onlyIf?: SQL) {
+  const end = now + b.windowMs;
+  return batchable(
+    db,
+    db.all<TakenUnit>(sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
+      SELECT ${b.key}, 1, ${end}, ${nonce} WHERE ${onlyIf ?? sql`1`}
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN budgets.window_ends_at <= ${now} THEN 1 ELSE budgets.count + 1 END,
+        window_ends_at = CASE WHEN budgets.window_ends_at <= ${now} THEN ${end} ELSE budgets.window_ends_at END,
+        nonce = excluded.nonce
+      WHERE budgets.window_ends_at <= ${now} OR budgets.count < ${b.limit}
+      RETURNING count, window_ends_at`),
+  );
+}
+
+/** True inside a batch once `takeUnit(..., nonce)` took a unit of `key`. */
+export const takenBy = (key: string, nonce: string) =>
+  sql`EXISTS (SELECT 1 FROM budgets WHERE key = ${key} AND nonce = ${nonce})`;
+
+/**
+ * Gives `units` back to the window that ends at `windowEndsAt` (a later window is left alone);
+ * batch item. `units` may be 0, so that every path of a flow can run the same statement.
+ */
+export const giveBack = (db: Db, key: string, windowEndsAt: number, units: number) =>
+  batchable(
+    db,
+    db.run(sql`UPDATE budgets SET count = MAX(count - ${units}, 0)
+      WHERE key = ${key} AND window_ends_at = ${windowEndsAt}`),
+  );
+
+/** Gives back the unit `nonce` took of `key` unless `unless` holds (batch item: undo inside the batch). */
+export const undoUnless = (db: Db, key: string, nonce: string, unless: SQL) =>
+  batchable(
+    db,
+    db.run(sql`UPDATE budgets SET count = MAX(count - 1, 0)
+      WHERE key = ${key} AND nonce = ${nonce} AND NOT ${unless}`),
+  );
+
+/** The windows of some budgets (for Retry-After); batch item. */
+export const readWindows = (db: Db, keys: string[]) =>
+  batchable(
+    db,
+    db.all<{ key: string; count: number; window_ends_at: number }>(
+      sql`SELECT key, count, window_ends_at FROM budgets WHERE key IN (${sql.join(
+        keys.map((k) => sql`${k}`),
+        sql`, `,
+      )})`,
+    ),
+  );
+
+/** Deletes a budget and every budget under it (`key:...`): e.g. an account's sign-in failures after a reset. */
+export async function clearBudgets(db: Db, key: string): Promise<void> {
+  await db.run(sql`DELETE FROM budgets WHERE key = ${key} OR key LIKE ${`${key}:%`}`);
+}
+
+/** Deletes budgets whose window ended before `before`, at most `limit` (retention). */
+export async function purgeBudgets(db: Db, before: number, limit: number): Promise<number> {
+  const res = await db.run(
+    sql`DELETE FROM budgets WHERE key IN (SELECT key FROM budgets WHERE window_ends_at < ${before} LIMIT ${limit})`,
+  );
+  return res.meta.changes;
+}
+
+/** Seconds until the window ends (at least 1), for Retry-After. */
+export const secondsLeft = (windowEndsAt: number, now: number) => Math.max(1, Math.ceil((windowEndsAt - now) / 1000));

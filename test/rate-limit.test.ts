@@ -1,0 +1,172 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { api, type CallOptions, codeOf, createUser, mailTo, strongPassword, uniqueEmail } from "./helpers";
+import { failingKv, productionKv } from "./helpers/kv";
+
+// src/rate-limit.ts: the KV limiter (exact within an isolate, at most one KV write per key per
+// second, written after the response) and how it keys networks. Exercised through the request
+// endpoint, whose buckets are resetPerIp (network) and resetPerEmail (address).
+
+afterEach(() => vi.restoreAllMocks());
+
+const reset = (email: string, opts: CallOptions = {}) => api("/v1/password-resets", { json: { email }, ...opts });
+
+/** A fresh documentation address per test, so tests never share a counter. */
+const freshIp = () => `198.18.${Math.floor(Math.random() * 250) + 1}.${Math.floor(Math.random() * 250) + 1}`;
+/** A fresh /48 of the documentation range 2001:db8::/32. */
+const fresh48 = () => `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+
+const statuses = (responses: Response[]) => responses.map((r) => r.status).sort();
+
+describe("the limiter within one isolate", () => {
+  it("counts parallel hits one by one: of 20 simultaneous requests for one address exactly the limit get through", async () => {
+    const email = uniqueEmail("burst");
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "5/15m", resetPerIp: "1000/15m" }) };
+    const responses = await Promise.all(Array.from({ length: 20 }, () => reset(email, { env, ip: freshIp() })));
+    expect(statuses(responses)).toEqual([...Array(5).fill(202), ...Array(15).fill(429)]);
+    for (const r of responses.filter((x) => x.status === 429)) {
+      expect(await codeOf(r)).toBe("RATE_LIMITED");
+      expect(Number(r.headers.get("Retry-After"))).toBeGreaterThan(0);
+    }
+  });
+
+  it("does the same for a network: 40 simultaneous requests from one address, limit 30", async () => {
+    const ip = freshIp();
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "30/15m" }) };
+    const responses = await Promise.all(Array.from({ length: 40 }, () => reset(uniqueEmail("net"), { env, ip })));
+    expect(statuses(responses)).toEqual([...Array(30).fill(202), ...Array(10).fill(429)]);
+  });
+});
+
+describe("KV writes (production allows one write per key per second)", () => {
+  it("coalesces a burst into at most one write per key per second, and no caller sees a KV error", async () => {
+    const fake = productionKv();
+    const bindings = { RATE_LIMIT_KV: fake.kv };
+    const ip = freshIp();
+    const email = uniqueEmail("coalesce");
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "10/15m", resetPerIp: "1000/15m" }) };
+    const responses = await Promise.all(Array.from({ length: 30 }, () => reset(email, { env, ip, bindings })));
+    expect(statuses(responses)).toEqual([...Array(10).fill(202), ...Array(20).fill(429)]);
+    expect(fake.log.rejected()).toBe(0);
+    const writes = fake.log.writes("rl:");
+    expect(writes.length).toBeGreaterThan(0);
+    // 30 requests, 2 keys: far fewer writes than hits, and never two to one key within a second.
+    expect(writes.length).toBeLessThan(10);
+    const last = new Map<string, number>();
+    for (const w of writes) {
+      const prev = last.get(w.key);
+      if (prev !== undefined) expect(w.at - prev).toBeGreaterThanOrEqual(1000);
+      last.set(w.key, w.at);
+    }
+  });
+
+  it("keeps answering when KV refuses a write (another isolate wrote the key within the second), and catches up later", async () => {
+    const fake = productionKv();
+    // Two isolates of the Worker (their own in-memory counters) over the same KV namespace.
+    const a = { RATE_LIMIT_KV: fake.kv };
+    const b = { RATE_LIMIT_KV: fake.isolate() };
+    const ip = freshIp();
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "1000/15m" }) };
+    // Isolate a writes the network's counter; isolate b's write of the same key follows within the second.
+    const first = [
+      await reset(uniqueEmail("iso"), { env, ip, bindings: a }),
+      await reset(uniqueEmail("iso"), { env, ip, bindings: b }),
+    ];
+    expect(statuses(first)).toEqual([202, 202]);
+    expect(fake.log.rejected()).toBeGreaterThan(0); // the path under test was taken
+    const ipKeyWrites = () => fake.log.writes("rl:resetPerIp:").map((w) => Number(w.value));
+    const before = ipKeyWrites();
+    // A second later the refused count is written with the next hit: nothing was lost.
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await reset(uniqueEmail("iso"), { env, ip, bindings: b })).status).toBe(202);
+    const after = ipKeyWrites();
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(Math.max(...after)).toBe(3);
+  });
+
+  it("never makes the response wait for a KV write", async () => {
+    const email = uniqueEmail("nowait");
+    await createUser(email, strongPassword());
+    // Writes that never finish: a response that waited for one would never come.
+    const stuck = new Proxy(productionKv().kv, {
+      get: (t, k) => (k === "put" ? () => new Promise(() => {}) : Reflect.get(t, k, t)),
+    });
+    const res = await Promise.race([
+      reset(email, { ip: freshIp(), bindings: { RATE_LIMIT_KV: stuck }, background: "leave" }),
+      new Promise<null>((r) => setTimeout(() => r(null), 3000)),
+    ]);
+    expect(res?.status).toBe(202);
+  });
+});
+
+describe("when KV is down (fail open to the isolate's exact count)", () => {
+  it("still answers, and each isolate still enforces the limits exactly", async () => {
+    const down = failingKv();
+    const bindings = { RATE_LIMIT_KV: down.kv };
+    const email = uniqueEmail("kvdown");
+    await createUser(email, strongPassword());
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "3/15m", resetPerIp: "1000/15m" }) };
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => reset(email, { env, bindings, ip: freshIp() })),
+    );
+    expect(statuses(responses)).toEqual([202, 202, 202, 429, 429]);
+    expect(down.calls()).toBeGreaterThan(0);
+    expect((await mailTo(email)).length).toBe(3);
+    // Sign-in (signInPerIp) and the health check keep working too; the health check says KV is down.
+    const password = strongPassword();
+    const user = uniqueEmail("kvdown-signin");
+    await createUser(user, password);
+    expect((await api("/v1/sessions", { json: { email: user, password }, bindings })).status).toBe(200);
+    const health = await api("/healthz", { bindings });
+    expect(health.status).toBe(503);
+    // Seed 002's cooldown too: the isolate keeps it, so a second request within the minute is refused.
+    const sg = uniqueEmail("kvdown-sg");
+    const request = () => api("/api/auth/password/reset-request", { json: { email: sg }, bindings, ip: freshIp() });
+    expect((await request()).status).toBe(200);
+    expect((await request()).status).toBe(429);
+    const left = await api(`/api/auth/password/reset/cooldown?email=${encodeURIComponent(sg)}`, { bindings });
+    expect(((await left.json()) as { remaining: number }).remaining).toBeGreaterThan(0);
+  });
+});
+
+describe("networks, not addresses", () => {
+  it("keys IPv6 by /64: 32 addresses of one /64 share resetPerIp", async () => {
+    const net = `${fresh48()}:42`;
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "30/15m" }) };
+    const out: number[] = [];
+    for (let i = 1; i <= 32; i++)
+      out.push((await reset(uniqueEmail("v6"), { env, ip: `${net}::${i.toString(16)}` })).status);
+    expect(out.filter((s) => s === 202)).toHaveLength(30);
+    expect(out.slice(30)).toEqual([429, 429]);
+  });
+
+  it("treats every spelling of one /64 as the same network", async () => {
+    const p = fresh48();
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "2/15m" }) };
+    const [x, y, z] = p.split(":");
+    const spellings = [`${p}:7::1`, `${x}:${y}:${z!.padStart(4, "0")}:0007:0:0:0:ffff`.toUpperCase()];
+    for (const ip of spellings) expect((await reset(uniqueEmail("spell"), { env, ip })).status).toBe(202);
+    expect((await reset(uniqueEmail("spell"), { env, ip: `${p}:7:abcd::9` })).status).toBe(429);
+  });
+
+  it("adds a /48 bucket at 10 times the limit: 31 different /64s of one /48", async () => {
+    const p = fresh48();
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "3/15m" }) };
+    const out: number[] = [];
+    for (let i = 1; i <= 31; i++)
+      out.push((await reset(uniqueEmail("v48"), { env, ip: `${p}:${i.toString(16)}::1` })).status);
+    expect(out.slice(0, 30).every((s) => s === 202)).toBe(true);
+    expect(out[30]).toBe(429);
+    // Another /48 is another network.
+    expect((await reset(uniqueEmail("v48"), { env, ip: `${fresh48()}:1::1` })).status).toBe(202);
+  });
+
+  it("keys IPv4 by address, IPv4-mapped IPv6 included", async () => {
+    const ip = freshIp();
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "2/15m" }) };
+    expect((await reset(uniqueEmail("v4"), { env, ip })).status).toBe(202);
+    expect((await reset(uniqueEmail("v4"), { env, ip: `::ffff:${ip}` })).status).toBe(202);
+    expect((await reset(uniqueEmail("v4"), { env, ip })).status).toBe(429);
+    const [a, b, c, d] = ip.split(".").map(Number);
+    expect((await reset(uniqueEmail("v4"), { env, ip: `${a}.${b}.${c}.${(d! % 250) + 1}` })).status).toBe(202);
+  });
+});
