@@ -8,6 +8,8 @@ export interface Operation {
   summary: string;
   description?: string;
   tag: string;
+  /** Further sections the operation also belongs to (e.g. a seed dialect served by a canonical route). */
+  alsoIn?: string[];
   auth: "none" | "admin" | "bearer";
   body?: z.ZodMiniType;
   bodyType?: "application/json" | "application/x-www-form-urlencoded";

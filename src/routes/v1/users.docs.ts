@@ -30,6 +30,7 @@ export const operations: Operation[] = [
   admin({
     method: "post",
     path: "/v1/users/{userId}/password-reset",
+    alsoIn: ["Dialect: Nexus (seed 004)"],
     summary: "Send a password-reset email to a user (admin-initiated)",
     description: "Seed 004 (Nexus): 204 with an empty body; RFC 7807 problem details for 400 and 404.",
     query: AdminResetQuery,
