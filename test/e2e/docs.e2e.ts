@@ -57,11 +57,12 @@ describe("/docs (Redoc, vendored, served by Workers Static Assets)", () => {
       "Dialect: Singularity (seed 002)",
       "Dialect: Nexus (seed 004)",
     ]) {
-      await expect.poll(() => menu.getByText(section, { exact: true }).count(), section).toBeGreaterThan(0);
+      await expect.poll(() => menu.getByText(section, { exact: true }).count(), { message: section }).toBeGreaterThan(0);
       const heading = new RegExp(`^${section.replace(/[()]/g, "\\$&")}$`);
       expect(await page.locator("h2").filter({ hasText: heading }).count(), section).toBe(1);
     }
 
+    // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, what a reader sees, is the point
     const text = (await page.locator("redoc").innerText()).replace(/\s+/g, " ");
     // Request body fields of the canonical journey and of a dialect.
     for (const field of ["email", "redirectUri", "newPassword", "token", "otp", "grant_type"])
