@@ -57,7 +57,9 @@ describe("/docs (Redoc, vendored, served by Workers Static Assets)", () => {
       "Dialect: Singularity (seed 002)",
       "Dialect: Nexus (seed 004)",
     ]) {
-      await expect.poll(() => menu.getByText(section, { exact: true }).count(), { message: section }).toBeGreaterThan(0);
+      await expect
+        .poll(() => menu.getByText(section, { exact: true }).count(), { message: section })
+        .toBeGreaterThan(0);
       const heading = new RegExp(`^${section.replace(/[()]/g, "\\$&")}$`);
       expect(await page.locator("h2").filter({ hasText: heading }).count(), section).toBe(1);
     }
