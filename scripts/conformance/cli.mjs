@@ -136,5 +136,12 @@ if (args.json) {
       `ASVS 5.0: ${report.requirements.asvs.length} requirements (${report.requirements.asvs.map((x) => x.slice(5)).join(", ")}); ` +
       `NIST SP 800-63B-4: ${report.requirements.nist.map((x) => x.slice(10)).join(", ")}.`,
   );
+  // What a deployment's per-IP limits must allow when every check shares one address.
+  const n = (path) => report.requests[`POST ${path}`] ?? 0;
+  console.log(
+    `Requests: ${n("/v1/password-resets")} resets, ${n("/v1/password-resets/verify")} verifies, ` +
+      `${n("/v1/password-resets/complete")} completions, ${n("/v1/sessions")} sign-ins` +
+      `${t.spread ? " (one client address per check)" : " (all from this machine's address)"}.`,
+  );
 }
 process.exit(failed.length ? 1 : 0);
