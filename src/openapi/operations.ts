@@ -9,6 +9,8 @@ export interface Operation {
   summary: string;
   description?: string;
   tag: string;
+  /** Further sections the operation also belongs to (e.g. a seed dialect served by a canonical route). */
+  alsoIn?: string[];
   auth: "none" | "admin" | "bearer";
   /** Admin: the API-key scope the operation needs (absent: the root key only). */
   scope?: Scope;

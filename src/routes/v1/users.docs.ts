@@ -34,6 +34,7 @@ export const operations: Operation[] = [
     path: "/v1/users/{userId}/password-reset",
     scope: "resets:write",
     clientCredentials: true,
+    alsoIn: ["Dialect: Nexus (seed 004)"],
     summary: "Send a password-reset email to a user (admin-initiated)",
     description:
       "Seed 004 (Nexus): 204 with an empty body; RFC 7807 problem details for 400 and 404. Basic client credentials may call it with their own clientId only.",
