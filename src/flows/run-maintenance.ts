@@ -1,4 +1,5 @@
 import { purgeAudit } from "../db/audit";
+import { loggableError } from "../db/client";
 import { purgeResets } from "../db/resets";
 import { purgeSessionsAndTokens } from "../db/sessions";
 import type { Deps } from "../deps";
@@ -19,6 +20,17 @@ const DELIVERED_RETENTION_MS = 7 * DAY;
  * AUDIT_RETENTION_DAYS.
  */
 export async function runMaintenance(deps: Deps): Promise<{ delivered: number; purged: number }> {
+  try {
+    return await maintain(deps);
+  } catch (e) {
+    // The platform logs an uncaught exception with its message: rethrown scrubbed, never drizzle's own.
+    const error = loggableError(e);
+    logEvent({ level: "error", msg: "maintenance failed", requestId: deps.meta.requestId, error });
+    throw new Error(`maintenance failed: ${error}`);
+  }
+}
+
+async function maintain(deps: Deps): Promise<{ delivered: number; purged: number }> {
   const delivered = await processOutbox(deps);
   const now = deps.now();
   const retention = now - deps.config.auditRetentionDays * DAY;

@@ -257,3 +257,49 @@ export async function signInAs(email: string, password: string): Promise<{ acces
 
 /** GET /v1/me with an access token. */
 export const me = (accessToken: string) => api("/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });
+
+/**
+ * A D1 binding whose statements fail the way D1 does during an incident (a "D1_ERROR: ..."
+ * rejection): every one, or only those whose SQL matches `only` (the others run on the real D1,
+ * so a request gets past its first lookups). Through drizzle, single queries then throw
+ * DrizzleQueryError, whose message lists the query's bound parameters: what must never be logged.
+ */
+export function failingD1(only?: RegExp, message = "D1_ERROR: Network connection lost."): D1Database {
+  const real = env.DB;
+  const fail = () => Promise.reject(new Error(message));
+  const failing = (sql: string) => !only || only.test(sql);
+  const REAL = Symbol("real statement");
+  type Wrapped = D1PreparedStatement & { [REAL]: D1PreparedStatement; sql: string };
+  const wrap = (sql: string, stmt: D1PreparedStatement): Wrapped => {
+    const bad = failing(sql);
+    const w = {
+      [REAL]: stmt,
+      sql,
+      bind: (...values: unknown[]) => wrap(sql, stmt.bind(...values)),
+      all: () => (bad ? fail() : stmt.all()),
+      run: () => (bad ? fail() : stmt.run()),
+      first: (col?: string) => (bad ? fail() : col === undefined ? stmt.first() : stmt.first(col)),
+      raw: (opts?: { columnNames?: boolean }) => (bad ? fail() : stmt.raw(opts as never)),
+    };
+    return w as unknown as Wrapped;
+  };
+  return {
+    prepare: (sql: string) => wrap(sql, real.prepare(sql)),
+    batch: (stmts: Wrapped[]) =>
+      stmts.some((st) => failing(st.sql)) ? fail() : real.batch(stmts.map((st) => st[REAL])),
+    exec: fail,
+    dump: fail,
+    withSession: () => real.withSession(),
+  } as never;
+}
+
+/** Captures every console line (log, warn, error) until vi.restoreAllMocks(). */
+export function captureLogs(): string[] {
+  const lines: string[] = [];
+  const capture = (...args: unknown[]) =>
+    void lines.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
+  vi.spyOn(console, "log").mockImplementation(capture);
+  vi.spyOn(console, "warn").mockImplementation(capture);
+  vi.spyOn(console, "error").mockImplementation(capture);
+  return lines;
+}
