@@ -303,3 +303,20 @@ export function captureLogs(): string[] {
   vi.spyOn(console, "error").mockImplementation(capture);
   return lines;
 }
+
+/** A request body that sends `bytes` (in 1 KiB chunks) and then stays open forever, like a stalled upload. */
+export function endlessBody(bytes: number, fill = "x"): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode(fill.repeat(1024));
+  let sent = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (sent >= bytes) return new Promise(() => {}); // never another byte, never the end
+      c.enqueue(chunk);
+      sent += chunk.length;
+    },
+  });
+}
+
+/** The response, or "no answer" when none came within a few seconds (the body never ends, so waiting for it hangs). */
+export const answerOf = (res: Promise<Response>): Promise<Response | "no answer"> =>
+  Promise.race([res, new Promise<"no answer">((r) => setTimeout(() => r("no answer"), 3000))]);
