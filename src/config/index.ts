@@ -46,6 +46,8 @@ export interface Config {
   /** MAIL_FALLBACK_*: takes over a message after `after` retryable failures; null when unset. */
   mailFallback: (MailSlot & { after: number }) | null;
   mailOptions: MailOptions;
+  /** MAIL_FROM_DOMAINS (lower-case): the only domains a client's branding.fromAddress may use. */
+  mailFromDomains: readonly string[];
   /** Audit events (and final outbox rows) older than this are purged by the cron. */
   auditRetentionDays: number;
   adminApiKey: string;

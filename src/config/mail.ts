@@ -14,6 +14,8 @@ export interface MailEnv {
   MAIL_POSTMARK_STREAM?: string;
   MAIL_MAILGUN_DOMAIN?: string;
   MAIL_SES_REGION?: string;
+  /** Comma list of the domains tenants may send from (branding.fromAddress); default: MAIL_FROM's. */
+  MAIL_FROM_DOMAINS?: string;
   /** The `send_email` binding used by MAIL_PROVIDER=cloudflare. */
   EMAIL?: SendEmail;
 }
@@ -63,6 +65,28 @@ function parseSlot(
 /** The domain of the address in MAIL_FROM ("Name <a@example.com>" -> example.com). */
 const domainOf = (from: string) => /@([^\s>@]+)>?\s*$/.exec(from)?.[1] ?? "";
 
+const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
+
+/**
+ * MAIL_FROM_DOMAINS: the sender domains the deployment's provider account has verified, the only
+ * ones a tenant's branding.fromAddress may use (else a tenant could send DKIM-signed mail as any
+ * of them). Default: the domain of MAIL_FROM alone.
+ */
+function parseFromDomains(raw: string | undefined, from: string): string[] {
+  const given = (raw ?? "").trim();
+  const list = (given === "" ? domainOf(from) : given)
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+  for (const d of list) {
+    if (!DOMAIN.test(d))
+      throw new ConfigError(
+        "MAIL_FROM_DOMAINS is invalid: a comma list of domains (e.g. example.com,mail.example.com)",
+      );
+  }
+  return list;
+}
+
 /**
  * Validates the mail slots and provider settings; throws ConfigError naming the variable. The
  * primary's provider, sender and base URL come already validated from the main schema.
@@ -74,6 +98,7 @@ export function parseMailConfig(
   mail: MailSlot & { from: string };
   mailFallback: (MailSlot & { after: number }) | null;
   mailOptions: MailOptions;
+  mailFromDomains: string[];
 } {
   const blank = (s: string | undefined) => (s ?? "").trim();
   const fallbackName = blank(env.MAIL_FALLBACK_PROVIDER);
@@ -91,7 +116,7 @@ export function parseMailConfig(
     mailgunDomain: (blank(env.MAIL_MAILGUN_DOMAIN) || domainOf(v.from)).toLowerCase(),
     sesRegion: blank(env.MAIL_SES_REGION),
   };
-  if (used.has("mailgun") && !/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(mailOptions.mailgunDomain)) {
+  if (used.has("mailgun") && !DOMAIN.test(mailOptions.mailgunDomain)) {
     throw new ConfigError(
       "MAIL_MAILGUN_DOMAIN is missing or invalid (Mailgun sends through /v3/{domain}/messages; default: the domain of MAIL_FROM)",
     );
@@ -114,5 +139,6 @@ export function parseMailConfig(
     mail: { provider: primary.provider, from: v.from, apiBaseUrl: primary.apiBaseUrl, apiKey: primary.apiKey },
     mailFallback,
     mailOptions,
+    mailFromDomains: parseFromDomains(env.MAIL_FROM_DOMAINS, v.from),
   };
 }

@@ -14,6 +14,7 @@ import {
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import type { Client, ClientFields } from "../domain/client";
+import { senderDomainAllowed } from "../domain/email";
 import { AppError, type FieldError } from "../domain/errors";
 import { dropQueuedForClient } from "../outbox/store";
 import { targetTenant } from "./target-tenant";
@@ -49,8 +50,21 @@ export function urlProblems(deps: Deps, fields: ClientFields): FieldError[] {
   return errors;
 }
 
+/** A branded sender must be on one of the deployment's sender domains (MAIL_FROM_DOMAINS). */
+function senderProblems(deps: Deps, fields: ClientFields): FieldError[] {
+  const from = fields.branding?.fromAddress;
+  if (!from || senderDomainAllowed(from, deps.config.mailFromDomains)) return [];
+  return [
+    {
+      path: "branding.fromAddress",
+      code: "FROM_DOMAIN_NOT_ALLOWED",
+      message: `Must be an address at ${deps.config.mailFromDomains.join(", ") || "the domain of MAIL_FROM"} (MAIL_FROM_DOMAINS).`,
+    },
+  ];
+}
+
 function assertValid(deps: Deps, fields: ClientFields) {
-  const errors = urlProblems(deps, fields);
+  const errors = [...urlProblems(deps, fields), ...senderProblems(deps, fields)];
   if (errors.length) throw new AppError("VALIDATION_FAILED", undefined, errors);
 }
 
