@@ -7,6 +7,7 @@ import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
 import { parseRateLimits } from "./rate-limits";
+import { assertSafeForProduction } from "./safety";
 
 export { ConfigError };
 
@@ -31,6 +32,8 @@ export interface Env extends MailEnv {
   HIBP_API_BASE_URL?: string;
   RATE_LIMITS?: string;
   AUDIT_RETENTION_DAYS?: string;
+  /** "true" lets production run with PASSWORD_HASH_ITERATIONS below OWASP's 600,000. */
+  ALLOW_LOW_HASH_ITERATIONS?: string;
 }
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
@@ -82,6 +85,7 @@ const VarsSchema = z.object({
     z.coerce.number().check(z.int(), z.minimum(1, "must be at least 1"), z.maximum(36_500, "must be at most 36500")),
     400,
   ),
+  ALLOW_LOW_HASH_ITERATIONS: z._default(z.enum(["true", "false"]), "false"),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -120,6 +124,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     COMPAT_DIALECTS: env.COMPAT_DIALECTS ?? undefined,
     HIBP_API_BASE_URL: env.HIBP_API_BASE_URL ?? "",
     AUDIT_RETENTION_DAYS: blankToUndefined(env.AUDIT_RETENTION_DAYS),
+    ALLOW_LOW_HASH_ITERATIONS: blankToUndefined(env.ALLOW_LOW_HASH_ITERATIONS),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -130,8 +135,17 @@ export async function parseConfig(env: Env): Promise<Config> {
   const adminApiKey = requireSecret(env, "ADMIN_API_KEY", 16);
   const secretKey = requireSecret(env, "SECRET_KEY", 32);
   const signingKey = requireSecret(env, "SIGNING_KEY", 20);
+  if (v.ENVIRONMENT === "production") {
+    assertSafeForProduction({
+      publicBaseUrl: v.PUBLIC_BASE_URL,
+      iterations: v.PASSWORD_HASH_ITERATIONS,
+      allowLowIterations: v.ALLOW_LOW_HASH_ITERATIONS === "true",
+      adminApiKey,
+      secretKey,
+    });
+  }
   const mail = parseMailConfig(env, {
-    production: v.ENVIRONMENT === "production",
+    development: v.ENVIRONMENT === "development",
     provider: v.MAIL_PROVIDER,
     from: v.MAIL_FROM,
     apiBaseUrl: v.MAIL_API_BASE_URL.trim(),

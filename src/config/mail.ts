@@ -30,14 +30,15 @@ function parseSlot(
   names: (typeof SLOTS)[keyof typeof SLOTS],
   provider: MailProvider,
   rawUrl: string,
-  ctx: { production: boolean; sesRegion: string },
+  ctx: { development: boolean; sesRegion: string },
 ): MailSlot {
   const key = (names.key === "MAIL_API_KEY" ? env.MAIL_API_KEY : env.MAIL_FALLBACK_API_KEY) ?? "";
   const needsKey = provider !== "dev" && provider !== "cloudflare";
   if (needsKey && key === "")
     throw new ConfigError(`secret ${names.key} is missing (required by ${names.provider}=${provider})`);
-  if (provider === "dev" && ctx.production) {
-    throw new ConfigError(`${names.provider}=dev is only allowed when ENVIRONMENT is development or preview`);
+  // The dev provider keeps every message (live reset links) in D1, readable at /dev/mailbox in development only.
+  if (provider === "dev" && !ctx.development) {
+    throw new ConfigError(`${names.provider}=dev is only allowed when ENVIRONMENT is development`);
   }
   if (provider === "cloudflare" && !env.EMAIL) {
     throw new ConfigError(
@@ -93,7 +94,7 @@ function parseFromDomains(raw: string | undefined, from: string): string[] {
  */
 export function parseMailConfig(
   env: MailEnv,
-  v: { production: boolean; provider: MailProvider; from: string; apiBaseUrl: string },
+  v: { development: boolean; provider: MailProvider; from: string; apiBaseUrl: string },
 ): {
   mail: MailSlot & { from: string };
   mailFallback: (MailSlot & { after: number }) | null;
@@ -121,7 +122,7 @@ export function parseMailConfig(
       "MAIL_MAILGUN_DOMAIN is missing or invalid (Mailgun sends through /v3/{domain}/messages; default: the domain of MAIL_FROM)",
     );
   }
-  const ctx = { production: v.production, sesRegion: mailOptions.sesRegion };
+  const ctx = { development: v.development, sesRegion: mailOptions.sesRegion };
   const primary = parseSlot(env, SLOTS.primary, v.provider, v.apiBaseUrl, ctx);
 
   let mailFallback: (MailSlot & { after: number }) | null = null;

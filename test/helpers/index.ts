@@ -85,6 +85,19 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
 
 export const adminHeaders = { Authorization: `Bearer ${ADMIN_KEY}` };
 
+/**
+ * Vars of a production deployment for `api(..., { env })`: production refuses the test secrets
+ * (placeholder words) and the tests' low PASSWORD_HASH_ITERATIONS, so these replace them. Requests
+ * made with it cannot use ADMIN_KEY (tenant API keys work: they are stored as plain SHA-256).
+ */
+export const PRODUCTION = {
+  ENVIRONMENT: "production",
+  MAIL_PROVIDER: "resend",
+  ALLOW_LOW_HASH_ITERATIONS: "true",
+  ADMIN_API_KEY: "rk_admin_Hq3Zv8Lm2Xw7Kp4Tn9Bd",
+  SECRET_KEY: "Jr5Wq2Zx8Vn4Lk7Mp3Hd9Ts6Bf1Yc0Ga-Qe",
+} as const;
+
 /** A fresh address per test, so tests never depend on each other's data. */
 export const uniqueEmail = (tag = "user") => `${tag}.${crypto.randomUUID().slice(0, 8)}@example.com`;
 

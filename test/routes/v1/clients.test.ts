@@ -8,13 +8,14 @@ import {
   newClient,
   newTenant,
   newUser,
+  PRODUCTION,
   requestReset,
   rows,
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
 
-const PROD = { ENVIRONMENT: "production", MAIL_PROVIDER: "resend" };
+const PROD = PRODUCTION;
 const RESEND = { MAIL_PROVIDER: "resend", MAIL_API_BASE_URL: "https://mail.fake.test" };
 
 afterEach(() => vi.restoreAllMocks());
