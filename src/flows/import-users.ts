@@ -1,5 +1,7 @@
-import { importHash, type Pbkdf2Export } from "../crypto/legacy-hash";
+import { importHash, type Pbkdf2Export } from "../crypto/import-hash";
+import { dearer, type LegacyWork } from "../crypto/legacy-hash";
 import { auditRow, insertAuditForExistingUsers } from "../db/audit";
+import { raiseLegacyFloor } from "../db/tenants";
 import { insertUsersJson, newUser, type User } from "../db/users";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
@@ -29,7 +31,8 @@ export interface ImportResult {
 /**
  * Bulk import into a tenant, in one D1 batch. Malformed hashes reject the whole request (listing
  * every bad item); existing addresses are skipped and reported. Imported PBKDF2 hashes are kept as
- * they are and upgraded to our scheme at the user's next sign-in. No hashing work happens here.
+ * they are and upgraded to our scheme at the user's next sign-in. No hashing work happens here; the
+ * dearest imported hash raises the tenant's sign-in floor in the same batch (src/crypto/legacy-hash.ts).
  */
 export async function importUsers(
   deps: Deps,
@@ -42,6 +45,7 @@ export async function importUsers(
   const skipped: ImportResult["skipped"] = [];
   const seen = new Set<string>();
   const rows: (User & { index: number })[] = [];
+  let floor: LegacyWork | null = null;
   for (const [index, u] of input.users.entries()) {
     const email = normalizeEmail(u.email);
     if (seen.has(email)) {
@@ -51,12 +55,13 @@ export async function importUsers(
     seen.add(email);
     let passwordHash: string | null = null;
     if (u.passwordHash !== undefined) {
-      const h = importHash(u.passwordHash, deps.config.keys.pepperId);
+      const h = importHash(u.passwordHash, deps.config.hashing);
       if (!h.ok) {
         errors.push({ path: `users.${index}.passwordHash`, code: h.code, message: h.message });
         continue;
       }
       passwordHash = h.stored;
+      floor = dearer(floor, h.work);
     }
     rows.push({
       index,
@@ -80,6 +85,8 @@ export async function importUsers(
     );
     statements.push(insertAuditForExistingUsers(deps.db, audits));
   }
+  // Last in the batch, so results[] still lines up with the inserts (it returns no rows).
+  if (floor) statements.push(raiseLegacyFloor(deps.db, tenantId, floor));
   const results = statements.length ? await deps.db.$client.batch<{ id: string }>(statements) : [];
   const inserted = new Set(results.flatMap((r) => r.results.map((x) => x.id)));
   const imported: ImportResult["imported"] = [];

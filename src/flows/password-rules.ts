@@ -1,4 +1,4 @@
-import { verifyPassword } from "../crypto/password";
+import { isImportedHash, verifyPassword } from "../crypto/password";
 import { auditRow, insertAudit } from "../db/audit";
 import { isCommonPassword } from "../db/blocklist";
 import { findClient } from "../db/clients";
@@ -87,6 +87,8 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
 /**
  * True when the password is the user's current one or one of the previous historySize-1. Costs one
  * full hash verification per remembered password, so callers run it only once the cheap rules pass.
+ * Imported (foreign) hashes are never verified here: each may cost up to the import budget
+ * (≈ 1 s of CPU), once per remembered hash, so a password still under one counts as not reused.
  */
 export async function isReusedPassword(
   deps: Deps,
@@ -95,7 +97,9 @@ export async function isReusedPassword(
   historySize: number,
 ): Promise<boolean> {
   if (historySize <= 0 || !user.passwordHash) return false;
-  const hashes = [user.passwordHash, ...(await previousHashes(deps.db, user.id, historySize - 1))];
+  const hashes = [user.passwordHash, ...(await previousHashes(deps.db, user.id, historySize - 1))].filter(
+    (h) => !isImportedHash(h),
+  );
   const matches = await Promise.all(hashes.map((h) => verifyPassword(password, h, deps.config.hashing)));
   return matches.some(Boolean);
 }

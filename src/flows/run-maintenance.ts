@@ -2,6 +2,7 @@ import { purgeAudit } from "../db/audit";
 import { loggableError } from "../db/client";
 import { purgeResets } from "../db/resets";
 import { purgeSessionsAndTokens } from "../db/sessions";
+import { clearLegacyFloors } from "../db/tenants";
 import type { Deps } from "../deps";
 import { logEvent } from "../log";
 import { processOutbox } from "../outbox/deliver";
@@ -39,6 +40,9 @@ async function maintain(deps: Deps): Promise<{ delivered: number; purged: number
     (await purgeSessionsAndTokens(deps.db, now - DAY, PURGE_LIMIT)) +
     (await purgeOutbox(deps.db, { delivered: now - DELIVERED_RETENTION_MS, final: retention }, PURGE_LIMIT)) +
     (await purgeAudit(deps.db, retention, PURGE_LIMIT));
+  // Once an hour: tenants whose imported hashes are all gone stop paying for them at every sign-in.
+  // Hourly, because the check scans a tenant's users until it meets an imported hash.
+  if (Math.floor(now / 60_000) % 60 === 0) await clearLegacyFloors(deps.db);
   logEvent({ msg: "maintenance", requestId: deps.meta.requestId, delivered, purged });
   return { delivered, purged };
 }

@@ -333,3 +333,34 @@ export function endlessBody(bytes: number, fill = "x"): ReadableStream<Uint8Arra
 /** The response, or "no answer" when none came within a few seconds (the body never ends, so waiting for it hangs). */
 export const answerOf = (res: Promise<Response>): Promise<Response | "no answer"> =>
   Promise.race([res, new Promise<"no answer">((r) => setTimeout(() => r("no answer"), 3000))]);
+
+/** PBKDF2 and HMAC work done while a test runs, per hash: deriveBits iterations, HMAC sign calls. */
+export interface HashWork {
+  pbkdf2: Record<string, number>;
+  hmac: Record<string, number>;
+}
+
+/**
+ * Spies (calling through) on crypto.subtle.deriveBits and sign, and returns a function that sums
+ * the work done since the spy started or the last call: "the same wall time" measured as counts.
+ */
+export function spyHashWork(): () => HashWork {
+  const derive = vi.spyOn(crypto.subtle, "deriveBits");
+  const sign = vi.spyOn(crypto.subtle, "sign");
+  const hashName = (h: unknown) => (typeof h === "string" ? h : ((h as { name?: string } | undefined)?.name ?? "?"));
+  return () => {
+    const work: HashWork = { pbkdf2: {}, hmac: {} };
+    for (const [alg] of derive.mock.calls) {
+      const a = alg as { name: string; hash?: unknown; iterations?: number };
+      if (a.name === "PBKDF2") work.pbkdf2[hashName(a.hash)] = (work.pbkdf2[hashName(a.hash)] ?? 0) + a.iterations!;
+    }
+    for (const [alg, key] of sign.mock.calls) {
+      if ((typeof alg === "string" ? alg : (alg as { name: string }).name) !== "HMAC") continue;
+      const h = hashName((key as CryptoKey).algorithm && ((key as CryptoKey).algorithm as { hash?: unknown }).hash);
+      work.hmac[h] = (work.hmac[h] ?? 0) + 1;
+    }
+    derive.mockClear();
+    sign.mockClear();
+    return work;
+  };
+}
