@@ -6,6 +6,7 @@ import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
 import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
+import { OUTBOX_BATCH, OUTBOX_WEBHOOK_BATCH } from "./outbox";
 import { parseRateLimits } from "./rate-limits";
 import { assertSafeForProduction } from "./safety";
 
@@ -34,6 +35,8 @@ export interface Env extends MailEnv {
   AUDIT_RETENTION_DAYS?: string;
   /** "true" lets production run with PASSWORD_HASH_ITERATIONS below OWASP's 600,000. */
   ALLOW_LOW_HASH_ITERATIONS?: string;
+  OUTBOX_BATCH?: string;
+  OUTBOX_WEBHOOK_BATCH?: string;
 }
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
@@ -53,6 +56,9 @@ export interface Config {
   mailFromDomains: readonly string[];
   /** Audit events (and final outbox rows) older than this are purged by the cron. */
   auditRetentionDays: number;
+  /** Emails and webhook deliveries one cron run attempts (src/outbox/deliver.ts has the arithmetic). */
+  outboxBatch: number;
+  outboxWebhookBatch: number;
   adminApiKey: string;
   passwordHashIterations: number;
   /** PASSWORD_HASH_ITERATIONS with the pepper derived from SECRET_KEY: what every hash is made with. */
@@ -86,6 +92,14 @@ const VarsSchema = z.object({
     400,
   ),
   ALLOW_LOW_HASH_ITERATIONS: z._default(z.enum(["true", "false"]), "false"),
+  OUTBOX_BATCH: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1, "must be at least 1"), z.maximum(500, "must be at most 500")),
+    OUTBOX_BATCH,
+  ),
+  OUTBOX_WEBHOOK_BATCH: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0, "must be at least 0"), z.maximum(500, "must be at most 500")),
+    OUTBOX_WEBHOOK_BATCH,
+  ),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -125,6 +139,8 @@ export async function parseConfig(env: Env): Promise<Config> {
     HIBP_API_BASE_URL: env.HIBP_API_BASE_URL ?? "",
     AUDIT_RETENTION_DAYS: blankToUndefined(env.AUDIT_RETENTION_DAYS),
     ALLOW_LOW_HASH_ITERATIONS: blankToUndefined(env.ALLOW_LOW_HASH_ITERATIONS),
+    OUTBOX_BATCH: blankToUndefined(env.OUTBOX_BATCH),
+    OUTBOX_WEBHOOK_BATCH: blankToUndefined(env.OUTBOX_WEBHOOK_BATCH),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -163,6 +179,8 @@ export async function parseConfig(env: Env): Promise<Config> {
     hibpApiBaseUrl: v.HIBP_API_BASE_URL.replace(/\/+$/, ""),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
+    outboxBatch: v.OUTBOX_BATCH,
+    outboxWebhookBatch: v.OUTBOX_WEBHOOK_BATCH,
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);
