@@ -7,6 +7,7 @@ export const RATE_LIMIT_BUCKETS = [
   "signInPerAccount",
   "signInPerIp",
   "policyCheckPerIp",
+  "adminWritesPerTenant",
 ] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 
@@ -26,6 +27,9 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
   signInPerIp: "100/15m",
   // Live feedback while typing (debounced by the UI): generous, but each call may reach HIBP.
   policyCheckPerIp: "120/15m",
+  // Every admin POST/PATCH/DELETE of one tenant's credentials (root: of the root key), so one
+  // tenant's script cannot saturate the shared D1 with writes: 5 a second, on average.
+  adminWritesPerTenant: "300/1m",
 };
 
 /** Outcome of counting one hit against a bucket. */

@@ -7,6 +7,7 @@ import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
 import { OUTBOX_BATCH, OUTBOX_WEBHOOK_BATCH } from "./outbox";
+import { parseTenantQuotas, type TenantQuotas } from "./quotas";
 import { parseRateLimits } from "./rate-limits";
 import { assertSafeForProduction } from "./safety";
 
@@ -37,6 +38,7 @@ export interface Env extends MailEnv {
   ALLOW_LOW_HASH_ITERATIONS?: string;
   OUTBOX_BATCH?: string;
   OUTBOX_WEBHOOK_BATCH?: string;
+  TENANT_QUOTAS?: string;
 }
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
@@ -59,6 +61,8 @@ export interface Config {
   /** Emails and webhook deliveries one cron run attempts (src/outbox/deliver.ts has the arithmetic). */
   outboxBatch: number;
   outboxWebhookBatch: number;
+  /** TENANT_QUOTAS: what each tenant may hold (users, clients, API keys) and import per day. */
+  quotas: TenantQuotas;
   adminApiKey: string;
   passwordHashIterations: number;
   /** PASSWORD_HASH_ITERATIONS with the pepper derived from SECRET_KEY: what every hash is made with. */
@@ -181,6 +185,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     outboxBatch: v.OUTBOX_BATCH,
     outboxWebhookBatch: v.OUTBOX_WEBHOOK_BATCH,
+    quotas: parseTenantQuotas(env.TENANT_QUOTAS),
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);

@@ -1,11 +1,20 @@
 import { b64url, randomBytes } from "../crypto/encoding";
 import { newId, sha256Hex } from "../crypto/tokens";
-import { type ApiKeyRow, insertApiKey, listApiKeys, revokeApiKey } from "../db/api-keys";
+import {
+  type ApiKeyRow,
+  apiKeyExists,
+  insertApiKey,
+  insertApiKeyWithin,
+  listApiKeys,
+  revokeApiKey,
+} from "../db/api-keys";
 import { auditRow, insertAudit } from "../db/audit";
+import { guardedInsert } from "../db/guarded";
+import { auditEvents } from "../db/schema";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
-import { AppError } from "../domain/errors";
-import { targetTenant } from "./target-tenant";
+import { AppError, quotaExceeded } from "../domain/errors";
+import { enforceAdminWrite, targetTenant } from "./target-tenant";
 
 /** Every tenant API key starts with this, so secret scanners and people recognise one. */
 export const API_KEY_PREFIX = "rk_live_";
@@ -31,6 +40,8 @@ export async function mintKey(deps: Deps, tenantId: string, name: string, now: n
   return {
     apiKey,
     key: key as ApiKeyView,
+    row,
+    audit,
     statements: [insertApiKey(deps.db, row), insertAudit(deps.db, audit)] as const,
   };
 }
@@ -41,9 +52,16 @@ export async function createApiKey(
   scope: AdminScope,
   input: { name: string; tenantId?: string },
 ): Promise<{ key: ApiKeyView; apiKey: string }> {
+  await enforceAdminWrite(deps, scope);
   const tenantId = await targetTenant(deps, scope, input.tenantId);
-  const { apiKey, key, statements } = await mintKey(deps, tenantId, input.name, deps.now());
-  await deps.db.batch(statements);
+  const maxKeys = deps.config.quotas.apiKeys;
+  const { apiKey, key, row, audit } = await mintKey(deps, tenantId, input.name, deps.now());
+  // Within TENANT_QUOTAS.apiKeys live keys, checked by the inserting statement itself.
+  const [created] = await deps.db.batch([
+    insertApiKeyWithin(deps.db, row, maxKeys),
+    guardedInsert(deps.db, auditEvents, audit, apiKeyExists(row.id)),
+  ]);
+  if (created.meta.changes === 0) throw quotaExceeded("apiKeys", maxKeys);
   return { key, apiKey };
 }
 
@@ -54,6 +72,7 @@ export function listKeys(deps: Deps, scope: AdminScope): Promise<ApiKeyView[]> {
 
 /** Revokes a key of the caller's tenant; another tenant's key is "not found", never revealed. */
 export async function revokeKey(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  await enforceAdminWrite(deps, scope);
   const now = deps.now();
   const tenantId = await revokeApiKey(deps.db, id, scope.tenantId, now);
   if (!tenantId) throw new AppError("API_KEY_NOT_FOUND", `No live API key with id ${id}.`);

@@ -32,5 +32,6 @@ export const admin = (op: Omit<Operation, "tag" | "auth">): Operation => ({
   tag: "Admin",
   auth: "admin",
   ...op,
-  errors: ["UNAUTHORIZED", ...op.errors],
+  // Every admin write counts against RATE_LIMITS.adminWritesPerTenant.
+  errors: ["UNAUTHORIZED", ...(op.method === "get" ? [] : (["RATE_LIMITED"] as const)), ...op.errors],
 });

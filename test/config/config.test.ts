@@ -84,7 +84,11 @@ describe("parseConfig: a valid env", () => {
       signInPerAccount: { limit: 10, windowSeconds: 900 },
       signInPerIp: { limit: 100, windowSeconds: 900 },
       policyCheckPerIp: { limit: 120, windowSeconds: 900 },
+      adminWritesPerTenant: { limit: 300, windowSeconds: 60 },
     });
+    expect(c.quotas).toEqual({ users: 100_000, clients: 50, apiKeys: 25, importsPerDay: 50 });
+    expect(c.outboxBatch).toBe(25);
+    expect(c.outboxWebhookBatch).toBe(10);
   });
 
   it("reads PASSWORD_HASH_ITERATIONS and rejects values out of range, naming the variable", async () => {
@@ -287,6 +291,7 @@ describe("parseConfig: RATE_LIMITS", () => {
       signInPerAccount: { limit: 10, windowSeconds: 900 },
       signInPerIp: { limit: 7, windowSeconds: 3_600 },
       policyCheckPerIp: { limit: 120, windowSeconds: 900 },
+      adminWritesPerTenant: { limit: 300, windowSeconds: 60 },
     });
     expect(Object.keys(c.rateLimits).sort()).toEqual([...RATE_LIMIT_BUCKETS].sort());
   });
@@ -335,6 +340,35 @@ describe("parseRateRule", () => {
       "5/1.5m",
     ]) {
       expect(parseRateRule(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe("parseConfig: TENANT_QUOTAS and the outbox batches", () => {
+  it("merges quotas onto the defaults; an unknown quota or a bad number names TENANT_QUOTAS", async () => {
+    const c = await parseConfig(makeEnv({ TENANT_QUOTAS: JSON.stringify({ users: 5000 }) }));
+    expect(c.quotas).toMatchObject({ users: 5000, clients: 50 });
+    for (const bad of [
+      "{",
+      "[]",
+      JSON.stringify({ planets: 1 }),
+      JSON.stringify({ users: -1 }),
+      JSON.stringify({ users: "9" }),
+    ]) {
+      expect((await configError(makeEnv({ TENANT_QUOTAS: bad }))).message, bad).toContain("TENANT_QUOTAS");
+    }
+  });
+
+  it("OUTBOX_BATCH is 1-500 and OUTBOX_WEBHOOK_BATCH 0-500", async () => {
+    const c = await parseConfig(makeEnv({ OUTBOX_BATCH: "40", OUTBOX_WEBHOOK_BATCH: "0" }));
+    expect([c.outboxBatch, c.outboxWebhookBatch]).toEqual([40, 0]);
+    for (const [name, value] of [
+      ["OUTBOX_BATCH", "0"],
+      ["OUTBOX_BATCH", "501"],
+      ["OUTBOX_WEBHOOK_BATCH", "-1"],
+      ["OUTBOX_WEBHOOK_BATCH", "x"],
+    ] as const) {
+      expect((await configError(makeEnv({ [name]: value }))).message).toContain(name);
     }
   });
 });

@@ -18,7 +18,7 @@ export const operations: Operation[] = [
     summary: "Create a tenant API key (shown once)",
     body: CreateApiKeyBody,
     success: { status: 201, description: "Created", schema: R.ApiKeyCreated },
-    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"],
+    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND", "QUOTA_EXCEEDED"],
   }),
   admin({
     method: "get",
