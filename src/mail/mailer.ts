@@ -13,9 +13,18 @@ export type SendResult =
   | { status: "retryable"; error: string; retryAfterSeconds?: number }
   | { status: "permanent"; error: string };
 
-/** One transactional-mail provider. `idempotencyKey` is the outbox row id: the same row never sends twice. */
+/**
+ * One transactional-mail provider. `idempotencyKey` is the outbox row id; whether a retry of the
+ * same row can deliver a second copy depends on the provider (README: delivery guarantee per provider).
+ */
 export interface Mailer {
   readonly name: string;
+  /**
+   * How long the provider deduplicates sends carrying the same idempotency key: a retry within it
+   * cannot deliver twice. 0: the provider takes no key, so a retry after an ambiguous failure (a
+   * timeout or a dropped connection once it may have accepted the message, a 5xx) may.
+   */
+  readonly idempotencyWindowMs: number;
   send(message: OutgoingEmail, idempotencyKey: string): Promise<SendResult>;
 }
 

@@ -26,11 +26,12 @@ export { OUTBOX_BATCH, OUTBOX_WEBHOOK_BATCH } from "../config/outbox";
 export const DELIVERY_CONCURRENCY = 5;
 
 /**
- * Delivers one outbox row at most once, whatever its channel: the claim is a single conditional
+ * Attempts one outbox row, by one sender at a time, whatever its channel: the claim is a single conditional
  * UPDATE (or the row was inserted already claimed: `claimed`), the outcome is written only by the
  * claim holder, and the payload is wiped as soon as the row reaches a final state — sent, failed
  * (the receiver said never), dead (MAX_ATTEMPTS spent) or dropped (its token expired, or nowhere to
- * send it). Retryable failures go back to the queue with exponential backoff.
+ * send it). Retryable failures go back to the queue with exponential backoff; whether such a retry
+ * can deliver a second copy is the provider's (Mailer.idempotencyWindowMs, README per provider).
  */
 export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Promise<void> {
   const { db } = deps;
