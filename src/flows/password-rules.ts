@@ -49,7 +49,14 @@ export interface PasswordCandidate {
   email?: string | null;
   userName?: string | null;
   userId?: string | null;
+  /** The public live check: no account, no write of its own, so its audit of an HIBP outage is coalesced. */
+  anonymous?: boolean;
 }
+
+/** An HIBP outage is audited for anonymous checks at most this often per tenant (per isolate). */
+const ANONYMOUS_AUDIT_EVERY_MS = 60_000;
+/** Per isolate: when each tenant's last anonymous outage event was written, and the checks since. */
+const anonymousOutages = new Map<string, { at: number; since: number }>();
 
 /**
  * Every policy rule except reuse: local rules, the D1 blocklist and (when configured) the HIBP range
@@ -62,18 +69,7 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
     isCommonPassword(deps.db, c.password),
     base && policy.breachCheck ? checkBreached(base, c.password) : Promise.resolve(null),
   ]);
-  if (breach?.status === "unavailable") {
-    await insertAudit(
-      deps.db,
-      auditRow(deps.meta, deps.now(), {
-        type: "password.breach_check_failed",
-        tenantId: c.scope.tenantId,
-        clientId: c.scope.clientId,
-        userId: c.userId ?? null,
-        data: { reason: breach.reason, failOpen: true },
-      }),
-    ).run();
-  }
+  if (breach?.status === "unavailable") await auditOutage(deps, c, breach.reason);
   return checkPasswordPolicy(c.password, {
     policy,
     common,
@@ -82,6 +78,38 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
     userName: c.userName,
     productName: c.scope.productName,
   });
+}
+
+/**
+ * Audits a failed-open breach check. Setting a password writes anyway, so each one is audited with
+ * it; the anonymous live check would otherwise cost a D1 write per request during an outage, so
+ * it writes one event per tenant a minute (after the response), counting the checks in between.
+ */
+async function auditOutage(deps: Deps, c: PasswordCandidate, reason: string): Promise<void> {
+  const tenant = c.scope.tenantId;
+  const now = deps.now();
+  let repeats = 0;
+  if (c.anonymous) {
+    const last = anonymousOutages.get(tenant);
+    if (last && now - last.at < ANONYMOUS_AUDIT_EVERY_MS) {
+      last.since++;
+      return;
+    }
+    repeats = last?.since ?? 0;
+    anonymousOutages.set(tenant, { at: now, since: 0 });
+  }
+  const row = insertAudit(
+    deps.db,
+    auditRow(deps.meta, now, {
+      type: "password.breach_check_failed",
+      tenantId: tenant,
+      clientId: c.scope.clientId,
+      userId: c.userId ?? null,
+      data: { reason, failOpen: true, ...(c.anonymous ? { anonymous: true, unauditedBefore: repeats } : {}) },
+    }),
+  );
+  if (c.anonymous) deps.defer(row.run());
+  else await row.run();
 }
 
 /**

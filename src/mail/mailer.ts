@@ -96,6 +96,37 @@ const redact = (raw: string) =>
     .trim()
     .slice(0, 200);
 
+/** A provider's answer is read up to this many bytes: its message id or error fits; an error page of any size does not fill memory. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The first `max` bytes of a body as text (the rest is cancelled, never read); "" when it cannot be read. */
+async function headText(res: Response, max: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    if (size >= max) await reader.cancel();
+  } catch {
+    // A body that breaks off (or outlives the timeout) is read as far as it came.
+  }
+  const all = new Uint8Array(Math.min(size, max));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, all.length - at);
+    all.set(part, at);
+    at += part.length;
+    if (at >= all.length) break;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** Classifies an HTTP response into sent / retryable / permanent (errors never include what we sent). */
 export async function classifyResponse(res: Response, how: Classify = {}): Promise<SendResult> {
   const retryableStatus = how.retryableStatus ?? isRetryableStatus;
@@ -108,7 +139,8 @@ export async function classifyResponse(res: Response, how: Classify = {}): Promi
       ? { status: "retryable", error, retryAfterSeconds }
       : { status: "permanent", error };
   }
-  const raw = await res.text().catch(() => "");
+  // A 2xx counts as sent even if its body then stalls or breaks: the provider accepted the message.
+  const raw = await headText(res, MAX_ANSWER_BYTES);
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(raw);
