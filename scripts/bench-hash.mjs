@@ -3,6 +3,8 @@
 // pbkdf2Hmac, one WebCrypto HMAC per iteration (SHA-256, SHA-512), which verifies imported hashes
 // above the 100,000-iterations-per-call ceiling. Prints ns/iteration next to the constants in
 // src/crypto/legacy-hash.ts (NS_PER_ITERATION) and the import limits they give. Local only, bounded.
+// It times wall clock: the HMAC loop's yields (a setTimeout(0), ~1.2 ms per 10,000 iterations) and
+// any other load on the machine read as cost, so the constants were taken on an idle machine.
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 
