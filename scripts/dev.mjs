@@ -251,7 +251,7 @@ function banner() {
     notes.push(`Note: MAIL_PROVIDER=${vars.MAIL_PROVIDER} needs MAIL_API_KEY, which ${varsName} leaves empty.`);
   }
   if (vars.MAIL_PROVIDER === "dev" && vars.ENVIRONMENT !== "development") {
-    notes.push(`Note: ENVIRONMENT is "${vars.ENVIRONMENT}": the dev mailbox is served in development only.`);
+    notes.push(`Note: ENVIRONMENT is "${vars.ENVIRONMENT}": MAIL_PROVIDER=dev is refused outside development.`);
   }
   console.log(`
 ${line}

@@ -1,5 +1,5 @@
 import { type Config, type Env, getConfig } from "./config";
-import { type Db, getDb } from "./db/client";
+import { type Db, getDb, loggableError } from "./db/client";
 import type { RequestMeta } from "./domain/request";
 import { assetCatalogs, type CatalogLoader } from "./i18n/catalogs";
 import { logEvent } from "./log";
@@ -54,7 +54,8 @@ export async function buildDeps(
           level: "error",
           msg: "background work failed",
           requestId: meta.requestId,
-          error: e instanceof Error ? `${e.name}: ${e.message}` : "unknown",
+          // Never e.message as is: drizzle's lists the query's parameters (addresses, hashes).
+          error: loggableError(e),
         }),
       ),
     );

@@ -8,6 +8,36 @@ export type BreachResult =
 
 /** The HIBP range API must answer within this time, or the check fails open. */
 export const HIBP_TIMEOUT_MS = 1500;
+/**
+ * A padded range answer is ~40 KiB (about 1,000 lines of 37 bytes); reading stops here and the
+ * check fails open, so a wrong HIBP_API_BASE_URL (a large file, a proxy's error page) cannot fill memory.
+ */
+export const HIBP_MAX_BYTES = 256 * 1024;
+
+/** The body as text, or null once it passes `max` bytes (the rest is never read). */
+async function boundedText(res: Response, max: number): Promise<string | null> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.length;
+  }
+  return new TextDecoder().decode(all);
+}
 
 /**
  * Have I Been Pwned "Pwned Passwords" k-anonymity lookup: only the first 5 hex characters of the
@@ -29,8 +59,13 @@ export async function checkBreached(
       headers: { "Add-Padding": "true", "User-Agent": "resetkit" },
       signal: AbortSignal.timeout(HIBP_TIMEOUT_MS),
     });
-    if (!res.ok) return { status: "unavailable", reason: `http_${res.status}` };
-    body = await res.text();
+    if (!res.ok) {
+      await res.body?.cancel();
+      return { status: "unavailable", reason: `http_${res.status}` };
+    }
+    const text = await boundedText(res, HIBP_MAX_BYTES);
+    if (text === null) return { status: "unavailable", reason: "too_large" };
+    body = text;
   } catch (e) {
     const name = (e as { name?: string }).name;
     return { status: "unavailable", reason: name === "TimeoutError" || name === "AbortError" ? "timeout" : "network" };

@@ -13,6 +13,7 @@ export const RATE_LIMIT_BUCKETS = [
   "resetEmailsPerAddress",
   "pagesPerIp",
   "cooldownPerIp",
+  "adminWritesPerTenant",
 ] as const;
 export type RateLimitBucket = (typeof RATE_LIMIT_BUCKETS)[number];
 
@@ -40,6 +41,9 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitBucket, string> = {
   pagesPerIp: "300/15m",
   // Seed 002's cooldown lookup, limited like the request endpoint (resetPerIp).
   cooldownPerIp: "30/15m",
+  // Every admin POST/PATCH/DELETE of one tenant's credentials (root: of the root key), so one
+  // tenant's script cannot saturate the shared D1 with writes: 5 a second, on average.
+  adminWritesPerTenant: "300/1m",
 };
 
 /** An IPv6 /48 (a site: many /64 networks) gets its own bucket at this multiple of the per-network limit. */

@@ -6,7 +6,10 @@ import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
 import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
+import { OUTBOX_BATCH, OUTBOX_WEBHOOK_BATCH } from "./outbox";
+import { parseTenantQuotas, type TenantQuotas } from "./quotas";
 import { parseRateLimits } from "./rate-limits";
+import { assertSafeForProduction } from "./safety";
 
 export { ConfigError };
 
@@ -31,6 +34,11 @@ export interface Env extends MailEnv {
   HIBP_API_BASE_URL?: string;
   RATE_LIMITS?: string;
   AUDIT_RETENTION_DAYS?: string;
+  /** "true" lets production run with PASSWORD_HASH_ITERATIONS below OWASP's 600,000. */
+  ALLOW_LOW_HASH_ITERATIONS?: string;
+  OUTBOX_BATCH?: string;
+  OUTBOX_WEBHOOK_BATCH?: string;
+  TENANT_QUOTAS?: string;
 }
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
@@ -46,8 +54,15 @@ export interface Config {
   /** MAIL_FALLBACK_*: takes over a message after `after` retryable failures; null when unset. */
   mailFallback: (MailSlot & { after: number }) | null;
   mailOptions: MailOptions;
+  /** MAIL_FROM_DOMAINS (lower-case): the only domains a client's branding.fromAddress may use. */
+  mailFromDomains: readonly string[];
   /** Audit events (and final outbox rows) older than this are purged by the cron. */
   auditRetentionDays: number;
+  /** Emails and webhook deliveries one cron run attempts (src/outbox/deliver.ts has the arithmetic). */
+  outboxBatch: number;
+  outboxWebhookBatch: number;
+  /** TENANT_QUOTAS: what each tenant may hold (users, clients, API keys) and import per day. */
+  quotas: TenantQuotas;
   adminApiKey: string;
   passwordHashIterations: number;
   /** PASSWORD_HASH_ITERATIONS with the pepper derived from SECRET_KEY: what every hash is made with. */
@@ -79,6 +94,15 @@ const VarsSchema = z.object({
   AUDIT_RETENTION_DAYS: z._default(
     z.coerce.number().check(z.int(), z.minimum(1, "must be at least 1"), z.maximum(36_500, "must be at most 36500")),
     400,
+  ),
+  ALLOW_LOW_HASH_ITERATIONS: z._default(z.enum(["true", "false"]), "false"),
+  OUTBOX_BATCH: z._default(
+    z.coerce.number().check(z.int(), z.minimum(1, "must be at least 1"), z.maximum(500, "must be at most 500")),
+    OUTBOX_BATCH,
+  ),
+  OUTBOX_WEBHOOK_BATCH: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0, "must be at least 0"), z.maximum(500, "must be at most 500")),
+    OUTBOX_WEBHOOK_BATCH,
   ),
 });
 
@@ -118,6 +142,9 @@ export async function parseConfig(env: Env): Promise<Config> {
     COMPAT_DIALECTS: env.COMPAT_DIALECTS ?? undefined,
     HIBP_API_BASE_URL: env.HIBP_API_BASE_URL ?? "",
     AUDIT_RETENTION_DAYS: blankToUndefined(env.AUDIT_RETENTION_DAYS),
+    ALLOW_LOW_HASH_ITERATIONS: blankToUndefined(env.ALLOW_LOW_HASH_ITERATIONS),
+    OUTBOX_BATCH: blankToUndefined(env.OUTBOX_BATCH),
+    OUTBOX_WEBHOOK_BATCH: blankToUndefined(env.OUTBOX_WEBHOOK_BATCH),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -128,8 +155,17 @@ export async function parseConfig(env: Env): Promise<Config> {
   const adminApiKey = requireSecret(env, "ADMIN_API_KEY", 16);
   const secretKey = requireSecret(env, "SECRET_KEY", 32);
   const signingKey = requireSecret(env, "SIGNING_KEY", 20);
+  if (v.ENVIRONMENT === "production") {
+    assertSafeForProduction({
+      publicBaseUrl: v.PUBLIC_BASE_URL,
+      iterations: v.PASSWORD_HASH_ITERATIONS,
+      allowLowIterations: v.ALLOW_LOW_HASH_ITERATIONS === "true",
+      adminApiKey,
+      secretKey,
+    });
+  }
   const mail = parseMailConfig(env, {
-    production: v.ENVIRONMENT === "production",
+    development: v.ENVIRONMENT === "development",
     provider: v.MAIL_PROVIDER,
     from: v.MAIL_FROM,
     apiBaseUrl: v.MAIL_API_BASE_URL.trim(),
@@ -147,6 +183,9 @@ export async function parseConfig(env: Env): Promise<Config> {
     hibpApiBaseUrl: v.HIBP_API_BASE_URL.replace(/\/+$/, ""),
     rateLimits: parseRateLimits(env.RATE_LIMITS),
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
+    outboxBatch: v.OUTBOX_BATCH,
+    outboxWebhookBatch: v.OUTBOX_WEBHOOK_BATCH,
+    quotas: parseTenantQuotas(env.TENANT_QUOTAS),
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);

@@ -14,6 +14,8 @@ export interface MailEnv {
   MAIL_POSTMARK_STREAM?: string;
   MAIL_MAILGUN_DOMAIN?: string;
   MAIL_SES_REGION?: string;
+  /** Comma list of the domains tenants may send from (branding.fromAddress); default: MAIL_FROM's. */
+  MAIL_FROM_DOMAINS?: string;
   /** The `send_email` binding used by MAIL_PROVIDER=cloudflare. */
   EMAIL?: SendEmail;
 }
@@ -28,14 +30,15 @@ function parseSlot(
   names: (typeof SLOTS)[keyof typeof SLOTS],
   provider: MailProvider,
   rawUrl: string,
-  ctx: { production: boolean; sesRegion: string },
+  ctx: { development: boolean; sesRegion: string },
 ): MailSlot {
   const key = (names.key === "MAIL_API_KEY" ? env.MAIL_API_KEY : env.MAIL_FALLBACK_API_KEY) ?? "";
   const needsKey = provider !== "dev" && provider !== "cloudflare";
   if (needsKey && key === "")
     throw new ConfigError(`secret ${names.key} is missing (required by ${names.provider}=${provider})`);
-  if (provider === "dev" && ctx.production) {
-    throw new ConfigError(`${names.provider}=dev is only allowed when ENVIRONMENT is development or preview`);
+  // The dev provider keeps every message (live reset links) in D1, readable at /dev/mailbox in development only.
+  if (provider === "dev" && !ctx.development) {
+    throw new ConfigError(`${names.provider}=dev is only allowed when ENVIRONMENT is development`);
   }
   if (provider === "cloudflare" && !env.EMAIL) {
     throw new ConfigError(
@@ -63,17 +66,40 @@ function parseSlot(
 /** The domain of the address in MAIL_FROM ("Name <a@example.com>" -> example.com). */
 const domainOf = (from: string) => /@([^\s>@]+)>?\s*$/.exec(from)?.[1] ?? "";
 
+const DOMAIN = /^([a-z0-9-]+\.)+[a-z]{2,}$/;
+
+/**
+ * MAIL_FROM_DOMAINS: the sender domains the deployment's provider account has verified, the only
+ * ones a tenant's branding.fromAddress may use (else a tenant could send DKIM-signed mail as any
+ * of them). Default: the domain of MAIL_FROM alone.
+ */
+function parseFromDomains(raw: string | undefined, from: string): string[] {
+  const given = (raw ?? "").trim();
+  const list = (given === "" ? domainOf(from) : given)
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+  for (const d of list) {
+    if (!DOMAIN.test(d))
+      throw new ConfigError(
+        "MAIL_FROM_DOMAINS is invalid: a comma list of domains (e.g. example.com,mail.example.com)",
+      );
+  }
+  return list;
+}
+
 /**
  * Validates the mail slots and provider settings; throws ConfigError naming the variable. The
  * primary's provider, sender and base URL come already validated from the main schema.
  */
 export function parseMailConfig(
   env: MailEnv,
-  v: { production: boolean; provider: MailProvider; from: string; apiBaseUrl: string },
+  v: { development: boolean; provider: MailProvider; from: string; apiBaseUrl: string },
 ): {
   mail: MailSlot & { from: string };
   mailFallback: (MailSlot & { after: number }) | null;
   mailOptions: MailOptions;
+  mailFromDomains: string[];
 } {
   const blank = (s: string | undefined) => (s ?? "").trim();
   const fallbackName = blank(env.MAIL_FALLBACK_PROVIDER);
@@ -91,12 +117,12 @@ export function parseMailConfig(
     mailgunDomain: (blank(env.MAIL_MAILGUN_DOMAIN) || domainOf(v.from)).toLowerCase(),
     sesRegion: blank(env.MAIL_SES_REGION),
   };
-  if (used.has("mailgun") && !/^([a-z0-9-]+\.)+[a-z]{2,}$/.test(mailOptions.mailgunDomain)) {
+  if (used.has("mailgun") && !DOMAIN.test(mailOptions.mailgunDomain)) {
     throw new ConfigError(
       "MAIL_MAILGUN_DOMAIN is missing or invalid (Mailgun sends through /v3/{domain}/messages; default: the domain of MAIL_FROM)",
     );
   }
-  const ctx = { production: v.production, sesRegion: mailOptions.sesRegion };
+  const ctx = { development: v.development, sesRegion: mailOptions.sesRegion };
   const primary = parseSlot(env, SLOTS.primary, v.provider, v.apiBaseUrl, ctx);
 
   let mailFallback: (MailSlot & { after: number }) | null = null;
@@ -114,5 +140,6 @@ export function parseMailConfig(
     mail: { provider: primary.provider, from: v.from, apiBaseUrl: primary.apiBaseUrl, apiKey: primary.apiKey },
     mailFallback,
     mailOptions,
+    mailFromDomains: parseFromDomains(env.MAIL_FROM_DOMAINS, v.from),
   };
 }

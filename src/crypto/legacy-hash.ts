@@ -1,20 +1,42 @@
-import { b64, fromB64, utf8 } from "./encoding";
+import { b64, fromB64, randomBytes, utf8 } from "./encoding";
 
 /**
  * Hashes imported from other systems, stored in one canonical PHC form until the user's next
- * sign-in replaces them with ours (src/flows/sign-in.ts rehashes whatever needsRehash flags):
+ * sign-in replaces them with ours (src/flows/sign-in.ts):
  *   $pbkdf2-sha256$i=<iterations>,l=<bytes>$<salt b64>$<hash b64>   (or $pbkdf2-sha512$)
  * They carry no pepper, so they are only as strong as the system they came from.
  */
 
 /** Production Workers reject more per deriveBits call; above it, pbkdf2Hmac below does the work. */
 export const NATIVE_ITERATIONS_LIMIT = 100_000;
+
+export type Digest = "SHA-256" | "SHA-512";
+
 /**
- * Imports above this are refused: above 100,000 iterations a verification costs one WebCrypto HMAC
- * per iteration (~1.9 µs SHA-256, ~3 µs SHA-512 in workerd), at each sign-in until the first success.
- * Django's defaults (up to 1,200,000) and Keycloak's (210,000 SHA-512) fit.
+ * CPU per PBKDF2 iteration (per block) in workerd, in nanoseconds, as `npm run bench:hash`
+ * measured them on the 2-core AMD EPYC development machine: native deriveBits, and pbkdf2Hmac
+ * (one WebCrypto HMAC per iteration, for counts above the per-call ceiling). Used to bound and to
+ * equalize work, so only their ratios matter on other hardware.
  */
-export const MAX_IMPORT_ITERATIONS = 2_000_000;
+export const NS_PER_ITERATION = {
+  native: { "SHA-256": 153, "SHA-512": 406 },
+  hmac: { "SHA-256": 1881, "SHA-512": 2430 },
+} as const;
+
+/**
+ * The CPU one verification of an imported hash may cost: OWASP's PBKDF2-HMAC-SHA256
+ * recommendation (600,000 iterations) through pbkdf2Hmac, ≈ 1.13 s here, about 12 sign-ins with our
+ * own hash. Imports above it are refused: SHA-256 up to 600,000 iterations per 32-byte block,
+ * SHA-512 up to 464,444 per 64-byte block (Django ≤ 4.2, Keycloak's 210,000 and passlib fit).
+ */
+export const VERIFY_BUDGET_NS = 600_000 * NS_PER_ITERATION.hmac["SHA-256"];
+
+/**
+ * Iterations of pbkdf2Hmac between two yields to the event loop (≈ 19 ms of CPU here): other
+ * requests of the isolate run meanwhile. A yield is a setTimeout(0), ≈ 1.2 ms of wall time in
+ * workerd (nothing quicker lets timers and I/O in: a MessageChannel does not), so not more often.
+ */
+const YIELD_EVERY = 10_000;
 
 /** The explicit import shape: PBKDF2 parameters as most exports list them. */
 export interface Pbkdf2Export {
@@ -27,13 +49,39 @@ export interface Pbkdf2Export {
   saltEncoding?: "base64" | "hex" | "utf8";
 }
 
-type Digest = "SHA-256" | "SHA-512";
-interface Legacy {
+/** A parsed imported hash. */
+export interface Legacy {
   digest: Digest;
   iterations: number;
   salt: Uint8Array<ArrayBuffer>;
   hash: Uint8Array<ArrayBuffer>;
 }
+
+/** What verifying one imported hash costs: the PBKDF2 parameters that set its CPU time. */
+export interface LegacyWork {
+  digest: Digest;
+  iterations: number;
+  /** PBKDF2 blocks: ceil(key length / digest length); each runs the whole iteration chain. */
+  blocks: number;
+}
+
+const hLen = (d: Digest) => (d === "SHA-256" ? 32 : 64);
+const mode = (iterations: number) => (iterations <= NATIVE_ITERATIONS_LIMIT ? "native" : "hmac");
+
+/** The work of verifying an imported hash. */
+export const workOf = (l: Legacy): LegacyWork => ({
+  digest: l.digest,
+  iterations: l.iterations,
+  blocks: Math.ceil(l.hash.length / hLen(l.digest)),
+});
+
+/** Nanoseconds of CPU (on the measuring machine) that this work costs. */
+export const costNs = (w: LegacyWork): number =>
+  w.iterations * w.blocks * NS_PER_ITERATION[mode(w.iterations)][w.digest];
+
+/** The dearer of two works (null counts as none). */
+export const dearer = (a: LegacyWork | null, b: LegacyWork | null): LegacyWork | null =>
+  !a ? b : !b ? a : costNs(b) > costNs(a) ? b : a;
 
 const fromHex = (s: string) =>
   /^([0-9a-fA-F]{2})+$/.test(s) ? Uint8Array.from(s.match(/../g)!, (h) => parseInt(h, 16)) : null;
@@ -80,21 +128,16 @@ function fromString(s: string): Legacy | null {
   return null;
 }
 
-/** Import outcome: the string to store, or a reason code for the errors[] of the response. */
-export type ImportedHash =
-  | { ok: true; stored: string }
-  | { ok: false; code: "UNSUPPORTED_HASH_FORMAT" | "HASH_ITERATIONS_TOO_HIGH" | "FOREIGN_PEPPER"; message: string };
+/** Import outcome of a foreign PBKDF2 hash: the string to store and its work, or a reason code. */
+export type ImportedLegacy =
+  | { ok: true; stored: string; work: LegacyWork }
+  | { ok: false; code: "UNSUPPORTED_HASH_FORMAT" | "HASH_ITERATIONS_TOO_HIGH"; message: string };
 
 /**
- * Accepts our own PHC string (same pepper only), PHC/passlib/Django PBKDF2 strings or the explicit
- * object, and returns the form to store. More than MAX_IMPORT_ITERATIONS is refused (CPU cost).
+ * PHC/passlib/Django PBKDF2 strings or the explicit object -> the form to store. A hash whose
+ * verification would cost more than VERIFY_BUDGET_NS is refused.
  */
-export function importHash(input: string | Pbkdf2Export, pepperId: string): ImportedHash {
-  if (typeof input === "string" && input.startsWith("$pbkdf2c-sha256$")) {
-    return input.includes(`,k=${pepperId}$`)
-      ? { ok: true, stored: input }
-      : { ok: false, code: "FOREIGN_PEPPER", message: "This resetkit hash was made with another SECRET_KEY." };
-  }
+export function importLegacy(input: string | Pbkdf2Export): ImportedLegacy {
   let l: Legacy | null;
   if (typeof input === "string") l = fromString(input);
   else {
@@ -117,21 +160,26 @@ export function importHash(input: string | Pbkdf2Export, pepperId: string): Impo
       message: "Not a supported PBKDF2 hash (see the README for the accepted shapes).",
     };
   }
-  if (l.iterations > MAX_IMPORT_ITERATIONS) {
+  const work = workOf(l);
+  if (costNs(work) > VERIFY_BUDGET_NS) {
     return {
       ok: false,
       code: "HASH_ITERATIONS_TOO_HIGH",
-      message: `At most ${MAX_IMPORT_ITERATIONS} iterations can be imported.`,
+      message:
+        "Verifying this hash would cost more CPU than one verification may: at most 600,000 SHA-256 or 464,444 SHA-512 iterations per block.",
     };
   }
-  return { ok: true, stored: canonical(l) };
+  return { ok: true, stored: canonical(l), work };
 }
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
  * PBKDF2 (RFC 8018 §5.2) built on WebCrypto HMAC, for any iteration count: T_i = U_1 ^ ... ^ U_c with
  * U_1 = HMAC(P, S || INT(i)) and U_j = HMAC(P, U_j-1). One PBKDF2 cannot be split into several
  * deriveBits calls (each block's chain must run in one piece), but its HMACs can be made one by one:
- * no hash is written in JavaScript, and every call yields to the event loop.
+ * no hash is written in JavaScript. Awaiting an HMAC does not let the isolate's other requests run
+ * (it resolves as a microtask), so the loop yields to the event loop every YIELD_EVERY iterations.
  */
 export async function pbkdf2Hmac(
   hash: Digest,
@@ -141,43 +189,72 @@ export async function pbkdf2Hmac(
   dkLen: number,
 ): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey("raw", password, { name: "HMAC", hash }, false, ["sign"]);
-  const hLen = hash === "SHA-256" ? 32 : 64;
-  const out = new Uint8Array(Math.ceil(dkLen / hLen) * hLen);
-  for (let block = 1, pos = 0; pos < dkLen; block++, pos += hLen) {
+  const size = hLen(hash);
+  const out = new Uint8Array(Math.ceil(dkLen / size) * size);
+  for (let block = 1, pos = 0; pos < dkLen; block++, pos += size) {
     const first = new Uint8Array(salt.length + 4);
     first.set(salt);
     new DataView(first.buffer).setUint32(salt.length, block);
     let u = new Uint8Array(await crypto.subtle.sign("HMAC", key, first));
     const t = u.slice();
     for (let i = 1; i < iterations; i++) {
+      if (i % YIELD_EVERY === 0) await yieldToEventLoop();
       u = new Uint8Array(await crypto.subtle.sign("HMAC", key, u));
-      for (let k = 0; k < hLen; k++) t[k]! ^= u[k]!;
+      for (let k = 0; k < size; k++) t[k]! ^= u[k]!;
     }
     out.set(t, pos);
   }
   return out.slice(0, dkLen);
 }
 
+/** Runs `iterations` of PBKDF2 the way a hash of this count is verified (native in calls of ≤ 100,000, else HMAC by HMAC). */
+async function run(
+  digest: Digest,
+  pw: Uint8Array<ArrayBuffer>,
+  salt: Uint8Array<ArrayBuffer>,
+  iterations: number,
+  dkLen: number,
+) {
+  if (mode(iterations) === "hmac") return pbkdf2Hmac(digest, pw, salt, iterations, dkLen);
+  const key = await crypto.subtle.importKey("raw", pw, "PBKDF2", false, ["deriveBits"]);
+  return new Uint8Array(
+    await crypto.subtle.deriveBits({ name: "PBKDF2", hash: digest, salt, iterations }, key, dkLen * 8),
+  );
+}
+
 /**
- * Verifies a password against an imported hash, constant-time compare. Up to 100,000 iterations
- * in one deriveBits call; above that with pbkdf2Hmac, so no deriveBits call ever exceeds the
- * production ceiling.
+ * Work that matches nothing, so that every sign-in of a tenant costs what its dearest imported hash
+ * costs (`floor`): the part of the floor's CPU not already spent (`spentNs`), run with the floor's
+ * own primitive (native PBKDF2 in calls of ≤ 100,000, or the HMAC loop) and digest.
  */
-export async function verifyLegacy(password: string, l: Legacy): Promise<boolean> {
-  if (l.iterations > MAX_IMPORT_ITERATIONS) return false;
+export async function padToFloor(password: string, floor: LegacyWork, spentNs: number): Promise<void> {
+  const perIteration = NS_PER_ITERATION[mode(floor.iterations)][floor.digest];
+  let left = Math.round((costNs(floor) - spentNs) / perIteration);
   const pw = utf8(password);
-  let derived: Uint8Array;
-  if (l.iterations <= NATIVE_ITERATIONS_LIMIT) {
-    const key = await crypto.subtle.importKey("raw", pw, "PBKDF2", false, ["deriveBits"]);
-    derived = new Uint8Array(
-      await crypto.subtle.deriveBits(
-        { name: "PBKDF2", hash: l.digest, salt: l.salt, iterations: l.iterations },
-        key,
-        l.hash.length * 8,
-      ),
-    );
-  } else {
-    derived = await pbkdf2Hmac(l.digest, pw, l.salt, l.iterations, l.hash.length);
+  const salt = randomBytes(16);
+  if (mode(floor.iterations) === "hmac") {
+    if (left > 0) await pbkdf2Hmac(floor.digest, pw, salt, left, hLen(floor.digest));
+    return;
   }
+  while (left > 0) {
+    const n = Math.min(left, NATIVE_ITERATIONS_LIMIT);
+    await run(floor.digest, pw, salt, n, hLen(floor.digest));
+    left -= n;
+  }
+}
+
+/**
+ * Verifies a password against an imported hash, constant-time compare; then pads the work up to
+ * the tenant's floor (its dearest imported hash), so that which hash an account holds does not
+ * show in the time. A stored hash above the budget (imported before it existed) is never run.
+ */
+export async function verifyLegacy(password: string, l: Legacy, floor: LegacyWork | null = null): Promise<boolean> {
+  const work = workOf(l);
+  if (costNs(work) > VERIFY_BUDGET_NS) {
+    if (floor) await padToFloor(password, floor, 0);
+    return false;
+  }
+  const derived = await run(l.digest, utf8(password), l.salt, l.iterations, l.hash.length);
+  if (floor) await padToFloor(password, floor, costNs(work));
   return crypto.subtle.timingSafeEqual(derived, l.hash);
 }

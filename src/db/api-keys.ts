@@ -1,5 +1,7 @@
-import { and, desc, eq, isNull, lt, or } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { guardedInsert } from "./guarded";
+import { liveKeysBelow } from "./quotas";
 import { apiKeys } from "./schema";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -9,6 +11,13 @@ export const LAST_USED_GRANULARITY_MS = 60_000;
 
 /** Insert statement for a key (batch item). */
 export const insertApiKey = (db: Db, row: typeof apiKeys.$inferInsert) => db.insert(apiKeys).values(row);
+
+/** Insert statement for a key, made only while the tenant has fewer than `maxKeys` live ones (check its changes). */
+export const insertApiKeyWithin = (db: Db, row: typeof apiKeys.$inferInsert, maxKeys: number) =>
+  guardedInsert(db, apiKeys, row, liveKeysBelow(row.tenantId, maxKeys));
+
+/** Guard of a statement that goes with a key's creation (its audit event): true once the key exists. */
+export const apiKeyExists = (id: string) => sql`EXISTS (SELECT 1 FROM ${apiKeys} WHERE ${apiKeys.id} = ${id})`;
 
 /** The live (not revoked) key with this SHA-256, if any. */
 export async function findLiveApiKey(db: Db, keyHash: string): Promise<ApiKeyRow | null> {

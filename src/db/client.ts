@@ -17,3 +17,20 @@ export function databaseErrorMessage(e: unknown): string | null {
   if (d1 instanceof Error && /^D1_/.test(d1.message)) return d1.message.slice(0, 200);
   return e instanceof DrizzleQueryError ? "query failed" : null;
 }
+
+/**
+ * What may be logged about any thrown value: the D1 message for database failures (wherever they
+ * sit in the cause chain), else the error's name and message. Whatever still looks like drizzle's
+ * parameter list or an address is cut, so a wrapped database error cannot leak through.
+ */
+export function loggableError(e: unknown): string {
+  for (let cur: unknown = e, depth = 0; cur instanceof Error && depth < 5; cur = cur.cause, depth++) {
+    const db = databaseErrorMessage(cur);
+    if (db !== null) return db;
+  }
+  const err = e instanceof Error ? e : new Error(typeof e === "string" ? e : "unknown");
+  return `${err.name}: ${err.message}`
+    .replace(/\bparams:[\s\S]*$/, "params: [redacted]")
+    .replace(/[^\s"'<>(),;:]+@[^\s"'<>(),;:]+/g, "[address]")
+    .slice(0, 300);
+}

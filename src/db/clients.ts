@@ -1,7 +1,9 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Branding, Client, ClientFields } from "../domain/client";
 import type { PolicyOverrides } from "../domain/password-policy";
 import type { Db } from "./client";
+import { guardedInsert } from "./guarded";
+import { clientsBelow } from "./quotas";
 import { clients, resetRequests } from "./schema";
 
 type Row = typeof clients.$inferSelect;
@@ -74,7 +76,10 @@ function toRow(f: ClientFields): Partial<Row> {
   };
 }
 
-/** Insert statement for a new client (batch item). */
+/**
+ * Insert statement for a new client (batch item), made only while the tenant has fewer than
+ * `maxClients` (TENANT_QUOTAS.clients): check the statement's changes.
+ */
 export const insertClient = (
   db: Db,
   row: {
@@ -84,16 +89,25 @@ export const insertClient = (
     webhookSecret: string | null;
     createdAt: number;
   } & ClientFields & { name: string },
+  maxClients: number,
 ) =>
-  db.insert(clients).values({
-    ...toRow(row),
-    id: row.id,
-    tenantId: row.tenantId,
-    name: row.name,
-    secretHash: row.secretHash,
-    webhookSecret: row.webhookSecret,
-    createdAt: row.createdAt,
-  });
+  guardedInsert(
+    db,
+    clients,
+    {
+      ...toRow(row),
+      id: row.id,
+      tenantId: row.tenantId,
+      name: row.name,
+      secretHash: row.secretHash,
+      webhookSecret: row.webhookSecret,
+      createdAt: row.createdAt,
+    } as typeof clients.$inferInsert,
+    clientsBelow(row.tenantId, maxClients),
+  );
+
+/** Guard of a statement that goes with a client's creation (its audit event): true once the client exists. */
+export const clientExists = (id: string) => sql`EXISTS (SELECT 1 FROM ${clients} WHERE ${clients.id} = ${id})`;
 
 /** Update statement for a client of a tenant (null: any tenant); batch item. */
 export const updateClientRow = (

@@ -7,7 +7,13 @@ import type { Db } from "./client";
  * EXISTS(...) condition that only the batch's winning statement made true; every later statement
  * of the batch carries it, so a losing concurrent batch changes nothing at all.
  */
-export function guardedInsert<T extends SQLiteTable>(db: Db, table: T, values: T["$inferInsert"], guard: SQL) {
+export function guardedInsert<T extends SQLiteTable>(
+  db: Db,
+  table: T,
+  values: T["$inferInsert"],
+  guard: SQL,
+  opts: { orIgnore?: boolean } = {},
+) {
   const columns = getTableColumns(table) as Record<string, { name: string }>;
   const entries = Object.entries(values as Record<string, unknown>).filter(([, v]) => v !== undefined);
   const names = sql.join(
@@ -18,7 +24,9 @@ export function guardedInsert<T extends SQLiteTable>(db: Db, table: T, values: T
     entries.map(([, v]) => sql`${typeof v === "boolean" ? Number(v) : v}`),
     sql`, `,
   );
-  const raw = db.run(sql`INSERT INTO ${table} (${names}) SELECT ${vals} WHERE ${guard}`);
+  // OR IGNORE: a unique conflict inserts nothing instead of failing the statement (or its batch).
+  const verb = opts.orIgnore ? sql`INSERT OR IGNORE INTO` : sql`INSERT INTO`;
+  const raw = db.run(sql`${verb} ${table} (${names}) SELECT ${vals} WHERE ${guard}`);
   // drizzle-orm 0.45's D1 batch() binds parameters on `prepared.stmt`, which raw queries lack.
   return Object.assign(raw, { stmt: db.$client.prepare(raw.getQuery().sql) });
 }

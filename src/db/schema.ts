@@ -8,6 +8,12 @@ export const tenants = sqliteTable("tenants", {
   id: text("id").primaryKey(),
   name: text("name").notNull(),
   createdAt: integer("created_at").notNull(),
+  /**
+   * JSON {digest, iterations, blocks, cost}: the dearest foreign hash imported into the tenant
+   * (src/crypto/legacy-hash.ts). Every sign-in of the tenant costs that much while imported
+   * hashes remain, so an imported account does not answer slower than others; null = none.
+   */
+  legacyVerify: text("legacy_verify"),
 });
 
 /** Tenant API keys (admin Bearer credentials): only the SHA-256 of the key is stored. */

@@ -1,6 +1,8 @@
 import { and, eq, type SQL, sql } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Db } from "./client";
+import { guardedInsert } from "./guarded";
+import { usersBelow } from "./quotas";
 import { users } from "./schema";
 
 export type User = typeof users.$inferSelect;
@@ -55,10 +57,11 @@ export function newUser(
   };
 }
 
-/** Inserts a user; returns false when (tenant, email) is taken. */
-export async function insertUser(db: Db, user: typeof users.$inferInsert): Promise<boolean> {
-  const res = await db.insert(users).values(user).onConflictDoNothing().run();
-  return res.meta.changes === 1;
+/** Inserts a user unless (tenant, email) is taken or the tenant already has `maxUsers` (one statement). */
+export async function insertUser(db: Db, user: User, maxUsers: number): Promise<"inserted" | "exists" | "quota"> {
+  const res = await guardedInsert(db, users, user, usersBelow(user.tenantId, maxUsers), { orIgnore: true });
+  if (res.meta.changes === 1) return "inserted";
+  return (await findUserByEmail(db, user.tenantId, user.email)) ? "exists" : "quota";
 }
 
 /** Replaces a hash only if it is still the one we verified (a concurrent reset wins over a rehash). */

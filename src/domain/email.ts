@@ -11,3 +11,9 @@ export function maskEmail(email: string): string {
   const masked = local.length <= 2 ? `${local[0]}***` : `${local[0]}***${local[local.length - 1]}`;
   return `${masked}${email.slice(at)}`;
 }
+
+/** True when the address's domain is exactly one of `domains` (lower-case; subdomains are listed on their own). */
+export function senderDomainAllowed(address: string, domains: readonly string[]): boolean {
+  const at = address.lastIndexOf("@");
+  return at > 0 && domains.includes(address.slice(at + 1).toLowerCase());
+}

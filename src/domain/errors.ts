@@ -39,6 +39,7 @@ export const ERRORS = {
   TENANT_NOT_FOUND: { status: 404, title: "Tenant not found" },
   TENANT_EXISTS: { status: 409, title: "A tenant with this tenantId already exists" },
   API_KEY_NOT_FOUND: { status: 404, title: "API key not found" },
+  QUOTA_EXCEEDED: { status: 403, title: "The tenant has reached one of its quotas (TENANT_QUOTAS)" },
   CONFIGURATION_ERROR: { status: 500, title: "The service is misconfigured" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },
   DATABASE_FAILURE: { status: 500, title: "A database operation failed; try again" },
@@ -70,3 +71,7 @@ export class AppError extends Error {
     this.status = ERRORS[code].status;
   }
 }
+
+/** QUOTA_EXCEEDED naming the quota (TENANT_QUOTAS key) and its limit. */
+export const quotaExceeded = (quota: string, limit: number): AppError =>
+  new AppError("QUOTA_EXCEEDED", `The tenant's ${quota} quota (${limit}) is reached (TENANT_QUOTAS.${quota}).`);

@@ -4,6 +4,7 @@ import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import { AppError } from "../domain/errors";
 import { startReset } from "./start-reset";
+import { enforceAdminWrite } from "./target-tenant";
 
 /**
  * Admin-initiated reset (seed 004): emails the user a link valid for the client's admin TTL
@@ -16,6 +17,7 @@ export async function adminResetPassword(
   userId: string,
   clientId: string,
 ): Promise<void> {
+  await enforceAdminWrite(deps, scope);
   const user = await findUserById(deps.db, userId, scope.tenantId ?? undefined);
   if (!user) throw new AppError("USER_NOT_FOUND", `No user with id ${userId}.`);
   const client = await findClient(deps.db, clientId);

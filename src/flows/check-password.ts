@@ -30,6 +30,7 @@ export async function checkPassword(
     scope,
     email: input.email,
     userName: input.name,
+    anonymous: true,
   });
   const { blockedWords: _hidden, ...policy } = scope.policy;
   return { valid: errors.length === 0, errors, policy };

@@ -1,5 +1,5 @@
 import { signToken } from "../crypto/jwt";
-import { hashPassword } from "../crypto/password";
+import { hashPassword, isImportedHash } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { auditRow } from "../db/audit";
 import { clearBudgets } from "../db/budgets";
@@ -134,7 +134,10 @@ export async function completePasswordReset(
   const results = await db.batch([
     consumeReset(db, rr.id, nonce, now),
     invalidateOpenResets(db, user.id, now, { exceptId: rr.id, guard }),
-    ...(user.passwordHash ? rememberOldHash(db, user.id, user.passwordHash, now, guard) : []),
+    // An imported hash is not remembered: the reuse check never verifies one (src/flows/password-rules.ts).
+    ...(user.passwordHash && !isImportedHash(user.passwordHash)
+      ? rememberOldHash(db, user.id, user.passwordHash, now, guard)
+      : []),
     setPassword(db, user.id, newHash, now, guard),
     revokeUserSessions(db, user.id, now, guard),
     // A login token of an earlier reset must not outlive this one (the new token is inserted below).

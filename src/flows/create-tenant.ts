@@ -5,7 +5,7 @@ import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import { AppError } from "../domain/errors";
 import { mintKey } from "./manage-api-keys";
-import { requireRoot } from "./target-tenant";
+import { enforceAdminWrite, requireRoot } from "./target-tenant";
 
 /** Root only: creates a tenant and its first API key (every scope; shown once), in one batch. */
 export async function createTenant(
@@ -14,6 +14,7 @@ export async function createTenant(
   input: { name: string; tenantId?: string },
 ): Promise<{ tenantId: string; name: string; apiKey: string; apiKeyId: string }> {
   requireRoot(scope);
+  await enforceAdminWrite(deps, scope);
   const now = deps.now();
   const tenantId = input.tenantId ?? newId("ten_");
   const { apiKey, key, statements } = await mintKey(deps, tenantId, "initial key", now, { actor: scope.actor });

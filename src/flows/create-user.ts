@@ -4,9 +4,9 @@ import { insertUser, newUser, type User } from "../db/users";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import { normalizeEmail } from "../domain/email";
-import { AppError } from "../domain/errors";
+import { AppError, quotaExceeded } from "../domain/errors";
 import { passwordProblems, tenantScope } from "./password-rules";
-import { targetTenant } from "./target-tenant";
+import { enforceAdminWrite, targetTenant } from "./target-tenant";
 
 /**
  * Admin: creates a user in a tenant, with or without a password. A password must pass the policy
@@ -17,6 +17,7 @@ export async function createUser(
   scope: AdminScope,
   input: { email: string; password?: string; name?: string; locale?: string; clientId?: string; tenantId?: string },
 ): Promise<User> {
+  await enforceAdminWrite(deps, scope);
   const tenantId = await targetTenant(deps, scope, input.tenantId);
   const email = normalizeEmail(input.email);
   let passwordHash: string | null = null;
@@ -30,7 +31,9 @@ export async function createUser(
   }
   const now = deps.now();
   const user = newUser(tenantId, { email, name: input.name, locale: input.locale, passwordHash }, now);
-  if (!(await insertUser(deps.db, user))) throw new AppError("USER_EXISTS");
+  const outcome = await insertUser(deps.db, user, deps.config.quotas.users);
+  if (outcome === "exists") throw new AppError("USER_EXISTS");
+  if (outcome === "quota") throw quotaExceeded("users", deps.config.quotas.users);
   await insertAudit(
     deps.db,
     auditRow(deps.meta, now, {

@@ -1,11 +1,20 @@
 import { b64url, randomBytes } from "../crypto/encoding";
 import { newId, sha256Hex } from "../crypto/tokens";
-import { type ApiKeyRow, insertApiKey, listApiKeys, revokeApiKey } from "../db/api-keys";
+import {
+  type ApiKeyRow,
+  apiKeyExists,
+  insertApiKey,
+  insertApiKeyWithin,
+  listApiKeys,
+  revokeApiKey,
+} from "../db/api-keys";
 import { auditRow, insertAudit } from "../db/audit";
+import { guardedInsert } from "../db/guarded";
+import { auditEvents } from "../db/schema";
 import type { Deps } from "../deps";
 import { type Actor, type AdminScope, hasScope, parseScopes, SCOPES, type Scope } from "../domain/admin-scope";
-import { AppError } from "../domain/errors";
-import { targetTenant } from "./target-tenant";
+import { AppError, quotaExceeded } from "../domain/errors";
+import { enforceAdminWrite, targetTenant } from "./target-tenant";
 
 /** Every tenant API key starts with this, so secret scanners and people recognise one. */
 export const API_KEY_PREFIX = "rk_live_";
@@ -45,6 +54,8 @@ export async function mintKey(
   return {
     apiKey,
     key: view(key),
+    row,
+    audit,
     statements: [insertApiKey(deps.db, row), insertAudit(deps.db, audit)] as const,
   };
 }
@@ -59,15 +70,22 @@ export async function createApiKey(
   scope: AdminScope,
   input: { name: string; tenantId?: string; scopes?: Scope[] },
 ): Promise<{ key: ApiKeyView; apiKey: string }> {
+  await enforceAdminWrite(deps, scope);
   const tenantId = await targetTenant(deps, scope, input.tenantId);
   const missing = (input.scopes ?? SCOPES).filter((s) => !hasScope(scope, s));
   if (missing.length)
     throw new AppError("INSUFFICIENT_SCOPE", `A key may only grant scopes it holds; missing: ${missing.join(", ")}.`);
-  const { apiKey, key, statements } = await mintKey(deps, tenantId, input.name, deps.now(), {
+  const maxKeys = deps.config.quotas.apiKeys;
+  const { apiKey, key, row, audit } = await mintKey(deps, tenantId, input.name, deps.now(), {
     scopes: input.scopes,
     actor: scope.actor,
   });
-  await deps.db.batch(statements);
+  // Within TENANT_QUOTAS.apiKeys live keys, checked by the inserting statement itself.
+  const [created] = await deps.db.batch([
+    insertApiKeyWithin(deps.db, row, maxKeys),
+    guardedInsert(deps.db, auditEvents, audit, apiKeyExists(row.id)),
+  ]);
+  if (created.meta.changes === 0) throw quotaExceeded("apiKeys", maxKeys);
   return { key, apiKey };
 }
 
@@ -78,6 +96,7 @@ export async function listKeys(deps: Deps, scope: AdminScope): Promise<ApiKeyVie
 
 /** Revokes a key of the caller's tenant; another tenant's key is "not found", never revealed. */
 export async function revokeKey(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  await enforceAdminWrite(deps, scope);
   const now = deps.now();
   const tenantId = await revokeApiKey(deps.db, id, scope.tenantId, now);
   if (!tenantId) throw new AppError("API_KEY_NOT_FOUND", `No live API key with id ${id}.`);

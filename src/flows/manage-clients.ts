@@ -3,6 +3,7 @@ import { seal } from "../crypto/envelope";
 import { newId, sha256Hex } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import {
+  clientExists,
   deleteClientRow,
   findClient,
   findWebhookTarget,
@@ -11,12 +12,15 @@ import {
   listClients,
   updateClientRow,
 } from "../db/clients";
+import { guardedInsert } from "../db/guarded";
+import { auditEvents } from "../db/schema";
 import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import type { Client, ClientFields } from "../domain/client";
-import { AppError, type FieldError } from "../domain/errors";
+import { senderDomainAllowed } from "../domain/email";
+import { AppError, type FieldError, quotaExceeded } from "../domain/errors";
 import { dropQueuedForClient } from "../outbox/store";
-import { targetTenant } from "./target-tenant";
+import { enforceAdminWrite, targetTenant } from "./target-tenant";
 
 /** A new client secret: 256 random bits; only its SHA-256 is stored. */
 const newSecret = (prefix: string) => prefix + b64url(randomBytes(32));
@@ -49,8 +53,21 @@ export function urlProblems(deps: Deps, fields: ClientFields): FieldError[] {
   return errors;
 }
 
+/** A branded sender must be on one of the deployment's sender domains (MAIL_FROM_DOMAINS). */
+function senderProblems(deps: Deps, fields: ClientFields): FieldError[] {
+  const from = fields.branding?.fromAddress;
+  if (!from || senderDomainAllowed(from, deps.config.mailFromDomains)) return [];
+  return [
+    {
+      path: "branding.fromAddress",
+      code: "FROM_DOMAIN_NOT_ALLOWED",
+      message: `Must be an address at ${deps.config.mailFromDomains.join(", ") || "the domain of MAIL_FROM"} (MAIL_FROM_DOMAINS).`,
+    },
+  ];
+}
+
 function assertValid(deps: Deps, fields: ClientFields) {
-  const errors = urlProblems(deps, fields);
+  const errors = [...urlProblems(deps, fields), ...senderProblems(deps, fields)];
   if (errors.length) throw new AppError("VALIDATION_FAILED", undefined, errors);
 }
 
@@ -96,29 +113,39 @@ export async function createClient(
   input: ClientFields & { name: string; clientId?: string; tenantId?: string },
 ): Promise<{ client: Client; clientSecret: string; webhookSecret?: string }> {
   const { clientId, tenantId: wanted, ...fields } = input;
+  await enforceAdminWrite(deps, scope);
   const tenantId = await targetTenant(deps, scope, wanted);
   assertValid(deps, fields);
   const id = clientId ?? newId("cli_");
   const now = deps.now();
   const clientSecret = newSecret("cs_");
   const webhookSecret = fields.webhookUrl ? newSecret("whsec_") : undefined;
-  await deps.db
+  const maxClients = deps.config.quotas.clients;
+  const audit = auditRow(deps.meta, now, {
+    type: "client.created",
+    tenantId,
+    clientId: id,
+    data: { actor: scope.actor },
+  });
+  const [created] = await deps.db
     .batch([
-      insertClient(deps.db, {
-        ...fields,
-        issueLoginToken: fields.issueLoginToken ?? (fields.businessId != null ? true : undefined),
-        id,
-        tenantId,
-        secretHash: await sha256Hex(clientSecret),
-        webhookSecret: webhookSecret ? await sealWebhookSecret(deps, id, webhookSecret) : null,
-        createdAt: now,
-      }),
-      insertAudit(
+      insertClient(
         deps.db,
-        auditRow(deps.meta, now, { type: "client.created", tenantId, clientId: id, data: { actor: scope.actor } }),
+        {
+          ...fields,
+          issueLoginToken: fields.issueLoginToken ?? (fields.businessId != null ? true : undefined),
+          id,
+          tenantId,
+          secretHash: await sha256Hex(clientSecret),
+          webhookSecret: webhookSecret ? await sealWebhookSecret(deps, id, webhookSecret) : null,
+          createdAt: now,
+        },
+        maxClients,
       ),
+      guardedInsert(deps.db, auditEvents, audit, clientExists(id)),
     ])
     .catch(conflict);
+  if (created.meta.changes === 0) throw quotaExceeded("clients", maxClients);
   return { client: (await findClient(deps.db, id))!, clientSecret, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
@@ -133,6 +160,7 @@ export async function updateClient(
   id: string,
   fields: ClientFields,
 ): Promise<{ client: Client; webhookSecret?: string }> {
+  await enforceAdminWrite(deps, scope);
   const before = await getClientFor(deps, scope, id);
   assertValid(deps, fields);
   const now = deps.now();
@@ -166,6 +194,7 @@ export async function rotateSecret(
   id: string,
   which: "client" | "webhook",
 ): Promise<string> {
+  await enforceAdminWrite(deps, scope);
   const client = await getClientFor(deps, scope, id);
   const secret = newSecret(which === "client" ? "cs_" : "whsec_");
   const patch =
@@ -194,6 +223,7 @@ export async function rotateSecret(
  * belong to the tenant). The default client cannot be deleted: public requests fall back to it.
  */
 export async function deleteClient(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  await enforceAdminWrite(deps, scope);
   const client = await getClientFor(deps, scope, id);
   if (id === deps.config.defaultClientId)
     throw new AppError("FORBIDDEN", "The default client (DEFAULT_CLIENT_ID) cannot be deleted.");

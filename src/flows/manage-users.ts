@@ -8,6 +8,7 @@ import type { AdminScope } from "../domain/admin-scope";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
 import { dropQueuedForUser } from "../outbox/store";
+import { enforceAdminWrite } from "./target-tenant";
 
 /** A user of the caller's tenant, or USER_NOT_FOUND (also for another tenant's user: nothing is revealed). */
 export async function getUserFor(deps: Deps, scope: AdminScope, id: string): Promise<User> {
@@ -29,6 +30,7 @@ export interface UserPatch {
  * never their values.
  */
 export async function updateUser(deps: Deps, scope: AdminScope, id: string, patch: UserPatch): Promise<User> {
+  await enforceAdminWrite(deps, scope);
   const user = await getUserFor(deps, scope, id);
   const { db } = deps;
   const now = deps.now();
@@ -68,6 +70,7 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
  * and queued messages about them go, then the row. Audit events stay (they hold ids, not addresses).
  */
 export async function deleteUser(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  await enforceAdminWrite(deps, scope);
   const user = await getUserFor(deps, scope, id);
   const { db } = deps;
   const now = deps.now();

@@ -1,4 +1,4 @@
-import { verifyPassword } from "../crypto/password";
+import { isImportedHash, verifyPassword } from "../crypto/password";
 import { auditRow, insertAudit } from "../db/audit";
 import { isCommonPassword } from "../db/blocklist";
 import { findClient } from "../db/clients";
@@ -57,7 +57,14 @@ export interface PasswordCandidate {
   email?: string | null;
   userName?: string | null;
   userId?: string | null;
+  /** The public live check: no account, no write of its own, so its audit of an HIBP outage is coalesced. */
+  anonymous?: boolean;
 }
+
+/** An HIBP outage is audited for anonymous checks at most this often per tenant (per isolate). */
+const ANONYMOUS_AUDIT_EVERY_MS = 60_000;
+/** Per isolate: when each tenant's last anonymous outage event was written, and the checks since. */
+const anonymousOutages = new Map<string, { at: number; since: number }>();
 
 /**
  * Every policy rule except reuse: local rules, the D1 blocklist and (when configured) the HIBP range
@@ -70,18 +77,7 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
     isCommonPassword(deps.db, c.password),
     base && policy.breachCheck ? checkBreached(base, c.password) : Promise.resolve(null),
   ]);
-  if (breach?.status === "unavailable") {
-    await insertAudit(
-      deps.db,
-      auditRow(deps.meta, deps.now(), {
-        type: "password.breach_check_failed",
-        tenantId: c.scope.tenantId,
-        clientId: c.scope.clientId,
-        userId: c.userId ?? null,
-        data: { reason: breach.reason, failOpen: true },
-      }),
-    ).run();
-  }
+  if (breach?.status === "unavailable") await auditOutage(deps, c, breach.reason);
   return checkPasswordPolicy(c.password, {
     policy,
     common,
@@ -93,8 +89,42 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
 }
 
 /**
+ * Audits a failed-open breach check. Setting a password writes anyway, so each one is audited with
+ * it; the anonymous live check would otherwise cost a D1 write per request during an outage, so
+ * it writes one event per tenant a minute (after the response), counting the checks in between.
+ */
+async function auditOutage(deps: Deps, c: PasswordCandidate, reason: string): Promise<void> {
+  const tenant = c.scope.tenantId;
+  const now = deps.now();
+  let repeats = 0;
+  if (c.anonymous) {
+    const last = anonymousOutages.get(tenant);
+    if (last && now - last.at < ANONYMOUS_AUDIT_EVERY_MS) {
+      last.since++;
+      return;
+    }
+    repeats = last?.since ?? 0;
+    anonymousOutages.set(tenant, { at: now, since: 0 });
+  }
+  const row = insertAudit(
+    deps.db,
+    auditRow(deps.meta, now, {
+      type: "password.breach_check_failed",
+      tenantId: tenant,
+      clientId: c.scope.clientId,
+      userId: c.userId ?? null,
+      data: { reason, failOpen: true, ...(c.anonymous ? { anonymous: true, unauditedBefore: repeats } : {}) },
+    }),
+  );
+  if (c.anonymous) deps.defer(row.run());
+  else await row.run();
+}
+
+/**
  * True when the password is the user's current one or one of the previous historySize-1. Costs one
  * full hash verification per remembered password, so callers run it only once the cheap rules pass.
+ * Imported (foreign) hashes are never verified here: each may cost up to the import budget
+ * (≈ 1 s of CPU), once per remembered hash, so a password still under one counts as not reused.
  */
 export async function isReusedPassword(
   deps: Deps,
@@ -103,7 +133,9 @@ export async function isReusedPassword(
   historySize: number,
 ): Promise<boolean> {
   if (historySize <= 0 || !user.passwordHash) return false;
-  const hashes = [user.passwordHash, ...(await previousHashes(deps.db, user.id, historySize - 1))];
+  const hashes = [user.passwordHash, ...(await previousHashes(deps.db, user.id, historySize - 1))].filter(
+    (h) => !isImportedHash(h),
+  );
   const matches = await Promise.all(hashes.map((h) => verifyPassword(password, h, deps.config.hashing)));
   return matches.some(Boolean);
 }

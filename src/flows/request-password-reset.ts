@@ -1,10 +1,12 @@
 import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import { type TakenUnit, takeUnit } from "../db/budgets";
+import { databaseErrorMessage } from "../db/client";
 import { enabledUserWithEmail, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import type { Client } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
+import { logEvent } from "../log";
 import { assertRedirectAllowed, resolveClient } from "./resolve-client";
 import { startReset } from "./start-reset";
 import { claimCooldown, emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
@@ -30,7 +32,22 @@ export async function requestPasswordReset(
   input: RequestResetInput,
   opts: { cooldownSeconds?: number; dialect?: string } = {},
 ): Promise<void> {
-  const client = await resolveClient(deps, input.clientId, input.businessId);
+  let client: Client;
+  try {
+    client = await resolveClient(deps, input.clientId, input.businessId);
+  } catch (e) {
+    const db = databaseErrorMessage(e);
+    if (db === null) throw e;
+    // D1 is failing: the caller gets the same 202 as always (a 500 here would be the one answer that
+    // differs), nothing is sent, and the log says so without the address. The user asks again later.
+    logEvent({
+      level: "error",
+      msg: "reset request dropped: database failure",
+      requestId: deps.meta.requestId,
+      error: db,
+    });
+    return;
+  }
   assertRedirectAllowed(client, input.redirectUri);
   const email = normalizeEmail(input.email);
   // A dialect's per-address cooldown (seed 002): checked and started whether or not the account exists.

@@ -4,6 +4,7 @@ import type { AdminScope } from "../domain/admin-scope";
 import { AppError } from "../domain/errors";
 import { deliver } from "../outbox/deliver";
 import { findOutbox, pullForward } from "../outbox/store";
+import { enforceAdminWrite } from "./target-tenant";
 
 /**
  * Operator retry: a queued (backing-off) row is made due now and attempted right after the
@@ -13,6 +14,7 @@ import { findOutbox, pullForward } from "../outbox/store";
  * right now is left to its sender.
  */
 export async function retryEmail(deps: Deps, scope: AdminScope, id: string): Promise<{ id: string; status: "queued" }> {
+  await enforceAdminWrite(deps, scope);
   const row = await findOutbox(deps.db, id, scope.tenantId);
   if (!row) throw new AppError("EMAIL_NOT_FOUND", `No email with id ${id}.`);
   const now = deps.now();

@@ -1,7 +1,9 @@
 import { purgeAudit } from "../db/audit";
 import { purgeBudgets } from "../db/budgets";
+import { loggableError } from "../db/client";
 import { purgeResets } from "../db/resets";
 import { purgeSessionsAndTokens } from "../db/sessions";
+import { clearLegacyFloors } from "../db/tenants";
 import type { Deps } from "../deps";
 import { logEvent } from "../log";
 import { processOutbox } from "../outbox/deliver";
@@ -20,6 +22,17 @@ const DELIVERED_RETENTION_MS = 7 * DAY;
  * audit events after AUDIT_RETENTION_DAYS.
  */
 export async function runMaintenance(deps: Deps): Promise<{ delivered: number; purged: number }> {
+  try {
+    return await maintain(deps);
+  } catch (e) {
+    // The platform logs an uncaught exception with its message: rethrown scrubbed, never drizzle's own.
+    const error = loggableError(e);
+    logEvent({ level: "error", msg: "maintenance failed", requestId: deps.meta.requestId, error });
+    throw new Error(`maintenance failed: ${error}`);
+  }
+}
+
+async function maintain(deps: Deps): Promise<{ delivered: number; purged: number }> {
   const delivered = await processOutbox(deps);
   const now = deps.now();
   const retention = now - deps.config.auditRetentionDays * DAY;
@@ -29,6 +42,9 @@ export async function runMaintenance(deps: Deps): Promise<{ delivered: number; p
     (await purgeBudgets(deps.db, now, PURGE_LIMIT)) +
     (await purgeOutbox(deps.db, { delivered: now - DELIVERED_RETENTION_MS, final: retention }, PURGE_LIMIT)) +
     (await purgeAudit(deps.db, retention, PURGE_LIMIT));
+  // Once an hour: tenants whose imported hashes are all gone stop paying for them at every sign-in.
+  // Hourly, because the check scans a tenant's users until it meets an imported hash.
+  if (Math.floor(now / 60_000) % 60 === 0) await clearLegacyFloors(deps.db);
   logEvent({ msg: "maintenance", requestId: deps.meta.requestId, delivered, purged });
   return { delivered, purged };
 }

@@ -1,4 +1,4 @@
-import { dummyHash, hashPassword, needsRehash, verifyPassword } from "../crypto/password";
+import { hashPassword, needsRehash, verifyForSignIn } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import {
@@ -11,6 +11,7 @@ import {
   takeUnit,
   undoUnless,
 } from "../db/budgets";
+import { findLegacyFloor } from "../db/tenants";
 import { rehashPassword, type User, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
@@ -70,10 +71,12 @@ async function takeSignInUnit(
 
 /**
  * Password sign-in. Unknown user, disabled user, no password and wrong password all give the same
- * INVALID_CREDENTIALS after the same hashing work (a random hash is verified for unknown users).
- * Failures are budgeted per (account, network) and per account in D1, taken before the password is
- * checked, so parallel guesses cannot exceed them (unknown accounts alike). A hash made with older
- * parameters is upgraded after a successful sign-in.
+ * INVALID_CREDENTIALS after the same hashing work (a random hash is verified for unknown users;
+ * in a tenant that imported foreign hashes, every sign-in also costs its dearest one, so an
+ * imported account's first sign-in is not slower than the others). Failures are budgeted per
+ * (account, network) and per account in D1, taken before the password is checked, so parallel
+ * guesses cannot exceed them (unknown accounts alike). A hash made with older parameters, or
+ * imported, is upgraded after the response of a successful sign-in.
  */
 export async function signIn(
   deps: Deps,
@@ -82,10 +85,13 @@ export async function signIn(
   const client = await resolveClient(deps, input.clientId, input.businessId);
   const email = normalizeEmail(input.email);
   await enforceLimit(deps, "signInPerIp", ipKey(deps));
-  const { user, refund } = await takeSignInUnit(deps, client.tenantId, email);
+  const [{ user, refund }, floor] = await Promise.all([
+    takeSignInUnit(deps, client.tenantId, email),
+    findLegacyFloor(deps.db, client.tenantId),
+  ]);
   const params = deps.config.hashing;
-  const stored = user?.passwordHash ?? dummyHash(params);
-  const ok = (await verifyPassword(input.password, stored, params)) && !!user?.passwordHash && !user.disabled;
+  const verdict = await verifyForSignIn(input.password, user?.passwordHash ?? null, params, floor);
+  const ok = verdict.ok && !!user?.passwordHash && !user.disabled;
   // Audit rows are written after the response: no D1 round trip on the sign-in path for them.
   const audit = (type: string) =>
     deps.defer(
@@ -109,9 +115,11 @@ export async function signIn(
     audit("sign_in.failed");
     throw e;
   });
-  if (needsRehash(stored, params)) {
+  const current = user.passwordHash!;
+  if (verdict.upgrade) deps.defer(rehashPassword(deps.db, user.id, current, verdict.upgrade, deps.now()));
+  else if (needsRehash(current, params)) {
     deps.defer(
-      hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, stored, h, deps.now())),
+      hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, current, h, deps.now())),
     );
   }
   deps.defer(refund());

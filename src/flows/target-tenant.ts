@@ -3,6 +3,15 @@ import type { Deps } from "../deps";
 import type { AdminScope } from "../domain/admin-scope";
 import { AppError } from "../domain/errors";
 import { resolveClient } from "./resolve-client";
+import { enforceLimit } from "./throttle";
+
+/**
+ * Counts one admin write (create, update, delete, rotate, import, reset, retry) against the
+ * credential's tenant — the root key has a bucket of its own — so one tenant's script cannot
+ * saturate the shared D1 with writes (RATE_LIMITS.adminWritesPerTenant). Reads are not counted.
+ */
+export const enforceAdminWrite = (deps: Deps, scope: AdminScope): Promise<void> =>
+  enforceLimit(deps, "adminWritesPerTenant", scope.tenantId ?? "root");
 
 /** FORBIDDEN unless the caller holds the root key (ADMIN_API_KEY). */
 export function requireRoot(scope: AdminScope): void {

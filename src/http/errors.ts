@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { ConfigError } from "../config/errors";
-import { databaseErrorMessage } from "../db/client";
+import { databaseErrorMessage, loggableError } from "../db/client";
 import { AppError } from "../domain/errors";
 import { logEvent } from "../log";
 
@@ -24,7 +24,6 @@ export function toAppError(err: unknown, c: Context): AppError {
     return new AppError("DATABASE_FAILURE");
   }
   // Names and messages of other runtime errors (crypto, fetch) carry no request values; bodies are never logged.
-  const e = err instanceof Error ? err : new Error(String(err));
-  logEvent({ level: "error", requestId, msg: "unhandled error", error: `${e.name}: ${e.message}`.slice(0, 300) });
+  logEvent({ level: "error", requestId, msg: "unhandled error", error: loggableError(err) });
   return new AppError("INTERNAL_ERROR");
 }

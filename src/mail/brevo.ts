@@ -20,6 +20,8 @@ export async function uuidFromKey(key: string): Promise<string> {
 export function brevoMailer(opts: HttpMailerOptions): Mailer {
   return {
     name: "brevo",
+    // Brevo keeps its idempotencyKey 30 minutes.
+    idempotencyWindowMs: 30 * 60_000,
     async send(message, idempotencyKey) {
       const { to, from, subject } = envelope(message);
       return postJson(

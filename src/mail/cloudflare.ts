@@ -29,6 +29,7 @@ export function classifyBindingError(e: unknown): SendResult {
 export function cloudflareMailer(binding: SendEmail): Mailer {
   return {
     name: "cloudflare",
+    idempotencyWindowMs: 0,
     async send(message) {
       const { to, from, subject } = envelope(message);
       const sender = parseAddress(from);

@@ -6,6 +6,8 @@ import { headerSafe, type Mailer } from "./mailer";
 export function devMailer(db: Db, now: () => number): Mailer {
   return {
     name: "dev",
+    // The row id is the captured message's primary key.
+    idempotencyWindowMs: Number.POSITIVE_INFINITY,
     async send(message, idempotencyKey) {
       // The idempotency key is the row id: a retried send of the same outbox row stores nothing new.
       await captureDevMail(db, {

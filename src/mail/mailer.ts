@@ -13,9 +13,18 @@ export type SendResult =
   | { status: "retryable"; error: string; retryAfterSeconds?: number }
   | { status: "permanent"; error: string };
 
-/** One transactional-mail provider. `idempotencyKey` is the outbox row id: the same row never sends twice. */
+/**
+ * One transactional-mail provider. `idempotencyKey` is the outbox row id; whether a retry of the
+ * same row can deliver a second copy depends on the provider (README: delivery guarantee per provider).
+ */
 export interface Mailer {
   readonly name: string;
+  /**
+   * How long the provider deduplicates sends carrying the same idempotency key: a retry within it
+   * cannot deliver twice. 0: the provider takes no key, so a retry after an ambiguous failure (a
+   * timeout or a dropped connection once it may have accepted the message, a 5xx) may.
+   */
+  readonly idempotencyWindowMs: number;
   send(message: OutgoingEmail, idempotencyKey: string): Promise<SendResult>;
 }
 
@@ -87,6 +96,37 @@ const redact = (raw: string) =>
     .trim()
     .slice(0, 200);
 
+/** A provider's answer is read up to this many bytes: its message id or error fits; an error page of any size does not fill memory. */
+export const MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The first `max` bytes of a body as text (the rest is cancelled, never read); "" when it cannot be read. */
+async function headText(res: Response, max: number): Promise<string> {
+  if (!res.body) return "";
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < max) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.length;
+    }
+    if (size >= max) await reader.cancel();
+  } catch {
+    // A body that breaks off (or outlives the timeout) is read as far as it came.
+  }
+  const all = new Uint8Array(Math.min(size, max));
+  let at = 0;
+  for (const c of chunks) {
+    const part = c.subarray(0, all.length - at);
+    all.set(part, at);
+    at += part.length;
+    if (at >= all.length) break;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** Classifies an HTTP response into sent / retryable / permanent (errors never include what we sent). */
 export async function classifyResponse(res: Response, how: Classify = {}): Promise<SendResult> {
   const retryableStatus = how.retryableStatus ?? isRetryableStatus;
@@ -99,7 +139,8 @@ export async function classifyResponse(res: Response, how: Classify = {}): Promi
       ? { status: "retryable", error, retryAfterSeconds }
       : { status: "permanent", error };
   }
-  const raw = await res.text().catch(() => "");
+  // A 2xx counts as sent even if its body then stalls or breaks: the provider accepted the message.
+  const raw = await headText(res, MAX_ANSWER_BYTES);
   let body: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(raw);

@@ -9,6 +9,7 @@ export function mailgunMailer(opts: HttpMailerOptions & { domain: string }): Mai
   const doFetch = fetcher(opts);
   return {
     name: "mailgun",
+    idempotencyWindowMs: 0,
     send(message) {
       const { to, from, subject } = envelope(message);
       const form = new FormData();

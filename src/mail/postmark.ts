@@ -13,6 +13,7 @@ const CONFIG_ERROR_CODES = new Set([10, 400, 401, 405, 412, 413]);
 export function postmarkMailer(opts: HttpMailerOptions & { messageStream: string }): Mailer {
   return {
     name: "postmark",
+    idempotencyWindowMs: 0,
     send(message) {
       const { to, from, subject } = envelope(message);
       return postJson(

@@ -7,6 +7,8 @@ import { envelope, type HttpMailerOptions, type Mailer, postJson } from "./maile
 export function resendMailer(opts: HttpMailerOptions): Mailer {
   return {
     name: "resend",
+    // Resend keeps an Idempotency-Key 24 hours.
+    idempotencyWindowMs: 24 * 3_600_000,
     send(message, idempotencyKey) {
       const { to, from, subject } = envelope(message);
       return postJson(

@@ -8,6 +8,7 @@ import { envelope, type HttpMailerOptions, type Mailer, parseAddress, postJson }
 export function sendgridMailer(opts: HttpMailerOptions): Mailer {
   return {
     name: "sendgrid",
+    idempotencyWindowMs: 0,
     send(message) {
       const { to, from, subject } = envelope(message);
       return postJson(

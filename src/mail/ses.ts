@@ -37,6 +37,7 @@ export function sesMailer(opts: HttpMailerOptions & { region: string }): Mailer 
   const credentials = { accessKeyId: opts.apiKey.slice(0, sep), secretAccessKey: opts.apiKey.slice(sep + 1) };
   return {
     name: "ses",
+    idempotencyWindowMs: 0,
     send(message) {
       const { to, from, subject } = envelope(message);
       const sender = parseAddress(from);

@@ -43,5 +43,12 @@ export const admin = (op: Omit<Operation, "tag" | "auth">): Operation => ({
   tag: "Admin",
   auth: "admin",
   ...op,
-  errors: ["UNAUTHORIZED", ...(op.scope ? (["INSUFFICIENT_SCOPE"] as const) : []), "CROSS_SITE_REQUEST", ...op.errors],
+  // Every admin write counts against RATE_LIMITS.adminWritesPerTenant.
+  errors: [
+    "UNAUTHORIZED",
+    ...(op.scope ? (["INSUFFICIENT_SCOPE"] as const) : []),
+    "CROSS_SITE_REQUEST",
+    ...(op.method === "get" ? [] : (["RATE_LIMITED"] as const)),
+    ...op.errors,
+  ],
 });

@@ -2,6 +2,7 @@ import { seal } from "../crypto/envelope";
 import { newId } from "../crypto/tokens";
 import type { Deps } from "../deps";
 import type { Client } from "../domain/client";
+import { senderDomainAllowed } from "../domain/email";
 import { matchLocale } from "../domain/locale";
 import { en } from "../i18n/mail/en";
 import { headerSafe, type OutgoingEmail } from "../mail/mailer";
@@ -11,10 +12,17 @@ import type { OutboxInsert } from "./store";
 // One plain address: anything else (a second address, a display name, a line break) is not a sender.
 const PLAIN_ADDRESS = /^[^\s@<>",;:()[\]\\]+@[^\s@<>",;:()[\]\\]+\.[^\s@<>",;:()[\]\\]+$/;
 
-/** The From header: the client's branded sender when set and well-formed, else MAIL_FROM. */
+/**
+ * The From header: the client's branded sender when set, well-formed and still on one of the
+ * deployment's sender domains (MAIL_FROM_DOMAINS may have changed since it was stored), else MAIL_FROM.
+ */
 export function fromAddress(deps: Deps, client: Client): string {
   const b = client.branding;
-  if (b.fromAddress && PLAIN_ADDRESS.test(b.fromAddress)) {
+  if (
+    b.fromAddress &&
+    PLAIN_ADDRESS.test(b.fromAddress) &&
+    senderDomainAllowed(b.fromAddress, deps.config.mailFromDomains)
+  ) {
     const name = b.fromName ? headerSafe(b.fromName.replace(/["<>\\]/g, "")) : "";
     return name ? `"${name}" <${b.fromAddress}>` : b.fromAddress;
   }

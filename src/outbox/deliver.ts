@@ -6,26 +6,32 @@ import { backoffMs } from "./backoff";
 import { emailChannel } from "./channels/email";
 import type { Channel, Outcome } from "./channels/types";
 import { webhookChannel } from "./channels/webhook";
-import { claimOutbox, dueOutboxIds, finishOutbox, type OutboxRow } from "./store";
+import { claimOutbox, dueOutboxFair, finishOutbox, type OutboxRow } from "./store";
 
 const CHANNELS: Record<string, Channel> = { email: emailChannel, webhook: webhookChannel };
 
 /**
- * Rows one cron run attempts. Each costs 1 provider call (fetch, or the send_email binding) and
- * 2 D1 calls (the claim UPDATE, then one batch with the outcome and its audit event); the run adds
- * 1 SELECT of due ids and 6 purge calls (run-maintenance). 25 rows = 25 fetches and 1 + 50 + 6 = 57 D1
- * calls: within the Free plan's 50 fetch subrequests and 1,000 Cloudflare-service calls per
- * invocation (Paid allows 10,000 subrequests). Worst case wall time, every call timing out:
- * 25 x 10 s, far below the 15-minute limit of a Cron Trigger.
+ * Rows one cron run attempts by default: OUTBOX_BATCH emails and OUTBOX_WEBHOOK_BATCH webhooks,
+ * each channel shared round-robin between tenants (src/outbox/store.ts). Each row costs 1 provider
+ * call (fetch, or the send_email binding) and 2 D1 calls (the claim UPDATE, then one batch with the
+ * outcome and its audit event; +1 read when a given-up email announces itself by webhook); a run
+ * adds 1 D1 call selecting the due ids, 6 purges and, once an hour, 1 floor check (run-maintenance).
+ * Defaults: 25 + 10 = 35 fetches and 1 + 70 + 6 (+1) = 77 D1 calls, within the Free plan's 50
+ * subrequests and 1,000 Cloudflare-service calls per invocation (Paid: 10,000 subrequests). Rows go
+ * out DELIVERY_CONCURRENCY at a time (Workers allow 6 open connections per invocation): worst case,
+ * every call timing out, ceil(35 / 5) x 10 s = 70 s, far below the 15-minute limit of a Cron Trigger.
  */
-export const OUTBOX_BATCH = 25;
+export { OUTBOX_BATCH, OUTBOX_WEBHOOK_BATCH } from "../config/outbox";
+/** Rows in flight at once in a cron run. */
+export const DELIVERY_CONCURRENCY = 5;
 
 /**
- * Delivers one outbox row at most once, whatever its channel: the claim is a single conditional
+ * Attempts one outbox row, by one sender at a time, whatever its channel: the claim is a single conditional
  * UPDATE (or the row was inserted already claimed: `claimed`), the outcome is written only by the
  * claim holder, and the payload is wiped as soon as the row reaches a final state — sent, failed
  * (the receiver said never), dead (MAX_ATTEMPTS spent) or dropped (its token expired, or nowhere to
- * send it). Retryable failures go back to the queue with exponential backoff.
+ * send it). Retryable failures go back to the queue with exponential backoff; whether such a retry
+ * can deliver a second copy is the provider's (Mailer.idempotencyWindowMs, README per provider).
  */
 export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Promise<void> {
   const { db } = deps;
@@ -112,9 +118,14 @@ export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Prom
   }
 }
 
-/** Cron: delivers due rows, oldest first, at most `limit` per run (see the subrequest arithmetic above). */
-export async function processOutbox(deps: Deps, limit = OUTBOX_BATCH): Promise<number> {
-  const ids = await dueOutboxIds(deps.db, deps.now(), limit);
-  for (const id of ids) await deliver(deps, id);
+/** Cron: delivers the run's due rows (see the subrequest arithmetic above), DELIVERY_CONCURRENCY at a time. */
+export async function processOutbox(deps: Deps): Promise<number> {
+  const { outboxBatch, outboxWebhookBatch } = deps.config;
+  const ids = await dueOutboxFair(deps.db, deps.now(), { email: outboxBatch, webhook: outboxWebhookBatch });
+  let next = 0;
+  const lane = async () => {
+    while (next < ids.length) await deliver(deps, ids[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(DELIVERY_CONCURRENCY, ids.length) }, lane));
   return ids.length;
 }

@@ -71,16 +71,30 @@ export async function claimOutbox(db: Db, id: string, now: number): Promise<Outb
   return row ?? null;
 }
 
-/** Ids of rows due for an attempt, oldest first, bounded. */
-export async function dueOutboxIds(db: Db, now: number, limit: number): Promise<string[]> {
-  const rows = await db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(due(now))
-    .orderBy(outbox.nextAttemptAt)
-    .limit(limit)
-    .all();
-  return rows.map((r) => r.id);
+// Due rows of one channel dealt round-robin across tenants: every tenant's oldest due row, then
+// every tenant's second, ... So one tenant's backlog (a webhook receiver down for a day) delays
+// the others by at most one row per tenant and run.
+const FAIR_DUE = `SELECT id FROM (
+  SELECT id, next_attempt_at, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at, id) AS turn
+  FROM outbox
+  WHERE channel = ?1 AND ((status = 'queued' AND next_attempt_at <= ?2) OR (status = 'sending' AND lease_until < ?2))
+) ORDER BY turn, next_attempt_at, id LIMIT ?3`;
+
+/**
+ * Ids of due rows per channel (each its own budget, so webhooks never take emails' turns), each
+ * channel shared fairly between tenants; one D1 call.
+ */
+export async function dueOutboxFair(
+  db: Db,
+  now: number,
+  budget: { email: number; webhook: number },
+): Promise<string[]> {
+  const channels = (["email", "webhook"] as const).filter((ch) => budget[ch] > 0);
+  if (!channels.length) return [];
+  const results = await db.$client.batch<{ id: string }>(
+    channels.map((ch) => db.$client.prepare(FAIR_DUE).bind(ch, now, budget[ch])),
+  );
+  return results.flatMap((r) => r.results.map((x) => x.id));
 }
 
 /** Records the outcome of an attempt; only the current claim holder (status "sending") may write it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, createUser, type Problem, requestReset, uniqueEmail } from "../helpers";
+import { answerOf, api, createUser, endlessBody, type Problem, requestReset, uniqueEmail } from "../helpers";
 
 describe("HTTP contract", () => {
   it("answers non-JSON bodies with 415 problem+json", async () => {
@@ -35,6 +35,20 @@ describe("HTTP contract", () => {
       duplex: "half",
     } as RequestInit);
     expect(res2.status).toBe(413);
+  });
+
+  it("counts the bytes while they stream: a body that passes 16 KiB and never ends gets 413 at once", async () => {
+    const res = await answerOf(
+      api("/v1/password-resets", {
+        method: "POST",
+        body: endlessBody(20 * 1024),
+        headers: { "Content-Type": "application/json" },
+        duplex: "half",
+      } as RequestInit),
+    );
+    expect(res).not.toBe("no answer");
+    expect((res as Response).status).toBe(413);
+    expect(((await (res as Response).json()) as Problem).code).toBe("PAYLOAD_TOO_LARGE");
   });
 
   it("answers malformed JSON with 400 MALFORMED_JSON", async () => {

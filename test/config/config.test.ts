@@ -8,6 +8,9 @@ import { RATE_LIMIT_BUCKETS } from "../../src/rate-limit";
 
 const SECRET_KEY = "config-test-secret-0123456789abcdef-XYZ";
 const ADMIN_API_KEY = "config-test-admin-key-QWERTY";
+// Strong ones (production refuses the placeholder words above).
+const PROD_SECRET_KEY = "cfg-Kq8Zr2Wv9Lm4Xp7Tn3Bd6Hj1Sf5Yc0Ge-XYZ";
+const PROD_ADMIN_API_KEY = "rk_admin_cfg-Vn4Qx8Lp2Zk7Wm";
 const MAIL_API_KEY = "re_config_test_mail_key_ZXCV";
 
 let signingJwk: JWK;
@@ -85,7 +88,11 @@ describe("parseConfig: a valid env", () => {
       resetEmailsPerAddress: { limit: 10, windowSeconds: 86_400 },
       pagesPerIp: { limit: 300, windowSeconds: 900 },
       cooldownPerIp: { limit: 30, windowSeconds: 900 },
+      adminWritesPerTenant: { limit: 300, windowSeconds: 60 },
     });
+    expect(c.quotas).toEqual({ users: 100_000, clients: 50, apiKeys: 25, importsPerDay: 50 });
+    expect(c.outboxBatch).toBe(25);
+    expect(c.outboxWebhookBatch).toBe(10);
   });
 
   it("reads PASSWORD_HASH_ITERATIONS and rejects values out of range, naming the variable", async () => {
@@ -160,13 +167,110 @@ describe("parseConfig: secrets", () => {
   });
 
   it("MAIL_PROVIDER=dev is refused in production, and unknown providers are refused", async () => {
-    expect((await configError(makeEnv({ ENVIRONMENT: "production" }))).message).toContain("MAIL_PROVIDER");
+    const strong = { SECRET_KEY: PROD_SECRET_KEY, ADMIN_API_KEY: PROD_ADMIN_API_KEY };
+    expect((await configError(makeEnv({ ENVIRONMENT: "production", ...strong }))).message).toContain("MAIL_PROVIDER");
     // ENVIRONMENT defaults to production.
-    expect((await configError(makeEnv({ ENVIRONMENT: undefined }))).message).toContain("MAIL_PROVIDER");
+    expect((await configError(makeEnv({ ENVIRONMENT: undefined, ...strong }))).message).toContain("MAIL_PROVIDER");
     expect((await configError(makeEnv({ MAIL_PROVIDER: "sendgrid" }))).message).toContain("MAIL_PROVIDER");
     expect(
-      (await parseConfig(makeEnv({ ENVIRONMENT: "production", MAIL_PROVIDER: "resend", MAIL_API_KEY }))).environment,
+      (
+        await parseConfig(
+          makeEnv({
+            ENVIRONMENT: "production",
+            MAIL_PROVIDER: "resend",
+            MAIL_API_KEY,
+            SECRET_KEY: PROD_SECRET_KEY,
+            ADMIN_API_KEY: PROD_ADMIN_API_KEY,
+          }),
+        )
+      ).environment,
     ).toBe("production");
+  });
+});
+
+describe("parseConfig: production refuses an unsafe configuration", () => {
+  const prod = (over: Partial<Record<keyof Env, string | undefined>> = {}) =>
+    makeEnv({
+      ENVIRONMENT: "production",
+      MAIL_PROVIDER: "resend",
+      MAIL_API_KEY,
+      SECRET_KEY: PROD_SECRET_KEY,
+      ADMIN_API_KEY: PROD_ADMIN_API_KEY,
+      ...over,
+    });
+
+  it("accepts a safe one", async () => {
+    expect((await parseConfig(prod())).environment).toBe("production");
+  });
+
+  it("an http:// or localhost PUBLIC_BASE_URL (links in emails would be cleartext or dead)", async () => {
+    for (const url of [
+      "http://reset.example.com",
+      "https://localhost:8787",
+      "https://127.0.0.1",
+      "https://[::1]:8787",
+      "https://app.localhost",
+      "https://0.0.0.0",
+    ]) {
+      const err = await configError(prod({ PUBLIC_BASE_URL: url }));
+      expect(err.message, url).toContain("PUBLIC_BASE_URL");
+    }
+    // Development and preview keep what they have.
+    expect((await parseConfig(makeEnv({ PUBLIC_BASE_URL: "http://localhost:8787" }))).publicBaseUrl).toBe(
+      "http://localhost:8787",
+    );
+  });
+
+  it("PASSWORD_HASH_ITERATIONS below OWASP's 600,000, unless ALLOW_LOW_HASH_ITERATIONS=true", async () => {
+    const err = await configError(prod({ PASSWORD_HASH_ITERATIONS: "310000" }));
+    expect(err.message).toContain("PASSWORD_HASH_ITERATIONS");
+    expect(err.message).toContain("ALLOW_LOW_HASH_ITERATIONS");
+    const allowed = await parseConfig(prod({ PASSWORD_HASH_ITERATIONS: "310000", ALLOW_LOW_HASH_ITERATIONS: "true" }));
+    expect(allowed.passwordHashIterations).toBe(310_000);
+    expect((await configError(prod({ ALLOW_LOW_HASH_ITERATIONS: "yes" }))).message).toContain(
+      "ALLOW_LOW_HASH_ITERATIONS",
+    );
+  });
+
+  it("weak, placeholder or reused secrets, naming the secret and never its value", async () => {
+    const cases: [keyof Env, string][] = [
+      ["ADMIN_API_KEY", "test-admin-key-0123456789"], // vitest.config.ts's: public
+      ["ADMIN_API_KEY", "changeme-changeme-changeme"],
+      ["ADMIN_API_KEY", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
+      ["ADMIN_API_KEY", "abcabcabcabcabcabcabcabcabcabcab"],
+      ["ADMIN_API_KEY", PROD_SECRET_KEY],
+      ["SECRET_KEY", "test-secret-key-0123456789abcdef0123456789abcdef"],
+      ["SECRET_KEY", "my-super-secret-password-for-resetkit"],
+      ["SECRET_KEY", "0123456701234567012345670123456701234567"],
+    ];
+    for (const [name, value] of cases) {
+      const err = await configError(prod({ [name]: value }));
+      expect(err.message, value).toContain(name);
+      expect(err.message).not.toContain(value);
+      expectNoSecrets(err.message, value.slice(0, 12));
+    }
+    // Random values of any alphabet pass (hex too).
+    const hex = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0")).join("");
+    expect((await parseConfig(prod({ SECRET_KEY: hex }))).environment).toBe("production");
+  });
+
+  it("the dev mailbox outside development: MAIL_PROVIDER=dev captures live reset links", async () => {
+    for (const environment of ["production", "preview"]) {
+      const err = await configError(
+        makeEnv({
+          ENVIRONMENT: environment,
+          MAIL_PROVIDER: "dev",
+          SECRET_KEY: PROD_SECRET_KEY,
+          ADMIN_API_KEY: PROD_ADMIN_API_KEY,
+        }),
+      );
+      expect(err.message).toContain("MAIL_PROVIDER");
+      expect(err.message).toContain("development");
+    }
+    const fallback = await configError(
+      makeEnv({ ENVIRONMENT: "preview", MAIL_PROVIDER: "resend", MAIL_API_KEY, MAIL_FALLBACK_PROVIDER: "dev" }),
+    );
+    expect(fallback.message).toContain("MAIL_FALLBACK_PROVIDER");
   });
 });
 
@@ -195,6 +299,7 @@ describe("parseConfig: RATE_LIMITS", () => {
       resetEmailsPerAddress: { limit: 10, windowSeconds: 86_400 },
       pagesPerIp: { limit: 300, windowSeconds: 900 },
       cooldownPerIp: { limit: 30, windowSeconds: 900 },
+      adminWritesPerTenant: { limit: 300, windowSeconds: 60 },
     });
     expect(Object.keys(c.rateLimits).sort()).toEqual([...RATE_LIMIT_BUCKETS].sort());
   });
@@ -243,6 +348,35 @@ describe("parseRateRule", () => {
       "5/1.5m",
     ]) {
       expect(parseRateRule(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe("parseConfig: TENANT_QUOTAS and the outbox batches", () => {
+  it("merges quotas onto the defaults; an unknown quota or a bad number names TENANT_QUOTAS", async () => {
+    const c = await parseConfig(makeEnv({ TENANT_QUOTAS: JSON.stringify({ users: 5000 }) }));
+    expect(c.quotas).toMatchObject({ users: 5000, clients: 50 });
+    for (const bad of [
+      "{",
+      "[]",
+      JSON.stringify({ planets: 1 }),
+      JSON.stringify({ users: -1 }),
+      JSON.stringify({ users: "9" }),
+    ]) {
+      expect((await configError(makeEnv({ TENANT_QUOTAS: bad }))).message, bad).toContain("TENANT_QUOTAS");
+    }
+  });
+
+  it("OUTBOX_BATCH is 1-500 and OUTBOX_WEBHOOK_BATCH 0-500", async () => {
+    const c = await parseConfig(makeEnv({ OUTBOX_BATCH: "40", OUTBOX_WEBHOOK_BATCH: "0" }));
+    expect([c.outboxBatch, c.outboxWebhookBatch]).toEqual([40, 0]);
+    for (const [name, value] of [
+      ["OUTBOX_BATCH", "0"],
+      ["OUTBOX_BATCH", "501"],
+      ["OUTBOX_WEBHOOK_BATCH", "-1"],
+      ["OUTBOX_WEBHOOK_BATCH", "x"],
+    ] as const) {
+      expect((await configError(makeEnv({ [name]: value }))).message).toContain(name);
     }
   });
 });

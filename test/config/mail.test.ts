@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, type Env, parseConfig } from "../../src/config";
 import { MAIL_PROVIDERS } from "../../src/mail";
 
-const SECRETS = { ADMIN_API_KEY: "mail-config-admin-key-0123", SECRET_KEY: "mail-config-secret-key-0123456789abcdef" };
+const SECRETS = { ADMIN_API_KEY: "mail-cfg-admin-key-Qz8Wx4", SECRET_KEY: "mail-cfg-Vb7Nm3Kq9Zr2Lt5Hj8Wd1Xs6Pf4Yg0" };
 const binding = { send: async () => ({ messageId: "x" }) } as unknown as SendEmail;
 
 async function envWithKey(over: Record<string, unknown>): Promise<Env> {

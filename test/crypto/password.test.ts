@@ -143,8 +143,8 @@ describe("hashPassword known answers (computed independently in Node)", () => {
     const p = await params(20_000);
     expect(await verifyPassword(ASCII_PW, KAT.ascii20k, p)).toBe(true);
     expect(await verifyPassword("ＰＡＳＳ１２３", KAT.fullwidth20k, p)).toBe(true);
-    // Verification uses the stored i/r, not the current total.
-    expect(await verifyPassword(ASCII_PW, KAT.ascii250k, p)).toBe(true);
+    // Verification uses the stored i/r, not the current total (within twice the current work).
+    expect(await verifyPassword(ASCII_PW, KAT.ascii250k, await params(150_000))).toBe(true);
   });
 
   it("the pepper matters: another pepper key gives another hash", async () => {
@@ -271,6 +271,22 @@ describe("verifyPassword", () => {
     const callsForeign = spyPbkdf2();
     await verifyPassword("wrong password", real.replace("k=0a1b2c3d", "k=ffffffff"), p);
     expect(callsForeign()).toEqual(forReal);
+  });
+});
+
+describe("verifyPassword: a stored hash costs at most twice the current parameters", () => {
+  it("refuses r up to 100 (10,000,000 iterations) after the current dummy work, without running it", async () => {
+    const p = await params(1_000);
+    const good = await hashPassword(ASCII_PW, p, SALT);
+    const calls = spyPbkdf2();
+    for (const r of [3, 100])
+      expect(await verifyPassword(ASCII_PW, good.replace("r=1", `r=${r}`), p), `r=${r}`).toBe(false);
+    expect(calls()).toEqual([1_000, 1_000]);
+    // Twice the current work still verifies (a lowered PASSWORD_HASH_ITERATIONS keeps older hashes working).
+    const twice = await hashPassword(ASCII_PW, await params(2_000), SALT);
+    expect(await verifyPassword(ASCII_PW, twice, p)).toBe(true);
+    expect(await verifyPassword(ASCII_PW, KAT.ascii600k, await params(300_000))).toBe(true);
+    expect(await verifyPassword(ASCII_PW, KAT.ascii600k, await params(290_000))).toBe(false); // 3 × 96,667
   });
 });
 

@@ -93,6 +93,19 @@ export async function api(path: string, opts: CallOptions = {}): Promise<Respons
 
 export const adminHeaders = { Authorization: `Bearer ${ADMIN_KEY}` };
 
+/**
+ * Vars of a production deployment for `api(..., { env })`: production refuses the test secrets
+ * (placeholder words) and the tests' low PASSWORD_HASH_ITERATIONS, so these replace them. Requests
+ * made with it cannot use ADMIN_KEY (tenant API keys work: they are stored as plain SHA-256).
+ */
+export const PRODUCTION = {
+  ENVIRONMENT: "production",
+  MAIL_PROVIDER: "resend",
+  ALLOW_LOW_HASH_ITERATIONS: "true",
+  ADMIN_API_KEY: "rk_admin_Hq3Zv8Lm2Xw7Kp4Tn9Bd",
+  SECRET_KEY: "Jr5Wq2Zx8Vn4Lk7Mp3Hd9Ts6Bf1Yc0Ga-Qe",
+} as const;
+
 /** A fresh address per test, so tests never depend on each other's data. */
 export const uniqueEmail = (tag = "user") => `${tag}.${crypto.randomUUID().slice(0, 8)}@example.com`;
 
@@ -265,3 +278,97 @@ export async function signInAs(email: string, password: string): Promise<{ acces
 
 /** GET /v1/me with an access token. */
 export const me = (accessToken: string) => api("/v1/me", { headers: { Authorization: `Bearer ${accessToken}` } });
+
+/**
+ * A D1 binding whose statements fail the way D1 does during an incident (a "D1_ERROR: ..."
+ * rejection): every one, or only those whose SQL matches `only` (the others run on the real D1,
+ * so a request gets past its first lookups). Through drizzle, single queries then throw
+ * DrizzleQueryError, whose message lists the query's bound parameters: what must never be logged.
+ */
+export function failingD1(only?: RegExp, message = "D1_ERROR: Network connection lost."): D1Database {
+  const real = env.DB;
+  const fail = () => Promise.reject(new Error(message));
+  const failing = (sql: string) => !only || only.test(sql);
+  const REAL = Symbol("real statement");
+  type Wrapped = D1PreparedStatement & { [REAL]: D1PreparedStatement; sql: string };
+  const wrap = (sql: string, stmt: D1PreparedStatement): Wrapped => {
+    const bad = failing(sql);
+    const w = {
+      [REAL]: stmt,
+      sql,
+      bind: (...values: unknown[]) => wrap(sql, stmt.bind(...values)),
+      all: () => (bad ? fail() : stmt.all()),
+      run: () => (bad ? fail() : stmt.run()),
+      first: (col?: string) => (bad ? fail() : col === undefined ? stmt.first() : stmt.first(col)),
+      raw: (opts?: { columnNames?: boolean }) => (bad ? fail() : stmt.raw(opts as never)),
+    };
+    return w as unknown as Wrapped;
+  };
+  return {
+    prepare: (sql: string) => wrap(sql, real.prepare(sql)),
+    batch: (stmts: Wrapped[]) =>
+      stmts.some((st) => failing(st.sql)) ? fail() : real.batch(stmts.map((st) => st[REAL])),
+    exec: fail,
+    dump: fail,
+    withSession: () => real.withSession(),
+  } as never;
+}
+
+/** Captures every console line (log, warn, error) until vi.restoreAllMocks(). */
+export function captureLogs(): string[] {
+  const lines: string[] = [];
+  const capture = (...args: unknown[]) =>
+    void lines.push(args.map((a) => (a instanceof Error ? `${a.name}: ${a.message}` : String(a))).join(" "));
+  vi.spyOn(console, "log").mockImplementation(capture);
+  vi.spyOn(console, "warn").mockImplementation(capture);
+  vi.spyOn(console, "error").mockImplementation(capture);
+  return lines;
+}
+
+/** A request body that sends `bytes` (in 1 KiB chunks) and then stays open forever, like a stalled upload. */
+export function endlessBody(bytes: number, fill = "x"): ReadableStream<Uint8Array> {
+  const chunk = new TextEncoder().encode(fill.repeat(1024));
+  let sent = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (sent >= bytes) return new Promise(() => {}); // never another byte, never the end
+      c.enqueue(chunk);
+      sent += chunk.length;
+    },
+  });
+}
+
+/** The response, or "no answer" when none came within a few seconds (the body never ends, so waiting for it hangs). */
+export const answerOf = (res: Promise<Response>): Promise<Response | "no answer"> =>
+  Promise.race([res, new Promise<"no answer">((r) => setTimeout(() => r("no answer"), 3000))]);
+
+/** PBKDF2 and HMAC work done while a test runs, per hash: deriveBits iterations, HMAC sign calls. */
+export interface HashWork {
+  pbkdf2: Record<string, number>;
+  hmac: Record<string, number>;
+}
+
+/**
+ * Spies (calling through) on crypto.subtle.deriveBits and sign, and returns a function that sums
+ * the work done since the spy started or the last call: "the same wall time" measured as counts.
+ */
+export function spyHashWork(): () => HashWork {
+  const derive = vi.spyOn(crypto.subtle, "deriveBits");
+  const sign = vi.spyOn(crypto.subtle, "sign");
+  const hashName = (h: unknown) => (typeof h === "string" ? h : ((h as { name?: string } | undefined)?.name ?? "?"));
+  return () => {
+    const work: HashWork = { pbkdf2: {}, hmac: {} };
+    for (const [alg] of derive.mock.calls) {
+      const a = alg as { name: string; hash?: unknown; iterations?: number };
+      if (a.name === "PBKDF2") work.pbkdf2[hashName(a.hash)] = (work.pbkdf2[hashName(a.hash)] ?? 0) + a.iterations!;
+    }
+    for (const [alg, key] of sign.mock.calls) {
+      if ((typeof alg === "string" ? alg : (alg as { name: string }).name) !== "HMAC") continue;
+      const h = hashName((key as CryptoKey).algorithm && ((key as CryptoKey).algorithm as { hash?: unknown }).hash);
+      work.hmac[h] = (work.hmac[h] ?? 0) + 1;
+    }
+    derive.mockClear();
+    sign.mockClear();
+    return work;
+  };
+}

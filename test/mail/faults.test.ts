@@ -4,6 +4,7 @@ import { classifyBindingError, cloudflareMailer } from "../../src/mail/cloudflar
 import { type OutgoingEmail, parseRetryAfter, sendWithTimeout } from "../../src/mail/mailer";
 import { backoffMs } from "../../src/outbox/backoff";
 import {
+  answerOf,
   api,
   captureFetch,
   clock,
@@ -179,6 +180,76 @@ describe("shared fault handling", () => {
     const hang = (signal: AbortSignal) =>
       new Promise<Response>((_, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
     expect(await sendWithTimeout(hang, {}, 50)).toEqual({ status: "retryable", error: "timeout" });
+  });
+
+  it("a 2xx whose body never finishes is sent (the provider accepted it: a retry would send a second copy)", async () => {
+    // As a real fetch does: the body errors when the request's signal aborts.
+    const acceptedThenStalls = (signal: AbortSignal) =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({
+            start(c) {
+              c.enqueue(new TextEncoder().encode('{"id":"re_'));
+              signal.addEventListener("abort", () => c.error(signal.reason));
+            },
+          }),
+          { status: 200, headers: { "Content-Type": "application/json" } },
+        ),
+      );
+    expect(await sendWithTimeout(acceptedThenStalls, {}, 50)).toEqual({ status: "sent" });
+  });
+
+  it("reads at most 64 KiB of a provider's answer (an error page of any size cannot fill memory)", async () => {
+    let pulled = 0;
+    const chunk = new TextEncoder().encode("x".repeat(16 * 1024));
+    const huge = () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              if (pulled >= 64 * 1024 * 1024) return c.close();
+              pulled += chunk.length;
+              c.enqueue(chunk);
+            },
+          }),
+          { status: 500 },
+        ),
+      );
+    const result = await sendWithTimeout(huge, {}, 5_000);
+    expect(result.status).toBe("retryable");
+    expect((result as { error: string }).error).toMatch(/^HTTP 500: x+$/);
+    expect(pulled).toBeLessThanOrEqual(128 * 1024);
+  });
+
+  it("through the request endpoint: a provider that never answers does not delay the 202; the attempt times out into a retry", async () => {
+    const email = uniqueEmail("hang");
+    const user = await createUser(email, strongPassword());
+    let signalOf: AbortSignal | undefined;
+    let timeOut: (e: unknown) => void = () => {};
+    vi.spyOn(globalThis, "fetch").mockImplementation(
+      (_input, init) =>
+        new Promise<Response>((_, reject) => {
+          signalOf = init?.signal as AbortSignal;
+          timeOut = reject;
+        }),
+    );
+    const vars = { MAIL_PROVIDER: "resend", MAIL_API_KEY: "re_key", MAIL_API_BASE_URL: "https://mail.fake.test" };
+    const ctx = { json: { email }, env: vars, background: "leave" as const };
+    const res = await answerOf(api("/v1/password-resets", ctx));
+    expect(res).not.toBe("no answer");
+    expect((res as Response).status).toBe(202);
+    // The provider call is still pending, with a deadline: the signal the runtime aborts after SEND_TIMEOUT_MS.
+    await vi.waitFor(() => expect(signalOf).toBeDefined());
+    expect(signalOf!.aborted).toBe(false);
+    timeOut(new DOMException("The operation was aborted due to timeout", "TimeoutError"));
+    await vi.waitFor(async () => {
+      const [row] = await rows<{ status: string; last_error: string; next_attempt_at: number }>(
+        "SELECT status, last_error, next_attempt_at FROM outbox WHERE user_id = ?",
+        user.id,
+      );
+      expect(row).toMatchObject({ status: "queued", last_error: "timeout" });
+      expect(row!.next_attempt_at).toBeGreaterThan(clock.now());
+    });
   });
 
   it("reads Retry-After as seconds or an HTTP date, capped at an hour, ignoring nonsense", () => {

@@ -175,7 +175,7 @@ describe("branded sender", () => {
       branding: {
         productName: "Acme",
         fromName: 'Acme "Support"\r\nBcc: x@evil.example',
-        fromAddress: "help@acme.example",
+        fromAddress: "help@example.com",
       },
     });
     const { clientId: bad } = await newClient(adminHeaders, { branding: { productName: "Acme" } });
@@ -187,7 +187,7 @@ describe("branded sender", () => {
     await createUser(a, strongPassword());
     await requestReset(a, { clientId: good });
     const sent = (await mailTo(a))[0]!;
-    expect(sent.from).toBe('"Acme Support Bcc: x@evil.example" <help@acme.example>');
+    expect(sent.from).toBe('"Acme Support Bcc: x@evil.example" <help@example.com>');
     expect(sent.subject).toBe("Reset your Acme password");
 
     const b = uniqueEmail("from");

@@ -8,10 +8,11 @@ export const formBody = () => bodyRules(["application/x-www-form-urlencoded"]);
 /** The posted form as strings (absent or file fields read as ""). */
 export async function formFields(c: Context<AppEnv>): Promise<(name: string) => string> {
   const body = await c.req.parseBody();
-  return (name) => {
-    const v = body[name];
-    return typeof v === "string" ? v : "";
-  };
+  const form: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === "string") form[k] = v;
+  // For the error page of this post (src/routes/pages/index.ts), which never reads the body itself.
+  c.set("form", form);
+  return (name) => form[name] ?? "";
 }
 
 /** True when the script posted the form and wants JSON back (inline errors) instead of a page. */

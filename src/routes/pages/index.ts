@@ -32,12 +32,11 @@ async function pageError(err: Error, c: Context<AppEnv>): Promise<Response> {
   for (const [k, v] of Object.entries(e.headers ?? {})) c.header(k, v);
   if (wantsJson(c)) return c.json({ ok: false, code: e.code }, e.status as 400);
   const deps = c.get("deps");
-  // Keep the journey's branding and language: from the posted form (already read, so cached) or the query.
-  const form = c.req.method === "POST" ? await c.req.parseBody().catch(() => ({})) : {};
-  const param = (name: string) => {
-    const v = (form as Record<string, unknown>)[name] ?? c.req.query(name);
-    return typeof v === "string" ? v : "";
-  };
+  // Keep the journey's branding and language: from the posted form if the handler read it, or the
+  // query. The body itself is never read here: one the body rules refused (too large, never ending,
+  // another media type) must not be parsed after all.
+  const form = c.get("form") ?? {};
+  const param = (name: string) => form[name] ?? c.req.query(name) ?? "";
   const client = await resolveClient(deps, param("client_id") || deps.config.defaultClientId).catch(() => null);
   const p = await openPage(c, { client, uiLocales: param("ui_locales") });
   const [title, body] = PAGE_FOR[e.code] ?? ["error.title", "error.body"];

@@ -19,7 +19,7 @@ export const operations: Operation[] = [
     summary: "Create a client (secrets shown once)",
     body: CreateClientBody,
     success: { status: 201, description: "Created", schema: R.ClientWithSecrets },
-    errors: [...BODY_ERRORS, "FORBIDDEN", "CLIENT_EXISTS", "TENANT_NOT_FOUND"],
+    errors: [...BODY_ERRORS, "FORBIDDEN", "CLIENT_EXISTS", "TENANT_NOT_FOUND", "QUOTA_EXCEEDED"],
   }),
   admin({
     method: "get",

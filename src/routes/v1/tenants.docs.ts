@@ -21,7 +21,7 @@ export const operations: Operation[] = [
       "Omitted scopes mean every scope. A tenant key may grant only scopes it holds itself (INSUFFICIENT_SCOPE otherwise).",
     body: CreateApiKeyBody,
     success: { status: 201, description: "Created", schema: R.ApiKeyCreated },
-    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"],
+    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND", "QUOTA_EXCEEDED"],
   }),
   admin({
     method: "get",

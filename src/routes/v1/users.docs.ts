@@ -16,6 +16,7 @@ export const operations: Operation[] = [
       ...BODY_ERRORS,
       "FORBIDDEN",
       "USER_EXISTS",
+      "QUOTA_EXCEEDED",
       "PASSWORD_POLICY_VIOLATION",
       "UNKNOWN_CLIENT",
       "TENANT_NOT_FOUND",
@@ -47,10 +48,11 @@ export const operations: Operation[] = [
     path: "/v1/users/import",
     scope: "users:write",
     summary: "Import up to 1,000 users with existing PBKDF2 hashes",
-    description: "Hashes are upgraded to resetkit's scheme at each user's next sign-in. Body up to 1 MiB.",
+    description:
+      "Hashes are upgraded to resetkit's scheme at each user's next sign-in. Body up to 1 MiB. A hash whose verification would cost more CPU than the budget (SHA-256 > 600,000 or SHA-512 > 464,444 iterations per block) is refused: `VALIDATION_FAILED` with `errors[].code` `HASH_ITERATIONS_TOO_HIGH`.",
     body: ImportUsersBody,
     success: { status: 200, description: "Imported and skipped users", schema: R.ImportResult },
-    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND"],
+    errors: [...BODY_ERRORS, "FORBIDDEN", "TENANT_NOT_FOUND", "QUOTA_EXCEEDED"],
   }),
   admin({
     method: "patch",

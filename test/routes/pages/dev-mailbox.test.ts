@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { api, mailTo } from "../../helpers";
+import { api, mailTo, PRODUCTION } from "../../helpers";
 import { expectSecurePage, newSession, userWithReset, visit } from "../../helpers/pages";
 
 // GET /dev/mailbox and /dev/mailbox/:id/html (src/routes/pages/dev-mailbox.ts): the development
@@ -9,7 +9,7 @@ describe("dev mailbox", () => {
   it("serves the dev mailbox only in development", async () => {
     expect((await api("/dev/mailbox.json")).status).toBe(200);
     expect((await api("/dev/mailbox", {})).headers.get("Content-Type")).toContain("text/html");
-    const prod = await api("/dev/mailbox.json", { env: { ENVIRONMENT: "production", MAIL_PROVIDER: "resend" } });
+    const prod = await api("/dev/mailbox.json", { env: PRODUCTION });
     expect(prod.status).toBe(404);
   });
 
@@ -30,9 +30,6 @@ describe("dev mailbox", () => {
     expect(rendered.headers.get("Content-Security-Policy")).not.toContain("script-src");
     expect(await rendered.text()).toContain('<head><base target="_top">');
     expect((await api("/dev/mailbox/nope/html")).status).toBe(404);
-    expect(
-      (await api(`/dev/mailbox/${mail!.id}/html`, { env: { ENVIRONMENT: "production", MAIL_PROVIDER: "resend" } }))
-        .status,
-    ).toBe(404);
+    expect((await api(`/dev/mailbox/${mail!.id}/html`, { env: PRODUCTION })).status).toBe(404);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { adminHeaders, newClient } from "../../helpers";
+import { adminHeaders, answerOf, api, endlessBody, newClient } from "../../helpers";
 import { formOf, newSession, submit, visit } from "../../helpers/pages";
 
 // Errors of the hosted pages rendered as pages (pageError in src/routes/pages/index.ts).
@@ -17,5 +17,38 @@ describe("page errors", () => {
     expect(html).toContain('<html lang="de">');
     expect(html).toContain("Brandy");
     expect(html).toContain(`href="/forgot-password?client_id=${clientId}&amp;ui_locales=de"`);
+  });
+});
+
+describe("refused page posts", () => {
+  // The error page keeps the journey's branding from the query only: a body the rules refused
+  // (too large, wrong media type) is never read again, even one that never ends.
+  const post = (headers: Record<string, string>) =>
+    answerOf(
+      api("/forgot-password?ui_locales=de", {
+        method: "POST",
+        body: endlessBody(20 * 1024, "a"),
+        headers,
+        duplex: "half",
+      } as RequestInit),
+    );
+
+  it("a form that passes 16 KiB and never ends gets the 413 page at once", async () => {
+    const res = await post({ "Content-Type": "application/x-www-form-urlencoded" });
+    expect(res).not.toBe("no answer");
+    expect((res as Response).status).toBe(413);
+    expect(await (res as Response).text()).toContain('<html lang="de">');
+  });
+
+  it("a declared Content-Length above the limit is refused without reading the body", async () => {
+    const res = await post({ "Content-Type": "application/x-www-form-urlencoded", "Content-Length": "999999" });
+    expect(res).not.toBe("no answer");
+    expect((res as Response).status).toBe(413);
+  });
+
+  it("a body of another media type (multipart) is refused with 415 without reading it", async () => {
+    const res = await post({ "Content-Type": "multipart/form-data; boundary=x" });
+    expect(res).not.toBe("no answer");
+    expect((res as Response).status).toBe(415);
   });
 });

@@ -8,13 +8,14 @@ import {
   newClient,
   newTenant,
   newUser,
+  PRODUCTION,
   requestReset,
   rows,
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
 
-const PROD = { ENVIRONMENT: "production", MAIL_PROVIDER: "resend" };
+const PROD = PRODUCTION;
 const RESEND = { MAIL_PROVIDER: "resend", MAIL_API_BASE_URL: "https://mail.fake.test" };
 
 afterEach(() => vi.restoreAllMocks());
@@ -142,6 +143,40 @@ describe("/v1/clients", () => {
     expect(
       (await api("/v1/clients", { json: { name: "x", resetUrl: "javascript:alert(1)" }, headers: t.headers })).status,
     ).toBe(400);
+  });
+
+  it("sends only from the deployment's sender domains (MAIL_FROM_DOMAINS, default: MAIL_FROM's)", async () => {
+    const t = await newTenant();
+    const spoof = { name: "x", branding: { fromName: "Bank security", fromAddress: "security@bank.example" } };
+    const refused = await api("/v1/clients", { json: spoof, headers: t.headers });
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as Problem).errors).toEqual([
+      expect.objectContaining({ path: "branding.fromAddress", code: "FROM_DOMAIN_NOT_ALLOWED" }),
+    ]);
+    // MAIL_FROM is no-reply@example.com here: its domain is allowed, case aside; a subdomain is not.
+    const ok = await newClient(t.headers, { branding: { fromAddress: "Help@Example.COM" } });
+    const sub = { name: "x", branding: { fromAddress: "help@mail.example.com" } };
+    expect((await api("/v1/clients", { json: sub, headers: t.headers })).status).toBe(400);
+    const patch = await api(`/v1/clients/${ok.clientId}`, {
+      method: "PATCH",
+      json: { branding: { fromAddress: "security@bank.example" } },
+      headers: t.headers,
+    });
+    expect(patch.status).toBe(400);
+    const listed = { MAIL_FROM_DOMAINS: "bank.example, example.com" };
+    expect((await api("/v1/clients", { json: spoof, headers: t.headers, env: listed })).status).toBe(201);
+
+    // A sender stored before (or allowed by an earlier MAIL_FROM_DOMAINS) is not used any more: MAIL_FROM is.
+    const email = uniqueEmail("from-domain");
+    const { clientId } = await newClient(t.headers, { branding: { fromAddress: "help@example.com" } });
+    await newUser(t.headers, { email, password: strongPassword() });
+    const narrowed = { MAIL_FROM_DOMAINS: "other.example" };
+    expect((await api("/v1/password-resets", { json: { email, clientId }, env: narrowed })).status).toBe(202);
+    const [mail] = await rows<{ from_address: string }>(
+      "SELECT from_address FROM dev_mailbox WHERE to_address = ?",
+      email,
+    );
+    expect(mail!.from_address).toBe("resetkit <no-reply@example.com>");
   });
 
   it("PATCH changes what links and emails use; null clears; bounds are validated", async () => {

@@ -169,7 +169,7 @@ describe("breached-password check (HIBP k-anonymity, fake API)", () => {
       requestId,
     );
     expect(evt).toMatchObject({ type: "password.breach_check_failed" });
-    expect(JSON.parse(evt!.data)).toEqual({ reason: "timeout", failOpen: true });
+    expect(JSON.parse(evt!.data)).toEqual({ reason: "timeout", failOpen: true, anonymous: true, unauditedBefore: 0 });
   });
 
   it("fails open on an HTTP error too; the complete step applies the same check", async () => {
@@ -188,5 +188,63 @@ describe("breached-password check (HIBP k-anonymity, fake API)", () => {
     expect(created.status).toBe(400);
     const problem = (await created.json()) as { code: string; errors: { path: string; code: string }[] };
     expect(problem.errors).toEqual([expect.objectContaining({ path: "password", code: "PASSWORD_BREACHED" })]);
+  });
+
+  it("HIBP down: anonymous checks audit it once a minute per tenant, after the response, not once per request", async () => {
+    const t = await newTenant("Outage");
+    const { clientId } = await newClient(t.headers, { name: "Kappa" });
+    vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response("busy", { status: 503 }));
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await check(
+        { password: `Outage-Passphrase-${i}x`, clientId },
+        { env: HIBP, ip: `198.51.100.${i + 60}` },
+      );
+      expect(((await res.json()) as CheckBody).valid).toBe(true);
+      ids.push(res.headers.get("X-Request-Id")!);
+    }
+    const events = await rows<{ request_id: string; data: string }>(
+      "SELECT request_id, data FROM audit_events WHERE tenant_id = ? AND type = 'password.breach_check_failed'",
+      t.tenantId,
+    );
+    expect(events).toHaveLength(1);
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ reason: "http_503", failOpen: true });
+    // Setting a password (a write anyway) audits every failure.
+    const created = await api("/v1/users", {
+      json: { email: uniqueEmail("outage"), password: "Outage-Passphrase-set", clientId },
+      headers: t.headers,
+      env: HIBP,
+    });
+    expect(created.status).toBe(201);
+    const after = await rows(
+      "SELECT id FROM audit_events WHERE tenant_id = ? AND type = 'password.breach_check_failed'",
+      t.tenantId,
+    );
+    expect(after).toHaveLength(2);
+  });
+
+  it("an answer above 256 KiB is not read on: fail-open, audited as too_large", async () => {
+    const chunk = new TextEncoder().encode(`${"A".repeat(35)}:1\r\n`.repeat(1000));
+    let sent = 0;
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => {
+      const body = new ReadableStream<Uint8Array>({
+        pull(c) {
+          if (sent > 64 * 1024 * 1024) return c.close();
+          sent += chunk.length;
+          c.enqueue(chunk);
+        },
+      });
+      return new Response(body);
+    });
+    const t = await newTenant("Huge");
+    const { clientId } = await newClient(t.headers, { name: "Lambda" });
+    const res = await check({ password: "Huge-Answer-Passphrase", clientId }, { env: HIBP });
+    expect(((await res.json()) as CheckBody).valid).toBe(true);
+    expect(sent).toBeLessThan(1024 * 1024);
+    const [evt] = await rows<{ data: string }>(
+      "SELECT data FROM audit_events WHERE tenant_id = ? AND type = 'password.breach_check_failed'",
+      t.tenantId,
+    );
+    expect(JSON.parse(evt!.data)).toMatchObject({ reason: "too_large", failOpen: true });
   });
 });

@@ -21,7 +21,9 @@ import {
   PUBLIC_BASE_URL,
   requestReset,
   rows,
+  runCron,
   signInAs,
+  spyHashWork,
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
@@ -377,5 +379,83 @@ describe("GET /v1/me", () => {
     // A session made after the cut-off is accepted.
     clock.advance(1_000);
     expect((await me((await signInAs(email, password)).accessToken)).status).toBe(200);
+  });
+});
+
+describe("imported accounts sign in with the same work as every other account of their tenant", () => {
+  const PW = "Imported-Passw0rd!";
+  // Computed in Node (crypto.pbkdf2Sync): above 100,000 iterations, so verified one HMAC per iteration.
+  const DJANGO_120K = "pbkdf2_sha256$120000$legacysalt120k$UCW7REbgrt3Y3eyNqFXT6zZe4DgznHE2IM/gWAKY6ns=";
+  const DJANGO_105K = "pbkdf2_sha256$105000$legacysalt105k$8UJ1b65c6a09H8SZQJBLMNvme2XIEpmh2N3Kplhiv5s=";
+
+  it("unknown, native and imported (first sign-in, wrong password, cheaper hash): equal PBKDF2 and HMAC counts", {
+    timeout: 30_000,
+  }, async () => {
+    const t = await newTenant("Imported");
+    const { clientId } = await newClient(t.headers, { name: "imp" });
+    const [a, b, c] = [uniqueEmail("imp-a"), uniqueEmail("imp-b"), uniqueEmail("native")];
+    const imported = await api("/v1/users/import", {
+      json: {
+        users: [
+          { email: a, passwordHash: DJANGO_120K },
+          { email: b, passwordHash: DJANGO_105K },
+        ],
+      },
+      headers: t.headers,
+    });
+    expect(imported.status).toBe(200);
+    await api("/v1/users", { json: { email: c, password: PW }, headers: t.headers });
+
+    const work = spyHashWork();
+    const signIn = async (email: string, password: string, status: number) => {
+      work();
+      expect((await api("/v1/sessions", { json: { email, password, clientId } })).status, email).toBe(status);
+      return work();
+    };
+    const first = await signIn(a, PW, 200); // verifies the imported hash, computes ours for the upgrade
+    const runs = [
+      await signIn(uniqueEmail("nobody"), PW, 401),
+      await signIn(b, "Wrong-Passw0rd!", 401), // a cheaper imported hash: padded to the tenant's dearest
+      await signIn(c, PW, 200),
+      await signIn(a, PW, 200), // upgraded now: our hash
+    ];
+    expect(first.hmac["SHA-256"]).toBeGreaterThanOrEqual(120_000);
+    for (const w of runs) {
+      expect(w.pbkdf2).toEqual(first.pbkdf2);
+      // Within a handful of HMACs (session and rate-limit keys), out of 120,000.
+      expect(Math.abs(w.hmac["SHA-256"]! - first.hmac["SHA-256"]!)).toBeLessThanOrEqual(10);
+    }
+    const stored = await rows<{ password_hash: string }>("SELECT password_hash FROM users WHERE email = ?", a);
+    expect(stored[0]!.password_hash).toMatch(/^\$pbkdf2c-sha256\$/);
+
+    // The floor is the dearest imported hash; a tenant imported before the column existed gets it
+    // from the backfill migration. Raw SQL: reading stored state, and the pre-migration fixture.
+    const floor = async () =>
+      (await rows<{ v: string | null }>("SELECT legacy_verify AS v FROM tenants WHERE id = ?", t.tenantId))[0]!.v;
+    const expected = { digest: "SHA-256", iterations: 120_000, blocks: 1, cost: 120_000 * 1881 };
+    expect(JSON.parse((await floor())!)).toEqual(expected);
+    await env.DB.prepare("UPDATE tenants SET legacy_verify = NULL WHERE id = ?").bind(t.tenantId).run();
+    const backfill = (
+      env as unknown as { TEST_MIGRATIONS: { name: string; queries: string[] }[] }
+    ).TEST_MIGRATIONS.find((m) => m.name.includes("legacy_floor_backfill"))!;
+    for (const q of backfill.queries) await env.DB.prepare(q).run();
+    // a's hash is ours by now: the dearest one left is b's.
+    expect(JSON.parse((await floor())!)).toEqual({ ...expected, iterations: 105_000, cost: 105_000 * 1881 });
+
+    // Once no imported hash is left (b signs in too), the hourly maintenance clears the floor.
+    expect((await api("/v1/sessions", { json: { email: b, password: PW, clientId } })).status).toBe(200);
+    clock.advance(3_600_000 - (clock.now() % 3_600_000) + 1_000);
+    await runCron();
+    expect(await floor()).toBeNull();
+    expect((await signIn(uniqueEmail("nobody"), PW, 401)).hmac["SHA-256"] ?? 0).toBeLessThan(10);
+
+    // A tenant that imported nothing pays nothing of it.
+    const other = await newClient((await newTenant("Plain")).headers, { name: "plain" });
+    work();
+    const res = await api("/v1/sessions", {
+      json: { email: uniqueEmail("nobody"), password: PW, clientId: other.clientId },
+    });
+    expect(res.status).toBe(401);
+    expect(work().hmac["SHA-256"] ?? 0).toBeLessThan(10);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sha256Hex } from "../../../src/crypto/tokens";
-import { adminHeaders, api, basic, codeOf, newClient, newTenant, rows } from "../../helpers";
+import { adminHeaders, api, basic, clock, codeOf, newClient, newTenant, rows } from "../../helpers";
 
 describe("POST /v1/tenants and tenant API keys", () => {
   it("root only: creates a tenant and its first key (shown once, rk_live_, stored as SHA-256)", async () => {
@@ -53,5 +53,73 @@ describe("POST /v1/tenants and tenant API keys", () => {
       t.tenantId,
     );
     expect(events.map((e) => e.type)).toEqual(["api_key.created", "api_key.created", "api_key.revoked"]);
+  });
+});
+
+describe("tenant quotas (TENANT_QUOTAS) and the admin write rate limit", () => {
+  const QUOTAS = { TENANT_QUOTAS: JSON.stringify({ users: 3, clients: 2, apiKeys: 2, importsPerDay: 2 }) };
+  const post = (path: string, json: unknown, headers: Record<string, string>) =>
+    api(path, { json, headers, env: QUOTAS });
+
+  it("users: concurrent creations stop at the quota (403 QUOTA_EXCEEDED); imports count too", async () => {
+    const t = await newTenant();
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        post("/v1/users", { email: `q${i}-${crypto.randomUUID()}@example.com` }, t.headers),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 201, 403, 403, 403]);
+    const refused = results.find((r) => r.status === 403)!;
+    expect(await codeOf(refused)).toBe("QUOTA_EXCEEDED");
+    expect((await rows("SELECT id FROM users WHERE tenant_id = ?", t.tenantId)).length).toBe(3);
+
+    const other = await newTenant();
+    const imp = (n: number) =>
+      post(
+        "/v1/users/import",
+        { users: Array.from({ length: n }, () => ({ email: `i-${crypto.randomUUID()}@example.com` })) },
+        other.headers,
+      );
+    expect(await codeOf(await imp(4))).toBe("QUOTA_EXCEEDED");
+    expect((await imp(2)).status).toBe(200);
+    expect(
+      await codeOf(await post("/v1/users", { email: `x-${crypto.randomUUID()}@example.com` }, other.headers)),
+    ).not.toBe("QUOTA_EXCEEDED");
+    expect(await codeOf(await imp(1))).toBe("QUOTA_EXCEEDED"); // 3 users: full
+  });
+
+  it("imports per day, clients and live API keys have their quotas; a revoked key frees its place", async () => {
+    const t = await newTenant();
+    const imp = () =>
+      post("/v1/users/import", { users: [{ email: `d-${crypto.randomUUID()}@example.com` }] }, t.headers);
+    expect((await imp()).status).toBe(200);
+    expect((await imp()).status).toBe(200);
+    expect(await codeOf(await imp())).toBe("QUOTA_EXCEEDED");
+    clock.advance(86_400_000 + 1_000);
+    expect((await imp()).status).toBe(200);
+
+    const clients = await Promise.all([1, 2, 3].map((i) => post("/v1/clients", { name: `c${i}` }, t.headers)));
+    expect(clients.map((r) => r.status).sort()).toEqual([201, 201, 403]);
+    // The first key came with the tenant: one more fits.
+    const key = await post("/v1/api-keys", { name: "second" }, t.headers);
+    expect(key.status).toBe(201);
+    expect(await codeOf(await post("/v1/api-keys", { name: "third" }, t.headers))).toBe("QUOTA_EXCEEDED");
+    const { id } = (await key.json()) as { id: string };
+    expect((await api(`/v1/api-keys/${id}`, { method: "DELETE", headers: t.headers, env: QUOTAS })).status).toBe(204);
+    expect((await post("/v1/api-keys", { name: "third" }, t.headers)).status).toBe(201);
+  });
+
+  it("admin writes are rate-limited per tenant (adminWritesPerTenant); reads and other tenants are not", async () => {
+    const limits = { RATE_LIMITS: JSON.stringify({ adminWritesPerTenant: "3/15m" }) };
+    const [a, b] = [await newTenant(), await newTenant()];
+    const create = (t: { headers: Record<string, string> }) =>
+      api("/v1/users", { json: { email: `rl-${crypto.randomUUID()}@example.com` }, headers: t.headers, env: limits });
+    for (let i = 0; i < 3; i++) expect((await create(a)).status).toBe(201);
+    const limited = await create(a);
+    expect(limited.status).toBe(429);
+    expect(await codeOf(limited)).toBe("RATE_LIMITED");
+    expect(Number(limited.headers.get("Retry-After"))).toBeGreaterThan(0);
+    expect((await api("/v1/clients", { headers: a.headers, env: limits })).status).toBe(200);
+    expect((await create(b)).status).toBe(201);
   });
 });

@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { getConfig } from "../../../src/config";
 import { MAX_ITERATIONS_PER_CALL } from "../../../src/crypto/password";
 import {
   adminHeaders,
   api,
   codeOf,
   createUser,
+  envWith,
   mailTo,
   newClient,
   newTenant,
@@ -21,8 +23,8 @@ const PW = "Imported-Passw0rd!";
 // Computed independently in Node (crypto.pbkdf2Sync) for PW; see the import formats in the README.
 const IMPORTS = {
   django: "pbkdf2_sha256$50000$djangosalt123$hOYZx9sSxIOLkHOjKJeXIuwcOg+KbCbrMRT9Xftlugs=",
-  // Django 5's default work factor: above the per-call ceiling, verified by src/crypto/pbkdf2-js.ts.
-  django870k: "pbkdf2_sha256$870000$djangosalt870$LnGyEXX+KnECbjhvou34cDgUBuPqKurRmvEok3jRcuw=",
+  // Above the per-call ceiling: verified one WebCrypto HMAC per iteration (pbkdf2Hmac).
+  django110k: "pbkdf2_sha256$110000$legacysalt110k$m8bpDAnttdaE9fue19yDI6VdKMl3ZBmt25XzIumBbJM=",
   passlib:
     "$pbkdf2-sha512$25000$ABEiM0RVZneImaq7zN3u/w$JWmVKtCqrpvyQ76zLRwr7IUde5pQnpRPVyY7O0W/Xfug6ouqIKHp4p40hbQ4ZUlw1lXlsPG8wFzGGN3WZGtSeA",
   phc: "$pbkdf2-sha256$i=10000,l=32$ABEiM0RVZneImaq7zN3u/w$zxxdlOUU7tQnog0RLkG7Z1klQXbuxi9/IcO7ilT2R+M",
@@ -203,7 +205,7 @@ describe("POST /v1/users/import", () => {
     }
   });
 
-  it("refuses more than 2,000,000 iterations and malformed hashes, importing nothing; skips existing addresses", async () => {
+  it("refuses hashes above the budget and malformed ones, importing nothing; skips existing addresses", async () => {
     const t = await newTenant();
     const existing = uniqueEmail("exists");
     await api("/v1/users", { json: { email: existing }, headers: t.headers });
@@ -214,7 +216,10 @@ describe("POST /v1/users/import", () => {
           { email: fresh },
           { email: uniqueEmail(), passwordHash: TOO_MANY },
           { email: uniqueEmail(), passwordHash: "md5$abc" },
-          { email: uniqueEmail(), passwordHash: "$pbkdf2c-sha256$v=1$i=1000,r=1,k=ffffffff$AAAA$AAAA" },
+          {
+            email: uniqueEmail(),
+            passwordHash: `$pbkdf2c-sha256$v=1$i=20000,r=1,k=ffffffff$${"A".repeat(22)}$${"A".repeat(43)}`,
+          },
         ],
       },
       headers: t.headers,
@@ -250,6 +255,61 @@ describe("POST /v1/users/import", () => {
       t.tenantId,
     );
     expect(audits).toHaveLength(2);
+  });
+
+  it("refuses hashes above the CPU budget of one verification: SHA-256 600,000, SHA-512 464,444 per block", async () => {
+    const t = await newTenant();
+    const salt = "ABEiM0RVZneImaq7zN3u/w";
+    const h32 = "Ugl+j/cgXzRDeJQxxT2vQmWgk/mIBvdWtcFJoFAzCjQ";
+    const h64 = `${h32}${h32}`;
+    const explicit = (algorithm: string, iterations: number, hash = h32) => ({ algorithm, iterations, salt, hash });
+    const attempt = async (passwordHash: unknown) => {
+      const res = await api("/v1/users/import", {
+        json: { users: [{ email: uniqueEmail("budget"), passwordHash }] },
+        headers: t.headers,
+      });
+      return res.status === 200 ? "ok" : ((await res.json()) as Problem).errors![0]!.code;
+    };
+    expect(await attempt(explicit("pbkdf2-sha256", 600_000))).toBe("ok"); // OWASP's recommendation, Django 4.2
+    expect(await attempt(explicit("pbkdf2-sha256", 600_001))).toBe("HASH_ITERATIONS_TOO_HIGH");
+    expect(await attempt(`pbkdf2_sha256$870000$djangosalt870$${h32}=`)).toBe("HASH_ITERATIONS_TOO_HIGH"); // Django 5.1
+    expect(await attempt(explicit("pbkdf2-sha512", 464_444, h64))).toBe("ok"); // Keycloak's 210,000 fits
+    expect(await attempt(explicit("pbkdf2-sha512", 464_445, h64))).toBe("HASH_ITERATIONS_TOO_HIGH");
+    expect(await attempt(`$pbkdf2-sha512$i=2000000,l=64$${salt}$${h64}`)).toBe("HASH_ITERATIONS_TOO_HIGH");
+    // A 64-byte SHA-256 key is two PBKDF2 blocks: twice the work.
+    expect(await attempt(explicit("pbkdf2-sha256", 300_000, h64))).toBe("ok");
+    expect(await attempt(explicit("pbkdf2-sha256", 300_001, h64))).toBe("HASH_ITERATIONS_TOO_HIGH");
+  });
+
+  it("takes a resetkit hash only when the real parser reads it with this deployment's pepper and parameters", async () => {
+    const t = await newTenant();
+    const { pepperId } = (await getConfig(envWith())).keys;
+    // The deployment's own hash (current parameters), copied from a user made through the API.
+    const source = uniqueEmail("own-hash");
+    await api("/v1/users", { json: { email: source, password: PW }, headers: t.headers });
+    const own = await storedHash(source);
+    const salt = own.split("$")[4]!;
+    const hash = own.split("$")[5]!;
+    const attempt = async (passwordHash: string) => {
+      const res = await api("/v1/users/import", {
+        json: { users: [{ email: uniqueEmail("own-import"), passwordHash }] },
+        headers: t.headers,
+      });
+      return res.status === 200 ? "ok" : ((await res.json()) as Problem).errors![0]!.code;
+    };
+    for (const bad of [
+      `$pbkdf2c-sha256$v=1$i=1000,r=1,k=${pepperId}$AAAA$AAAA`, // contains the pepper id, hash too short
+      `$pbkdf2c-sha256$anything at all,k=${pepperId}$`,
+      `$pbkdf2c-sha256$v=1$i=100000,r=100,k=${pepperId}$${salt}$${hash}`, // 10,000,000 iterations per sign-in
+      `$pbkdf2c-sha256$v=1$i=10000,r=1,k=${pepperId}$${salt}$${hash}`, // not the current parameters
+    ])
+      expect(await attempt(bad), bad).not.toBe("ok");
+    expect(await attempt(own.replace(`k=${pepperId}`, "k=ffffffff"))).toBe("FOREIGN_PEPPER");
+    const email = uniqueEmail("own-import");
+    await api("/v1/users/import", { json: { users: [{ email, passwordHash: own }] }, headers: t.headers });
+    expect(await storedHash(email)).toBe(own);
+    const { clientId } = await newClient(t.headers, { name: "own" });
+    expect((await api("/v1/sessions", { json: { email, password: PW, clientId } })).status).toBe(200);
   });
 
   it("takes 1,000 users in one call (a body far above 16 KiB), and no more", async () => {

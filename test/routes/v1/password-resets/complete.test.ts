@@ -14,6 +14,7 @@ import {
   requestReset,
   rows,
   signInAs,
+  spyHashWork,
   strongPassword,
   uniqueEmail,
 } from "../../../helpers";
@@ -263,5 +264,27 @@ describe("POST /v1/password-resets/complete", () => {
     expect(ev!.ip_prefix).toBe("203.0.113.0/24");
     expect(ev!.user_agent).toContain("Chrome");
     expect(ev!.request_id).toBeTruthy();
+  });
+});
+
+describe("imported accounts: the reuse check never verifies an imported hash", () => {
+  it("completes without running the imported PBKDF2, and keeps no imported hash in the history", async () => {
+    const email = uniqueEmail("imported-reset");
+    const DJANGO_150K = "pbkdf2_sha256$150000$legacysalt150k$/+9nlgORgBecohvkhaABlmAodKvRwGlJxiOSdmYBH/4=";
+    const res = await api("/v1/users/import", {
+      json: { users: [{ email, passwordHash: DJANGO_150K }] },
+      headers: adminHeaders,
+    });
+    expect(res.status).toBe(200);
+    const { token } = await requestReset(email);
+    const work = spyHashWork();
+    const done = await api("/v1/password-resets/complete", { json: { token, newPassword: strongPassword() } });
+    expect(done.status).toBe(200);
+    expect(work().hmac["SHA-256"] ?? 0).toBeLessThan(100);
+    const history = await rows<{ password_hash: string }>(
+      "SELECT h.password_hash FROM password_history h JOIN users u ON u.id = h.user_id WHERE u.email = ?",
+      email,
+    );
+    expect(history).toEqual([]);
   });
 });
