@@ -104,6 +104,9 @@ function stateOf(kv: KVNamespace): IsolateState {
 
 const toNumber = (v: string | null) => Math.max(0, Number(v ?? "0") || 0);
 
+/** Resolves in a later turn of the event loop: after the handler that scheduled it has returned. */
+const afterResponse = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 /** Options of the KV limiter and cooldowns: how work continues after the response, and real time. */
 export interface KvOptions {
   /** Runs work after the response (ctx.waitUntil); it must not throw. */
@@ -172,7 +175,9 @@ function writer(kv: KVNamespace, state: IsolateState, now: () => number, opts: K
         }
         if (t - e.writtenAt < KV_WRITE_INTERVAL_MS) continue;
         started++;
-        opts.defer(write(e, cooldownKeys));
+        // Reserves this second's write; it starts once the handler has returned its response.
+        e.writtenAt = t;
+        opts.defer(afterResponse().then(() => write(e, cooldownKeys)));
       }
     },
     /** The entry of a key, read from KV once per isolate (a failed read counts as empty: fail open). */

@@ -16,7 +16,7 @@ function parseJson<T>(s: string, fallback: T): T {
   }
 }
 
-function toClient(r: Row): Client {
+export function toClient(r: Row): Client {
   return {
     id: r.id,
     tenantId: r.tenantId,
@@ -37,6 +37,9 @@ function toClient(r: Row): Client {
     createdAt: r.createdAt,
   };
 }
+
+/** A client by its public id, as a batch item (rows map through toClient). */
+export const clientById = (db: Db, id: string) => db.select().from(clients).where(eq(clients.id, id));
 
 /** Finds a client by its public id. */
 export async function findClient(db: Db, id: string): Promise<Client | null> {

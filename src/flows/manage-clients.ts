@@ -20,6 +20,7 @@ import type { Client, ClientFields } from "../domain/client";
 import { senderDomainAllowed } from "../domain/email";
 import { AppError, type FieldError, quotaExceeded } from "../domain/errors";
 import { dropQueuedForClient } from "../outbox/store";
+import { forgetClient } from "./resolve-client";
 import { enforceAdminWrite, targetTenant } from "./target-tenant";
 
 /** A new client secret: 256 random bits; only its SHA-256 is stored. */
@@ -184,6 +185,7 @@ export async function updateClient(
       ),
     ])
     .catch(conflict);
+  forgetClient(id);
   return { client: (await findClient(deps.db, id))!, ...(webhookSecret ? { webhookSecret } : {}) };
 }
 
@@ -214,6 +216,7 @@ export async function rotateSecret(
       }),
     ),
   ]);
+  forgetClient(id);
   return secret;
 }
 
@@ -244,6 +247,7 @@ export async function deleteClient(deps: Deps, scope: AdminScope, id: string): P
       }),
     ),
   ]);
+  forgetClient(id);
   if (resets.meta.changes > 0) {
     await insertAudit(
       deps.db,

@@ -2,13 +2,15 @@ import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import { type TakenUnit, takeUnit } from "../db/budgets";
 import { databaseErrorMessage } from "../db/client";
+import { clientById, toClient } from "../db/clients";
 import { enabledUserWithEmail, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
-import type { Client } from "../domain/client";
+import { type Client, isAllowedRedirect } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
 import { logEvent } from "../log";
-import { assertRedirectAllowed, resolveClient } from "./resolve-client";
+import { assertRedirectAllowed, forgetClient, rememberClient, resolveClientCached } from "./resolve-client";
 import { startReset } from "./start-reset";
+import { tallyUnknownRequest } from "./tally-unknown-requests";
 import { claimCooldown, emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
 
 export interface RequestResetInput {
@@ -26,6 +28,13 @@ export interface RequestResetInput {
  * exists; the lookup, token creation and email happen after the response, in `defer`, and so does
  * the daily cap of reset emails per address (resetEmailsPerAddress): a capped request answers
  * like any other and sends nothing.
+ *
+ * Nothing on the response path but what the answer needs: the client comes from the isolate's cache
+ * (resolveClientCached; the background work re-reads it), the limiter counts in memory (its KV
+ * writes start after the response), so a request whose client and keys this isolate has seen
+ * answers with no D1 query and no KV write (KV is read once per new key). After the response: one
+ * D1 round trip for an unknown address (no write: src/flows/tally-unknown-requests.ts); for a known
+ * one that round trip, the reset's batch and the delivery's outcome, plus the provider call.
  */
 export async function requestPasswordReset(
   deps: Deps,
@@ -34,19 +43,11 @@ export async function requestPasswordReset(
 ): Promise<void> {
   let client: Client;
   try {
-    client = await resolveClient(deps, input.clientId, input.businessId);
+    client = await resolveClientCached(deps, input.clientId, input.businessId);
   } catch (e) {
-    const db = databaseErrorMessage(e);
-    if (db === null) throw e;
     // D1 is failing: the caller gets the same 202 as always (a 500 here would be the one answer that
     // differs), nothing is sent, and the log says so without the address. The user asks again later.
-    logEvent({
-      level: "error",
-      msg: "reset request dropped: database failure",
-      requestId: deps.meta.requestId,
-      error: db,
-    });
-    return;
+    return droppedOnDatabaseFailure(deps, e);
   }
   assertRedirectAllowed(client, input.redirectUri);
   const email = normalizeEmail(input.email);
@@ -64,8 +65,17 @@ export async function requestPasswordReset(
   // isolate while the runtime writes this response, delaying it by ~10 ms for known accounts only
   // (measured by `npm run conformance`, check enumeration-timing).
   deps.defer(
-    afterResponseIsWritten().then(() => issueResetIfKnown(deps, client, email, hashedEmail, input, opts.dialect)),
+    afterResponseIsWritten()
+      .then(() => issueResetIfKnown(deps, client, email, hashedEmail, input, opts.dialect))
+      .catch((e: unknown) => droppedOnDatabaseFailure(deps, e)),
   );
+}
+
+/** Logs a request D1 could not serve, without its address (rethrows anything else). */
+function droppedOnDatabaseFailure(deps: Deps, e: unknown): void {
+  const error = databaseErrorMessage(e);
+  if (error === null) throw e;
+  logEvent({ level: "error", msg: "reset request dropped: database failure", requestId: deps.meta.requestId, error });
 }
 
 /** Resolves once the isolate has been idle long enough for the runtime to write the pending response. */
@@ -74,7 +84,7 @@ const RESPONSE_WRITE_MS = 20;
 
 async function issueResetIfKnown(
   deps: Deps,
-  client: Client,
+  cached: Client,
   email: string,
   hashedEmail: string,
   input: RequestResetInput,
@@ -84,12 +94,22 @@ async function issueResetIfKnown(
   const now = deps.now();
   const rule = deps.config.rateLimits.resetEmailsPerAddress;
   const cap = { key: `mail:${hashedEmail}`, limit: rule.limit, windowMs: rule.windowSeconds * 1000 };
-  // One round trip: a unit of the address's daily email cap (only for an account that gets mail) and the user.
-  const [taken, found] = await db.batch([
-    takeUnit(db, cap, now, newId(), enabledUserWithEmail(client.tenantId, email)),
-    userByEmail(db, client.tenantId, email),
+  // One round trip: a unit of the address's daily email cap (only for an account that gets mail),
+  // the user, and the client as it is now (the answer came from the isolate's cache).
+  const [taken, found, fresh] = await db.batch([
+    takeUnit(db, cap, now, newId(), enabledUserWithEmail(cached.tenantId, email)),
+    userByEmail(db, cached.tenantId, email),
+    clientById(db, cached.id),
   ]);
   const user = found[0];
+  const client = fresh[0] ? toClient(fresh[0]) : null;
+  if (!client || (input.redirectUri && !isAllowedRedirect(client, input.redirectUri))) {
+    // Deleted or changed by another isolate since this one cached it: nothing is sent.
+    forgetClient(cached.id);
+    logEvent({ level: "warn", msg: "reset request dropped: client changed", requestId: deps.meta.requestId });
+    return;
+  }
+  rememberClient(client);
   if (user && !user.disabled && !(taken as TakenUnit[])[0]) {
     await insertAudit(
       db,
@@ -103,16 +123,21 @@ async function issueResetIfKnown(
     ).run();
     return;
   }
-  if (!user || user.disabled) {
-    // Recorded for operators, never revealed to the caller; the address itself is not stored.
+  if (!user) {
+    // Counted for operators (one event per client per minute), never revealed; no address stored.
+    await tallyUnknownRequest(deps, client);
+    return;
+  }
+  if (user.disabled) {
+    // Recorded for operators, never revealed to the caller.
     await insertAudit(
       deps.db,
       auditRow(deps.meta, deps.now(), {
         type: "password_reset.requested",
         tenantId: client.tenantId,
         clientId: client.id,
-        userId: user?.id ?? null,
-        data: { known: false, ...(user?.disabled ? { reason: "disabled" } : {}) },
+        userId: user.id,
+        data: { known: false, reason: "disabled" },
       }),
     ).run();
     return;

@@ -62,7 +62,7 @@ function expectEvent(
 afterEach(() => vi.restoreAllMocks());
 
 describe("audit events, each with time, tenant, client, user, request id, IP prefix, country and UA", () => {
-  it("reset journey: requested (known and unknown), email sent, code failed, token refused, completed, sessions revoked", async () => {
+  it("reset journey: requested (known; unknown ones are tallied), email sent, code failed, token refused, completed, sessions revoked", async () => {
     const t = await newTenant();
     const c = await newClient(t.headers);
     const ids = { tenantId: t.tenantId, clientId: c.clientId };
@@ -72,8 +72,10 @@ describe("audit events, each with time, tenant, client, user, request id, IP pre
     expectEvent(known.events, "password_reset.requested", { ...ids, userId: user.id, data: { known: true } });
     expectEvent(known.events, "email.sent", { ...ids, userId: user.id });
     const unknown = await act("/v1/password-resets", { json: { email: uniqueEmail("nobody"), clientId: c.clientId } });
-    expectEvent(unknown.events, "password_reset.requested", { ...ids, userId: null, data: { known: false } });
-    expect(unknown.events[0]!.data).not.toContain("@");
+    // Unknown addresses write nothing per request: they are counted per client per minute
+    // (test/routes/v1/password-resets/response-path.test.ts).
+    expect(unknown.res.status).toBe(202);
+    expect(unknown.events).toEqual([]);
 
     const { token, code } = await resetMail(user.email);
     const wrong = code === "000000" ? "111111" : "000000";

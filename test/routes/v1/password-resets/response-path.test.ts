@@ -1,0 +1,147 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { getDb } from "../../../../src/db/client";
+import { TALLY_MS } from "../../../../src/flows/tally-unknown-requests";
+import {
+  adminHeaders,
+  api,
+  clock,
+  createUser,
+  depsOverrides,
+  envWith,
+  newClient,
+  REQUEST_BASE,
+  rows,
+  strongPassword,
+  uniqueEmail,
+  worker,
+} from "../../../helpers";
+import { recordingD1 } from "../../../helpers/d1";
+
+afterEach(() => vi.restoreAllMocks());
+
+/** A KV namespace that logs every operation made through it, in order. */
+function loggingKv(kv: KVNamespace = env.RATE_LIMIT_KV) {
+  const ops: { op: string; key: string }[] = [];
+  const proxy = new Proxy(kv, {
+    get(t, k) {
+      const v = Reflect.get(t, k, t) as unknown;
+      if (typeof v !== "function") return v;
+      return (key: string, ...rest: unknown[]) => {
+        ops.push({ op: String(k), key });
+        return (v as (...a: unknown[]) => unknown).call(t, key, ...rest);
+      };
+    },
+  });
+  return { kv: proxy as KVNamespace, ops };
+}
+
+// One fake KV per file: the limiter's in-isolate counters live per binding, like a real isolate's.
+const kvLog = loggingKv();
+const bindings = { RATE_LIMIT_KV: kvLog.kv };
+
+/** Rows of the tables a request could write, to show that one wrote nothing. */
+const counts = async () =>
+  (
+    await rows<Record<string, number>>(
+      `SELECT (SELECT count(*) FROM audit_events) a, (SELECT count(*) FROM budgets) b,
+              (SELECT count(*) FROM reset_requests) r, (SELECT count(*) FROM outbox) o`,
+    )
+  )[0];
+
+/**
+ * Sends one request and splits the I/O it caused at the moment the Worker's fetch handler returned
+ * its response: D1 round trips and KV operations on the response path, and those after it (waitUntil).
+ */
+async function measure(path: string, body: unknown, ip = "198.51.100.60") {
+  const d1 = recordingD1();
+  depsOverrides.db = getDb(d1.db);
+  const kvBefore = kvLog.ops.length;
+  const ctx = createExecutionContext();
+  const req = new Request(REQUEST_BASE + path, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "CF-Connecting-IP": ip },
+    body: JSON.stringify(body),
+  });
+  const res = await worker.fetch(req as never, envWith({ MAIL_PROVIDER: "resend" }, bindings), ctx);
+  const path_ = { d1: d1.calls.length, kv: kvLog.ops.slice(kvBefore).map((o) => o.op) };
+  await waitOnExecutionContext(ctx);
+  const after = { d1: d1.calls.slice(path_.d1), kv: kvLog.ops.slice(kvBefore + path_.kv.length).map((o) => o.op) };
+  return { res, onPath: path_, after };
+}
+
+describe("I/O of POST /v1/password-resets, on and after the response path", () => {
+  it("answers with no D1 query and no KV write; an unknown address then costs one D1 round trip and writes nothing", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_1" }));
+    // The first request of this isolate reads the client and the IP's counter; later ones do not.
+    await measure("/v1/password-resets", { email: uniqueEmail("warm") });
+    const before = await counts();
+    const { res, onPath, after } = await measure("/v1/password-resets", { email: uniqueEmail("nobody") });
+    expect(res.status).toBe(202);
+    expect(onPath.d1).toBe(0);
+    // One KV read: the new address's counter, once per isolate. No write on the response path.
+    expect(onPath.kv).toEqual(["get"]);
+    expect(after.d1.length).toBe(1);
+    expect(after.d1[0]!.kind).toBe("batch");
+    // The limiter's writes went out after the response.
+    expect(after.kv.filter((op) => op === "put").length).toBeGreaterThan(0);
+    expect(await counts()).toEqual(before);
+  });
+
+  it("a known address: the same response path; after it, three D1 round trips and one provider call", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_2" }));
+    const email = uniqueEmail("known");
+    await createUser(email, strongPassword());
+    await measure("/v1/password-resets", { email: uniqueEmail("warm") });
+    fetchSpy.mockClear();
+    const { res, onPath, after } = await measure("/v1/password-resets", { email });
+    expect(res.status).toBe(202);
+    expect(onPath.d1).toBe(0);
+    expect(onPath.kv).toEqual(["get"]);
+    // The lookup (user, email cap, client), the reset with its outbox rows and audit, the outcome.
+    expect(after.d1.map((c) => c.kind)).toEqual(["batch", "batch", "batch"]);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+  });
+
+  it("counts unknown addresses in the isolate and writes one audit event per client per minute", async () => {
+    vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_3" }));
+    const c = await newClient(adminHeaders);
+    const events = () =>
+      rows<{ data: string; user_id: string | null; ip_prefix: string | null }>(
+        "SELECT data, user_id, ip_prefix FROM audit_events WHERE type = 'password_reset.requested' AND client_id = ?",
+        c.clientId,
+      );
+    const ask = () => api("/v1/password-resets", { json: { email: uniqueEmail("nobody"), clientId: c.clientId } });
+    for (const res of await Promise.all([ask(), ask(), ask()])) expect(res.status).toBe(202);
+    expect(await events()).toEqual([]);
+    clock.advance(TALLY_MS);
+    expect((await ask()).status).toBe(202);
+    const [e, ...more] = await events();
+    expect(more).toEqual([]);
+    expect(JSON.parse(e!.data)).toMatchObject({ known: false, count: 4 });
+    expect(e!.user_id).toBeNull();
+    expect(e!.ip_prefix).toBeNull();
+    expect(e!.data).not.toContain("@");
+  });
+
+  it("a client changed in another isolate: the cached answer stands, but nothing is sent that the fresh row forbids", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_4" }));
+    const redirectUri = "https://app.example.com/after-reset";
+    const c = await newClient(adminHeaders, { redirectUris: [redirectUri] });
+    const email = uniqueEmail("stale");
+    await createUser(email, strongPassword());
+    const ask = () => measure("/v1/password-resets", { email, clientId: c.clientId, redirectUri });
+    expect((await ask()).res.status).toBe(202);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    // Another isolate removes the redirect URI (this isolate's cache does not know).
+    await env.DB.prepare("UPDATE clients SET redirect_uris = '[]' WHERE id = ?").bind(c.clientId).run();
+    fetchSpy.mockClear();
+    const stale = await ask();
+    expect(stale.res.status).toBe(202);
+    expect(stale.onPath.d1).toBe(0);
+    expect(fetchSpy).not.toHaveBeenCalled();
+    // The background read refreshed the cache: the next request is refused at once.
+    expect((await ask()).res.status).toBe(400);
+  });
+});
