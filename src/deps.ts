@@ -1,5 +1,5 @@
 import { type Config, type Env, getConfig } from "./config";
-import { type Db, getDb, loggableError } from "./db/client";
+import { type Db, getDb, getReplicaDb, loggableError } from "./db/client";
 import type { RequestMeta } from "./domain/request";
 import { assetCatalogs, type CatalogLoader } from "./i18n/catalogs";
 import { logEvent } from "./log";
@@ -10,7 +10,13 @@ import { type Cooldowns, kvCooldowns, kvRateLimiter, type RateLimiter } from "./
 /** Everything a flow may touch, passed explicitly so tests can swap any piece. */
 export interface Deps {
   config: Config;
+  /** D1 on the primary: every token, account, budget and outbox read and write. */
   db: Db;
+  /**
+   * D1 through a "first-unconstrained" session (a read replica when replication is on): client
+   * configuration only, which may lag the primary by the replica's delay (README "Read replicas").
+   */
+  replica: Db;
   /** The KV namespace of rate-limit counters and cooldowns (nothing else lives in KV). */
   kv: KVNamespace;
   limiter: RateLimiter;
@@ -34,7 +40,9 @@ export interface Deps {
 export type MakeDeps = (env: Env, ctx: Pick<ExecutionContext, "waitUntil">, meta: RequestMeta) => Promise<Deps>;
 
 /** Pieces a caller (a test) may supply instead of the ones built from env. */
-export type DepsOverrides = Partial<Pick<Deps, "now" | "mailer" | "fallbackMailer" | "limiter" | "cooldowns" | "db">>;
+export type DepsOverrides = Partial<
+  Pick<Deps, "now" | "mailer" | "fallbackMailer" | "limiter" | "cooldowns" | "db" | "replica">
+>;
 
 /** Builds the dependencies for one request or scheduled run, the only place that reads bindings. */
 export async function buildDeps(
@@ -62,6 +70,8 @@ export async function buildDeps(
   return {
     config,
     db,
+    // A test that swaps the database swaps both handles unless it names a replica of its own.
+    replica: overrides.replica ?? (overrides.db ? db : getReplicaDb(env.DB)),
     kv: env.RATE_LIMIT_KV,
     // Counters live in the isolate per KV binding (src/rate-limit.ts); their writes go after the response.
     limiter: overrides.limiter ?? kvRateLimiter(env.RATE_LIMIT_KV, config.rateLimits, now, { defer }),

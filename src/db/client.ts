@@ -4,8 +4,18 @@ import { DrizzleQueryError } from "drizzle-orm/errors";
 /** The drizzle handle every query module takes as its first argument. */
 export type Db = DrizzleD1Database<Record<string, never>> & { $client: D1Database };
 
-/** Wraps the D1 binding. */
+/** Wraps the D1 binding: every query on the primary (D1 routes to replicas only within a session). */
 export const getDb = (d1: D1Database): Db => drizzle(d1);
+
+/**
+ * A D1 session that may start on any read replica ("first-unconstrained"; the session is then
+ * sequentially consistent): for reads that may be slightly stale, never for token or account state.
+ * Without read replication enabled (or locally) it is the primary.
+ */
+export const getReplicaDb = (d1: D1Database): Db =>
+  typeof d1.withSession === "function"
+    ? drizzle(d1.withSession("first-unconstrained") as unknown as D1Database)
+    : drizzle(d1);
 
 /**
  * For a failed D1 call (drizzle wraps single queries; batches throw D1's own "D1_..." errors),

@@ -13,9 +13,10 @@ export async function resolveClient(
   businessId?: number | null,
 ): Promise<Client> {
   const byLocation = businessId !== null && businessId !== undefined;
+  // Configuration, not state: read where it is nearest (a replica may lag by its delay).
   const client = byLocation
-    ? await findClientByBusinessId(deps.db, businessId)
-    : await findClient(deps.db, clientId || deps.meta.clientId || deps.config.defaultClientId);
+    ? await findClientByBusinessId(deps.replica, businessId)
+    : await findClient(deps.replica, clientId || deps.meta.clientId || deps.config.defaultClientId);
   if (!client)
     throw new AppError(
       "UNKNOWN_CLIENT",

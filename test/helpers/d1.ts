@@ -93,3 +93,46 @@ export function gatedD1(db: D1Database): { db: D1Database; gate: (match: RegExp)
   };
   return { db: interceptD1(db, hold), gate };
 }
+
+/**
+ * A D1 binding whose read replica lags forever: `withSession()` answers each query from the state
+ * the primary had the first time that exact statement (SQL and parameters) went through a session,
+ * as a replica frozen at that moment would, and records the SQL it served. Queries made without a
+ * session reach the primary as usual. A flow that reads token or account state through the replica
+ * would then see a used token as unused: the test of the routing.
+ */
+export function laggingReplica(db: D1Database = env.DB): { db: D1Database; served: string[] } {
+  const frozen = new Map<string, Promise<unknown>>();
+  const served: string[] = [];
+  const statement = (sql: string, params: unknown[] = []): D1PreparedStatement => {
+    const answer = (method: "all" | "first" | "raw" | "run", args: unknown[]) => {
+      served.push(sql);
+      const key = `${method}\n${sql}\n${JSON.stringify(params)}\n${JSON.stringify(args)}`;
+      if (!frozen.has(key)) {
+        const real = db.prepare(sql).bind(...params) as unknown as Record<string, (...a: unknown[]) => unknown>;
+        frozen.set(key, Promise.resolve(real[method]!(...args)));
+      }
+      return frozen.get(key)!;
+    };
+    return {
+      bind: (...values: unknown[]) => statement(sql, values),
+      all: () => answer("all", []),
+      first: (...a: unknown[]) => answer("first", a),
+      raw: (...a: unknown[]) => answer("raw", a),
+      run: () => answer("run", []),
+    } as unknown as D1PreparedStatement;
+  };
+  const session = {
+    prepare: (sql: string) => statement(sql),
+    batch: (stmts: D1PreparedStatement[]) => Promise.all(stmts.map((s) => s.all())),
+    getBookmark: () => "frozen",
+  };
+  const proxy = new Proxy(db, {
+    get(t, k) {
+      if (k === "withSession") return () => session;
+      const v = Reflect.get(t, k, t) as unknown;
+      return typeof v === "function" ? (v as (...x: unknown[]) => unknown).bind(t) : v;
+    },
+  });
+  return { db: proxy, served };
+}
