@@ -31,6 +31,9 @@ export default defineConfig(async () => {
                   SIGNING_KEY: JSON.stringify(signingKey),
                   // Low for speed; the production default (600,000) has its own test.
                   PASSWORD_HASH_ITERATIONS: "20000",
+                  // Off, so the cron's retries stay testable one attempt at a time; the quick retries
+                  // (production default 1 s, then 3 s) have their own tests, which turn them back on.
+                  OUTBOX_QUICK_RETRIES: "off",
                   RATE_LIMITS: JSON.stringify({
                     resetPerIp: "1000/15m",
                     verifyPerIp: "1000/15m",

@@ -6,7 +6,7 @@ import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
 import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
-import { OUTBOX_BATCH, OUTBOX_WEBHOOK_BATCH } from "./outbox";
+import { OUTBOX_BATCH, OUTBOX_QUICK_RETRIES, OUTBOX_WEBHOOK_BATCH } from "./outbox";
 import { parseTenantQuotas, type TenantQuotas } from "./quotas";
 import { parseRateLimits } from "./rate-limits";
 import { assertSafeForProduction } from "./safety";
@@ -38,6 +38,7 @@ export interface Env extends MailEnv {
   ALLOW_LOW_HASH_ITERATIONS?: string;
   OUTBOX_BATCH?: string;
   OUTBOX_WEBHOOK_BATCH?: string;
+  OUTBOX_QUICK_RETRIES?: string;
   TENANT_QUOTAS?: string;
 }
 
@@ -61,6 +62,8 @@ export interface Config {
   /** Emails and webhook deliveries one cron run attempts (src/outbox/deliver.ts has the arithmetic). */
   outboxBatch: number;
   outboxWebhookBatch: number;
+  /** Waits (ms) before each quick retry of a row's first attempt, in the same waitUntil (src/outbox/deliver.ts). */
+  outboxQuickRetries: readonly number[];
   /** TENANT_QUOTAS: what each tenant may hold (users, clients, API keys) and import per day. */
   quotas: TenantQuotas;
   adminApiKey: string;
@@ -104,6 +107,12 @@ const VarsSchema = z.object({
     z.coerce.number().check(z.int(), z.minimum(0, "must be at least 0"), z.maximum(500, "must be at most 500")),
     OUTBOX_WEBHOOK_BATCH,
   ),
+  // At most 3 waits of at most 9,999 ms: waitUntil ends 30 s after the response (a series cut short
+  // leaves the row leased, and the cron takes it over).
+  OUTBOX_QUICK_RETRIES: z._default(
+    z.string().check(z.regex(/^(off|\d{1,4}(,\d{1,4}){0,2})$/, 'must be "off" or up to 3 comma-separated ms waits')),
+    OUTBOX_QUICK_RETRIES,
+  ),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -145,6 +154,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     ALLOW_LOW_HASH_ITERATIONS: blankToUndefined(env.ALLOW_LOW_HASH_ITERATIONS),
     OUTBOX_BATCH: blankToUndefined(env.OUTBOX_BATCH),
     OUTBOX_WEBHOOK_BATCH: blankToUndefined(env.OUTBOX_WEBHOOK_BATCH),
+    OUTBOX_QUICK_RETRIES: blankToUndefined(env.OUTBOX_QUICK_RETRIES),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -185,6 +195,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     auditRetentionDays: v.AUDIT_RETENTION_DAYS,
     outboxBatch: v.OUTBOX_BATCH,
     outboxWebhookBatch: v.OUTBOX_WEBHOOK_BATCH,
+    outboxQuickRetries: v.OUTBOX_QUICK_RETRIES === "off" ? [] : v.OUTBOX_QUICK_RETRIES.split(",").map(Number),
     quotas: parseTenantQuotas(env.TENANT_QUOTAS),
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {

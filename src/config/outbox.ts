@@ -2,3 +2,8 @@
 export const OUTBOX_BATCH = 25;
 /** Webhook deliveries per run unless OUTBOX_WEBHOOK_BATCH says otherwise: their own budget, so a receiver that is down never delays emails. */
 export const OUTBOX_WEBHOOK_BATCH = 10;
+/**
+ * Waits (ms) before the quick retries of a row's first attempt unless OUTBOX_QUICK_RETRIES says
+ * otherwise ("off": none): after a brief provider fault the email still arrives within seconds.
+ */
+export const OUTBOX_QUICK_RETRIES = "1000,3000";

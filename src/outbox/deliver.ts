@@ -6,7 +6,7 @@ import { backoffMs } from "./backoff";
 import { emailChannel } from "./channels/email";
 import type { Channel, Outcome } from "./channels/types";
 import { webhookChannel } from "./channels/webhook";
-import { claimOutbox, dueOutboxFair, finishOutbox, type OutboxRow } from "./store";
+import { claimOutbox, dueOutboxFair, finishOutbox, LEASE_MS, type OutboxRow } from "./store";
 
 const CHANNELS: Record<string, Channel> = { email: emailChannel, webhook: webhookChannel };
 
@@ -32,11 +32,26 @@ export const DELIVERY_CONCURRENCY = 5;
  * (the receiver said never), dead (MAX_ATTEMPTS spent) or dropped (its token expired, or nowhere to
  * send it). Retryable failures go back to the queue with exponential backoff; whether such a retry
  * can deliver a second copy is the provider's (Mailer.idempotencyWindowMs, README per provider).
+ * The request's own first attempt (`claimed`) first retries in place after each OUTBOX_QUICK_RETRIES
+ * wait (1 s, then 3 s), so a brief fault costs the user seconds, not the next cron run.
  */
 export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Promise<void> {
+  const waits = claimed ? deps.config.outboxQuickRetries : [];
+  let row = claimed ?? (await claimOutbox(deps.db, id, deps.now()));
+  for (let i = 0; row; i++) {
+    row = await attempt(deps, row, waits[i]);
+    if (row) await scheduler.wait(waits[i]!);
+  }
+}
+
+/**
+ * One attempt and its outcome. With `wait` (a quick retry left) a retryable failure keeps the claim
+ * instead: the lease outlasts the wait, the next attempt is counted now (as a claim counts it), and
+ * the row to attempt after the wait is returned. A Retry-After longer than the wait goes to the cron.
+ */
+async function attempt(deps: Deps, row: OutboxRow, wait?: number): Promise<OutboxRow | null> {
   const { db } = deps;
-  const row = claimed ?? (await claimOutbox(db, id, deps.now()));
-  if (!row) return;
+  const id = row.id;
   const channel = CHANNELS[row.channel] ?? emailChannel;
   const audit = (event: string, data: Record<string, unknown>) =>
     insertAudit(
@@ -57,7 +72,7 @@ export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Prom
 
   if (row.expiresAt !== null && row.expiresAt <= deps.now()) {
     await drop("token_expired");
-    return;
+    return null;
   }
   const provider = channel.provider?.(deps, row);
   let outcome: Outcome;
@@ -102,20 +117,36 @@ export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Prom
     ]);
   } else {
     const next = channel.switchProvider?.(deps, row, provider) ?? null;
-    const requeue = finishOutbox(db, id, {
-      status: "queued",
-      leaseUntil: null,
+    const via = next ? { provider: next } : by;
+    const keep = wait !== undefined && (outcome.retryAfterSeconds ?? 0) * 1000 <= wait;
+    const held = {
+      ...via,
       lastError: outcome.error,
-      ...(next ? { provider: next } : by),
-      nextAttemptAt: done + (next ? 0 : backoffMs(row.attempts, outcome.retryAfterSeconds)),
-    });
+      leaseUntil: done + (wait ?? 0) + LEASE_MS,
+      attempts: row.attempts + 1,
+    };
+    const update = finishOutbox(
+      db,
+      id,
+      keep
+        ? held
+        : {
+            ...via,
+            status: "queued",
+            leaseUntil: null,
+            lastError: outcome.error,
+            nextAttemptAt: done + (next ? 0 : backoffMs(row.attempts, outcome.retryAfterSeconds)),
+          },
+    );
     if (next)
       await db.batch([
-        requeue,
+        update,
         audit("provider_switched", { from: provider, to: next, attempts: row.attempts, error: outcome.error }),
       ]);
-    else await requeue.run();
+    else await update.run();
+    return keep ? { ...row, ...held } : null;
   }
+  return null;
 }
 
 /** Cron: delivers the run's due rows (see the subrequest arithmetic above), DELIVERY_CONCURRENCY at a time. */

@@ -93,6 +93,7 @@ describe("parseConfig: a valid env", () => {
     expect(c.quotas).toEqual({ users: 100_000, clients: 50, apiKeys: 25, importsPerDay: 50 });
     expect(c.outboxBatch).toBe(25);
     expect(c.outboxWebhookBatch).toBe(10);
+    expect(c.outboxQuickRetries).toEqual([1000, 3000]);
   });
 
   it("reads PASSWORD_HASH_ITERATIONS and rejects values out of range, naming the variable", async () => {
@@ -377,6 +378,19 @@ describe("parseConfig: TENANT_QUOTAS and the outbox batches", () => {
       ["OUTBOX_WEBHOOK_BATCH", "x"],
     ] as const) {
       expect((await configError(makeEnv({ [name]: value }))).message).toContain(name);
+    }
+  });
+
+  it("OUTBOX_QUICK_RETRIES is off or up to 3 waits of 0-9999 ms", async () => {
+    const waits = async (v: string) => (await parseConfig(makeEnv({ OUTBOX_QUICK_RETRIES: v }))).outboxQuickRetries;
+    expect(await waits("off")).toEqual([]);
+    expect(await waits("0")).toEqual([0]);
+    expect(await waits("500,2000,9999")).toEqual([500, 2000, 9999]);
+    expect(await waits("")).toEqual([1000, 3000]);
+    for (const bad of ["1,2,3,4", "10000", "-1", "1.5", "1, 2", "none", "1,"]) {
+      expect((await configError(makeEnv({ OUTBOX_QUICK_RETRIES: bad }))).message, bad).toContain(
+        "OUTBOX_QUICK_RETRIES",
+      );
     }
   });
 });
