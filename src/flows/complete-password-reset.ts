@@ -17,6 +17,7 @@ import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy"
 import { composeEmail } from "../outbox/compose-email";
 import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
+import { afterResponse } from "./after-response";
 import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
 import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
@@ -186,9 +187,12 @@ export async function completePasswordReset(
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
-  queued.send();
+  // The first delivery attempts start after the response (src/flows/after-response.ts).
+  afterResponse(deps, () => queued.send());
   // Failed sign-ins counted against the old password no longer lock the owner out (after the response).
-  deps.defer(emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))));
+  afterResponse(deps, () =>
+    emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))),
+  );
 
   // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId

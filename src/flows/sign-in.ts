@@ -16,6 +16,7 @@ import { rehashPassword, type User, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
+import { afterResponse } from "./after-response";
 import { issueSession, type SessionResult } from "./issue-session";
 import { resolveClient } from "./resolve-client";
 import { emailKey, enforceLimit, ipKey, signInBudgetKey, throwIfLimited } from "./throttle";
@@ -93,18 +94,15 @@ export async function signIn(
   const verdict = await verifyForSignIn(input.password, user?.passwordHash ?? null, params, floor);
   const ok = verdict.ok && !!user?.passwordHash && !user.disabled;
   // Audit rows are written after the response: no D1 round trip on the sign-in path for them.
-  const audit = (type: string) =>
-    deps.defer(
-      insertAudit(
-        deps.db,
-        auditRow(deps.meta, deps.now(), {
-          type,
-          tenantId: client.tenantId,
-          clientId: client.id,
-          userId: user?.id ?? null,
-        }),
-      ).run(),
-    );
+  const audit = (type: string) => {
+    const row = auditRow(deps.meta, deps.now(), {
+      type,
+      tenantId: client.tenantId,
+      clientId: client.id,
+      userId: user?.id ?? null,
+    });
+    afterResponse(deps, () => insertAudit(deps.db, row).run());
+  };
   if (!ok || !user) {
     audit("sign_in.failed");
     throw new AppError("INVALID_CREDENTIALS");
@@ -116,13 +114,14 @@ export async function signIn(
     throw e;
   });
   const current = user.passwordHash!;
-  if (verdict.upgrade) deps.defer(rehashPassword(deps.db, user.id, current, verdict.upgrade, deps.now()));
+  const upgrade = verdict.upgrade;
+  if (upgrade) afterResponse(deps, () => rehashPassword(deps.db, user.id, current, upgrade, deps.now()));
   else if (needsRehash(current, params)) {
-    deps.defer(
+    afterResponse(deps, () =>
       hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, current, h, deps.now())),
     );
   }
-  deps.defer(refund());
+  afterResponse(deps, refund);
   audit("sign_in.succeeded");
   return session;
 }
