@@ -2,6 +2,7 @@ import { signToken } from "../crypto/jwt";
 import { hashPassword, isImportedHash } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { auditRow } from "../db/audit";
+import { isCommonPassword } from "../db/blocklist";
 import { clearBudgets } from "../db/budgets";
 import { findClient } from "../db/clients";
 import { guardedInsert } from "../db/guarded";
@@ -68,7 +69,12 @@ export async function completePasswordReset(
     await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", "other_client");
     throw new AppError("INVALID_TOKEN");
   }
-  const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
+  // The blocklist lookup needs only the password: read in the same round trip of latency.
+  const [user, client, common] = await Promise.all([
+    findUserById(deps.db, rr.userId),
+    findClient(deps.db, rr.clientId),
+    isCommonPassword(deps.db, input.newPassword),
+  ]);
   // Only a holder of a live token for this account learns that the account is gone.
   if (!user) {
     await auditTokenRefused(deps, rr, "USER_NOT_FOUND", "complete", "user_gone");
@@ -86,6 +92,7 @@ export async function completePasswordReset(
     email: user.email,
     userName: user.name,
     userId: user.id,
+    common,
   });
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
   const [reused, newHash] = await Promise.all([
