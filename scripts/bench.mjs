@@ -1,14 +1,16 @@
 // `npm run bench`: starts `wrangler dev` on a throwaway local database with the PRODUCTION hashing
 // parameters (600,000 PBKDF2 iterations), seeds users, and drives each endpoint with autocannon.
-// Prints requests/s, p50, p99 and error counts as a table and writes bench-results.json.
+// Prints requests/s, p50, p99 and error counts as a table; then prices complete and sign-in in
+// PBKDF2 hashes against the floor (one production hash, timed in the same run, see below) and
+// prints that as a second table. Both go to bench-results.json.
 // Only loopback traffic; every run is bounded in time and count, and stops by itself.
 
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import autocannon from "autocannon";
 import { freshSecrets, writeEnvFile } from "./lib/env-file.mjs";
-import { freePort, startLocalWorker } from "./lib/local-worker.mjs";
+import { freePort, ROOT, spawnDev, startLocalWorker, waitForHealthy } from "./lib/local-worker.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
@@ -42,13 +44,59 @@ writeEnvFile(join(dir, ".env"), {
   MAIL_PROVIDER: "dev",
   PUBLIC_BASE_URL: base,
 });
-// Ctrl+C or a failed run must not leave the detached wrangler dev behind.
+// The floor: one production hash, timed the way the routes are (a small JSON POST over loopback,
+// p50 of sequential requests), interleaved with the complete and sign-in requests it prices.
+// Measured in scripts/bench-floor-worker.ts, a second Worker that wrangler dev runs next to resetkit
+// in this run (same wrangler and workerd, resetkit's compatibility date and flags, the same .env):
+// it calls src/crypto/password.ts's hashPassword with the parameters resetkit derives, and nothing
+// else. Why not a route of resetkit: the shipped Worker gets no bench-only endpoint, and the
+// difference between routes that do and do not hash (POST /v1/users with and without a password,
+// say) also contains their blocklist lookup and policy, exactly what the multiple must show. Why not
+// in resetkit's own wrangler dev: with several configs, wrangler serves only the first Worker.
+const wranglerToml = readFileSync(join(ROOT, "wrangler.toml"), "utf8");
+const tomlValue = (key) => new RegExp(`^${key}\\s*=\\s*(.+)$`, "m").exec(wranglerToml)?.[1];
+const floorConfig = join(dir, "floor.wrangler.json");
+writeFileSync(
+  floorConfig,
+  JSON.stringify({
+    name: "resetkit-bench-floor",
+    main: join(ROOT, "scripts", "bench-floor-worker.ts"),
+    compatibility_date: JSON.parse(tomlValue("compatibility_date")),
+    compatibility_flags: JSON.parse(tomlValue("compatibility_flags") ?? "[]"),
+    minify: true,
+  }),
+);
+const floorPort = await freePort();
+const floorBase = `http://127.0.0.1:${floorPort}`;
+
+// Ctrl+C or a failed run must not leave the detached wrangler devs behind.
 let server;
+let floor;
 process.on("exit", () => {
   void server?.stop();
+  void floor?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 process.on("SIGINT", () => process.exit(130));
+floor = spawnDev(
+  [
+    "--config",
+    floorConfig,
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(floorPort),
+    "--inspector-port",
+    String(await freePort()),
+    "--env-file",
+    join(dir, ".env"),
+    "--show-interactive-dev-session=false",
+    "--log-level",
+    "error",
+  ],
+  { stdio: ["ignore", "ignore", "inherit"], env: { CI: "true", NO_COLOR: "1" } },
+);
+await waitForHealthy(floorBase, { exited: floor.exited, timeoutMs: 60_000 });
 server = await startLocalWorker({
   persistTo: dir,
   envFile: join(dir, ".env"),
@@ -68,9 +116,17 @@ const json = (path, body, headers = {}) =>
     body: JSON.stringify(body),
   });
 
-// Seed: users without a password (no hashing), one live reset each; tokens from the dev mailbox.
+// Seed: users with a password (so that complete checks reuse against it), one live reset each;
+// tokens from the dev mailbox.
 const emails = Array.from({ length: USERS }, (_, i) => `bench${i}@example.com`);
-for (const email of emails) await json("/v1/users", { email }, { Authorization: `Bearer ${admin}` });
+for (const [i, email] of emails.entries()) {
+  const res = await json(
+    "/v1/users",
+    { email, password: `Seeded-passphrase-${i}-ok` },
+    { Authorization: `Bearer ${admin}` },
+  );
+  if (res.status !== 201) throw new Error(`seeding ${email}: HTTP ${res.status} ${await res.text()}`);
+}
 for (const email of emails) await json("/v1/password-resets", { email });
 await new Promise((r) => setTimeout(r, 1000));
 const { messages } = await (await fetch(`${base}/dev/mailbox.json`)).json();
@@ -140,21 +196,119 @@ const nextSignIn = cycle(
 );
 results.push(await run("/v1/sessions", nextSignIn));
 
+// Complete and sign-in in hashes: sequential requests (one at a time, so each p50 is one request's
+// own cost, not a queue), each one right after a floor request, so that both see the same load.
+await new Promise((r) => setTimeout(r, 3000));
+// Hashes each must do. Sign-in: one verification (the bench imported no foreign hashes, so no
+// floor of theirs, and every stored hash has the current parameters, so no rehash). Complete: the
+// new hash, plus one verification per remembered password the policy checks (isReusedPassword in
+// src/flows/password-rules.ts): historySize of them, at most as many as the user has had; here two,
+// the seeded one and the one set by the complete run above. The default client's stored policy,
+// else DEFAULT_POLICY's historySize (src/domain/password-policy.ts).
+const { passwordPolicy } = await (
+  await fetch(`${base}/v1/clients/default`, { headers: { Authorization: `Bearer ${admin}` } })
+).json();
+const historySize = Math.min(10, Math.max(0, passwordPolicy?.historySize ?? 1));
+const completeHashes = 1 + Math.min(historySize, 2);
+const since = Date.now();
+for (const email of emails) await json("/v1/password-resets", { email });
+/** The newest reset token mailed to each address since `since` (the dev mailbox lists the newest 100). */
+const tokensSince = async () => {
+  const { messages } = await (await fetch(`${base}/dev/mailbox.json`)).json();
+  const byAddress = new Map();
+  for (const m of messages) {
+    const token = /token=([A-Za-z0-9_-]{43})/.exec(m.text)?.[1];
+    if (token && Date.parse(m.createdAt) >= since && !byAddress.has(m.to)) byAddress.set(m.to, token);
+  }
+  return byAddress;
+};
+let sequential = await tokensSince();
+for (let waited = 0; sequential.size < emails.length && waited < 10_000; waited += 500) {
+  await new Promise((r) => setTimeout(r, 500));
+  sequential = await tokensSince();
+}
+/** Wall time of one POST over loopback, body read; throws on anything but 2xx. */
+const timed = async (url, body) => {
+  const t = performance.now();
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  await res.arrayBuffer();
+  const ms = performance.now() - t;
+  if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status}`);
+  return ms;
+};
+// As src/crypto/password.ts's splitIterations splits PASSWORD_HASH_ITERATIONS=600000.
+const splitText = "6 deriveBits calls of 100,000";
+const hashFloor = (i) => timed(`${floorBase}/hash`, { password: `Floor-passphrase-${i}-ok` });
+// The floor Worker's isolate starts (and derives its pepper) on the first requests: not measured.
+for (let i = 0; i < 3; i++) await hashFloor(i);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const priced = async (endpoint, hashes, requests) => {
+  const [floorMs, ms] = [[], []];
+  for (const [i, body] of requests.entries()) {
+    floorMs.push(await hashFloor(i));
+    ms.push(await timed(base + endpoint, body));
+  }
+  const [p50, floorP50] = [median(ms), median(floorMs)];
+  return {
+    endpoint: `POST ${endpoint}`,
+    hashes,
+    requests: ms.length,
+    p50,
+    floorP50,
+    multiple: p50 / floorP50,
+    perHash: p50 / floorP50 / hashes,
+  };
+};
+const seqUsers = [...sequential.keys()];
+const hashRows = [
+  await priced(
+    "/v1/password-resets/complete",
+    completeHashes,
+    seqUsers.map((email) => ({
+      token: sequential.get(email),
+      newPassword: `Sequential-passphrase-${emails.indexOf(email)}-ok`,
+    })),
+  ),
+  await priced(
+    "/v1/sessions",
+    1,
+    seqUsers.map((email) => ({ email, password: `Sequential-passphrase-${emails.indexOf(email)}-ok` })),
+  ),
+];
+
 const row = (r) =>
-  `| ${r.endpoint.padEnd(32)} | ${String(r.requests).padStart(8)} | ${r.rps.toFixed(1).padStart(8)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.non2xx).padStart(6)} | ${String(r.errors).padStart(6)} |`;
+  `| ${r.endpoint.padEnd(33)} | ${String(r.requests).padStart(8)} | ${r.rps.toFixed(1).padStart(8)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.non2xx).padStart(6)} | ${String(r.errors).padStart(6)} |`;
 console.log(
   `\nresetkit bench — wrangler dev (local workerd), ${CONNECTIONS} connections, ${SECONDS}s per endpoint, PBKDF2 600,000 iterations`,
 );
-console.log(`| ${"endpoint".padEnd(32)} | requests |    req/s | p50 ms | p99 ms | non2xx | errors |`);
-console.log(`|${"-".repeat(34)}|----------|----------|--------|--------|--------|--------|`);
+console.log(`| ${"endpoint".padEnd(33)} | requests |    req/s | p50 ms | p99 ms | non2xx | errors |`);
+console.log(`|${"-".repeat(35)}|----------|----------|--------|--------|--------|--------|`);
 for (const r of results) console.log(row(r));
+console.log(
+  `\nIn PBKDF2 hashes — sequential requests, each after one of the floor (one 600,000-iteration hash, ${
+    splitText
+  }), p50 of ${hashRows[0].requests} pairs; goal: multiple per hash ≤ 1.1`,
+);
+const hashRow = (r) =>
+  `| ${r.endpoint.padEnd(33)} | ${String(r.hashes).padStart(6)} | ${r.p50.toFixed(1).padStart(6)} | ${r.floorP50.toFixed(1).padStart(8)} | ${`${r.multiple.toFixed(2)}×`.padStart(8)} | ${`${r.perHash.toFixed(2)}×`.padStart(8)} |`;
+console.log(`| ${"endpoint".padEnd(33)} | hashes | p50 ms | floor ms | multiple | per hash |`);
+console.log(`|${"-".repeat(35)}|--------|--------|----------|----------|----------|`);
+for (const r of hashRows) console.log(hashRow(r));
 const report = {
   date: new Date().toISOString(),
   node: process.version,
   seeded: { users: USERS, tokens: liveTokens.length, initialTokens: tokens.length },
   results,
+  hashFloor: { iterations: 600_000, split: splitText, historySize, results: hashRows },
 };
 writeFileSync("bench-results.json", JSON.stringify(report, null, 2));
 console.log(`\n${JSON.stringify(report)}`);
-await server.stop();
+await Promise.all([server.stop(), floor.stop()]);
 process.exit(0);

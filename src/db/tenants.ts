@@ -14,12 +14,16 @@ export async function findTenant(db: Db, id: string): Promise<Tenant | null> {
   return (await db.select().from(tenants).where(eq(tenants.id, id)).get()) ?? null;
 }
 
-/** The tenant's sign-in floor: the work of its dearest imported hash, or null when it has none. */
-export async function findLegacyFloor(db: Db, tenantId: string): Promise<LegacyWork | null> {
-  const row = await db.select({ v: tenants.legacyVerify }).from(tenants).where(eq(tenants.id, tenantId)).get();
-  if (!row?.v) return null;
+/** The tenant's legacy_verify column (batch item, so sign-in reads it in its one round trip); see legacyFloor. */
+export const legacyFloorRow = (db: Db, tenantId: string) =>
+  db.select({ v: tenants.legacyVerify }).from(tenants).where(eq(tenants.id, tenantId)).limit(1);
+
+/** The tenant's sign-in floor from its legacyFloorRow: the work of its dearest imported hash, or null when it has none. */
+export function legacyFloor(rows: { v: string | null }[]): LegacyWork | null {
+  const v = rows[0]?.v;
+  if (!v) return null;
   try {
-    const w = JSON.parse(row.v) as LegacyWork;
+    const w = JSON.parse(v) as LegacyWork;
     return (w.digest === "SHA-256" || w.digest === "SHA-512") && w.iterations > 0 && w.blocks > 0 ? w : null;
   } catch {
     return null;

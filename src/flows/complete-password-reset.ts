@@ -2,6 +2,7 @@ import { signToken } from "../crypto/jwt";
 import { hashPassword, isImportedHash } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { auditRow } from "../db/audit";
+import { isCommonPassword } from "../db/blocklist";
 import { clearBudgets } from "../db/budgets";
 import { findClient } from "../db/clients";
 import { guardedInsert } from "../db/guarded";
@@ -17,6 +18,7 @@ import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy"
 import { composeEmail } from "../outbox/compose-email";
 import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
+import { afterResponse } from "./after-response";
 import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
 import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
@@ -67,7 +69,12 @@ export async function completePasswordReset(
     await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", "other_client");
     throw new AppError("INVALID_TOKEN");
   }
-  const [user, client] = await Promise.all([findUserById(deps.db, rr.userId), findClient(deps.db, rr.clientId)]);
+  // The blocklist lookup needs only the password: read in the same round trip of latency.
+  const [user, client, common] = await Promise.all([
+    findUserById(deps.db, rr.userId),
+    findClient(deps.db, rr.clientId),
+    isCommonPassword(deps.db, input.newPassword),
+  ]);
   // Only a holder of a live token for this account learns that the account is gone.
   if (!user) {
     await auditTokenRefused(deps, rr, "USER_NOT_FOUND", "complete", "user_gone");
@@ -85,6 +92,7 @@ export async function completePasswordReset(
     email: user.email,
     userName: user.name,
     userId: user.id,
+    common,
   });
   if (errors.length > 0) throw new AppError("PASSWORD_POLICY_VIOLATION", undefined, errors);
   const [reused, newHash] = await Promise.all([
@@ -186,9 +194,12 @@ export async function completePasswordReset(
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
-  queued.send();
+  // The first delivery attempts start after the response (src/flows/after-response.ts).
+  afterResponse(deps, () => queued.send());
   // Failed sign-ins counted against the old password no longer lock the owner out (after the response).
-  deps.defer(emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))));
+  afterResponse(deps, () =>
+    emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))),
+  );
 
   // The reset is committed: a failure from here on must not read as "nothing happened".
   const loginToken = loginTokenId

@@ -59,6 +59,8 @@ export interface PasswordCandidate {
   userId?: string | null;
   /** The public live check: no account, no write of its own, so its audit of an HIBP outage is coalesced. */
   anonymous?: boolean;
+  /** The blocklist verdict (isCommonPassword), when the caller looked it up alongside its own reads. */
+  common?: boolean;
 }
 
 /** An HIBP outage is audited for anonymous checks at most this often per tenant (per isolate). */
@@ -74,7 +76,7 @@ export async function passwordProblems(deps: Deps, c: PasswordCandidate): Promis
   const { policy } = c.scope;
   const base = deps.config.hibpApiBaseUrl;
   const [common, breach] = await Promise.all([
-    isCommonPassword(deps.db, c.password),
+    c.common ?? isCommonPassword(deps.db, c.password),
     base && policy.breachCheck ? checkBreached(base, c.password) : Promise.resolve(null),
   ]);
   if (breach?.status === "unavailable") await auditOutage(deps, c, breach.reason);

@@ -1,3 +1,4 @@
+import type { LegacyWork } from "../crypto/legacy-hash";
 import { hashPassword, needsRehash, verifyForSignIn } from "../crypto/password";
 import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
@@ -11,25 +12,27 @@ import {
   takeUnit,
   undoUnless,
 } from "../db/budgets";
-import { findLegacyFloor } from "../db/tenants";
+import { legacyFloor, legacyFloorRow } from "../db/tenants";
 import { rehashPassword, type User, userByEmail } from "../db/users";
 import type { Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
+import { afterResponse } from "./after-response";
 import { issueSession, type SessionResult } from "./issue-session";
 import { resolveClient } from "./resolve-client";
 import { emailKey, enforceLimit, ipKey, signInBudgetKey, throwIfLimited } from "./throttle";
 
 /**
  * Takes one unit of both sign-in budgets in one D1 round trip (one batch, atomic): the account's
- * (every network) and the account's on this network, or neither. The user is read in the same
- * trip. Throws RATE_LIMITED with Retry-After when either is spent: no password is checked then.
+ * (every network) and the account's on this network, or neither. The user and the tenant's
+ * legacy floor are read in the same trip. Throws RATE_LIMITED with Retry-After when either is
+ * spent: no password is checked then.
  */
 async function takeSignInUnit(
   deps: Deps,
   tenantId: string,
   email: string,
-): Promise<{ user: User | null; refund: () => Promise<unknown> }> {
+): Promise<{ user: User | null; floor: LegacyWork | null; refund: () => Promise<unknown> }> {
   const { db } = deps;
   const rules = deps.config.rateLimits;
   const hashed = await emailKey(deps, tenantId, email);
@@ -45,13 +48,14 @@ async function takeSignInUnit(
   };
   const now = deps.now();
   const nonce = newId();
-  const [a, n, , windows, users] = await db.batch([
+  const [a, n, , windows, users, floorRows] = await db.batch([
     takeUnit(db, account, now, nonce),
     takeUnit(db, network, now, nonce, takenBy(account.key, nonce)),
     // The account's unit goes back when this network's share was spent.
     undoUnless(db, account.key, nonce, takenBy(network.key, nonce)),
     readWindows(db, [account.key, network.key]),
     userByEmail(db, tenantId, email),
+    legacyFloorRow(db, tenantId),
   ]);
   const [takenA, takenN] = [(a as TakenUnit[])[0], (n as TakenUnit[])[0]];
   if (!takenA || !takenN) {
@@ -60,6 +64,7 @@ async function takeSignInUnit(
   }
   return {
     user: users[0] ?? null,
+    floor: legacyFloor(floorRows),
     // Only failures count: a right password gives both units back.
     refund: () =>
       db.batch([
@@ -85,26 +90,20 @@ export async function signIn(
   const client = await resolveClient(deps, input.clientId, input.businessId);
   const email = normalizeEmail(input.email);
   await enforceLimit(deps, "signInPerIp", ipKey(deps));
-  const [{ user, refund }, floor] = await Promise.all([
-    takeSignInUnit(deps, client.tenantId, email),
-    findLegacyFloor(deps.db, client.tenantId),
-  ]);
+  const { user, floor, refund } = await takeSignInUnit(deps, client.tenantId, email);
   const params = deps.config.hashing;
   const verdict = await verifyForSignIn(input.password, user?.passwordHash ?? null, params, floor);
   const ok = verdict.ok && !!user?.passwordHash && !user.disabled;
   // Audit rows are written after the response: no D1 round trip on the sign-in path for them.
-  const audit = (type: string) =>
-    deps.defer(
-      insertAudit(
-        deps.db,
-        auditRow(deps.meta, deps.now(), {
-          type,
-          tenantId: client.tenantId,
-          clientId: client.id,
-          userId: user?.id ?? null,
-        }),
-      ).run(),
-    );
+  const audit = (type: string) => {
+    const row = auditRow(deps.meta, deps.now(), {
+      type,
+      tenantId: client.tenantId,
+      clientId: client.id,
+      userId: user?.id ?? null,
+    });
+    afterResponse(deps, () => insertAudit(deps.db, row).run());
+  };
   if (!ok || !user) {
     audit("sign_in.failed");
     throw new AppError("INVALID_CREDENTIALS");
@@ -116,13 +115,14 @@ export async function signIn(
     throw e;
   });
   const current = user.passwordHash!;
-  if (verdict.upgrade) deps.defer(rehashPassword(deps.db, user.id, current, verdict.upgrade, deps.now()));
+  const upgrade = verdict.upgrade;
+  if (upgrade) afterResponse(deps, () => rehashPassword(deps.db, user.id, current, upgrade, deps.now()));
   else if (needsRehash(current, params)) {
-    deps.defer(
+    afterResponse(deps, () =>
       hashPassword(input.password, params).then((h) => rehashPassword(deps.db, user.id, current, h, deps.now())),
     );
   }
-  deps.defer(refund());
+  afterResponse(deps, refund);
   audit("sign_in.succeeded");
   return session;
 }
