@@ -8,6 +8,7 @@ import type { Deps } from "../deps";
 import { type Client, isAllowedRedirect } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
 import { logEvent } from "../log";
+import { afterResponse } from "./after-response";
 import { assertRedirectAllowed, forgetClient, rememberClient, resolveClientCached } from "./resolve-client";
 import { startReset } from "./start-reset";
 import { tallyUnknownRequest } from "./tally-unknown-requests";
@@ -64,10 +65,13 @@ export async function requestPasswordReset(
   // database, and the known account's work (composing, encrypting the email) would then hold the
   // isolate while the runtime writes this response, delaying it by ~10 ms for known accounts only
   // (measured by `npm run conformance`, check enumeration-timing).
-  deps.defer(
-    afterResponseIsWritten()
-      .then(() => issueResetIfKnown(deps, client, email, hashedEmail, input, opts.dialect))
-      .catch((e: unknown) => droppedOnDatabaseFailure(deps, e)),
+  afterResponse(
+    deps,
+    () =>
+      issueResetIfKnown(deps, client, email, hashedEmail, input, opts.dialect).catch((e: unknown) =>
+        droppedOnDatabaseFailure(deps, e),
+      ),
+    RESPONSE_WRITE_MS,
   );
 }
 
@@ -78,8 +82,7 @@ function droppedOnDatabaseFailure(deps: Deps, e: unknown): void {
   logEvent({ level: "error", msg: "reset request dropped: database failure", requestId: deps.meta.requestId, error });
 }
 
-/** Resolves once the isolate has been idle long enough for the runtime to write the pending response. */
-const afterResponseIsWritten = () => new Promise<void>((resolve) => setTimeout(resolve, RESPONSE_WRITE_MS));
+/** How long the isolate stays idle so the runtime can write the pending response first. */
 const RESPONSE_WRITE_MS = 20;
 
 async function issueResetIfKnown(
