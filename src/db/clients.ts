@@ -43,7 +43,7 @@ export const clientById = (db: Db, id: string) => db.select().from(clients).wher
 
 /** Finds a client by its public id. */
 export async function findClient(db: Db, id: string): Promise<Client | null> {
-  const row = await db.select().from(clients).where(eq(clients.id, id)).get();
+  const row = await clientById(db, id).get();
   return row ? toClient(row) : null;
 }
 
@@ -58,7 +58,7 @@ export async function findClientWithSecret(
   db: Db,
   id: string,
 ): Promise<{ client: Client; secretHash: string | null } | null> {
-  const row = await db.select().from(clients).where(eq(clients.id, id)).get();
+  const row = await clientById(db, id).get();
   return row ? { client: toClient(row), secretHash: row.secretHash } : null;
 }
 

@@ -11,14 +11,13 @@ import { consumedByGuard, consumeReset, invalidateOpenResets } from "../db/reset
 import { auditEvents } from "../db/schema";
 import { insertOneTimeTokenGuarded, revokeUserSessions, useUserLoginTokens } from "../db/sessions";
 import { findUserById, setPassword } from "../db/users";
-import type { Deps } from "../deps";
+import { afterResponse, type Deps } from "../deps";
 import { describeDevice } from "../domain/device";
 import { AppError } from "../domain/errors";
 import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy";
 import { composeEmail } from "../outbox/compose-email";
 import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
-import { afterResponse } from "./after-response";
 import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
 import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
@@ -194,8 +193,7 @@ export async function completePasswordReset(
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
-  // The first delivery attempts start after the response (src/flows/after-response.ts).
-  afterResponse(deps, () => queued.send());
+  queued.send();
   // Failed sign-ins counted against the old password no longer lock the owner out (after the response).
   afterResponse(deps, () =>
     emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))),

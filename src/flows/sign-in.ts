@@ -14,10 +14,9 @@ import {
 } from "../db/budgets";
 import { legacyFloor, legacyFloorRow } from "../db/tenants";
 import { rehashPassword, type User, userByEmail } from "../db/users";
-import type { Deps } from "../deps";
+import { afterResponse, type Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
-import { afterResponse } from "./after-response";
 import { issueSession, type SessionResult } from "./issue-session";
 import { resolveClient } from "./resolve-client";
 import { emailKey, enforceLimit, ipKey, signInBudgetKey, throwIfLimited } from "./throttle";

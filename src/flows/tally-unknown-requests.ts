@@ -7,7 +7,7 @@ import type { Client } from "../domain/client";
  * `password_reset.requested` event per client ({ known: false, count, from, to }) at most once per
  * TALLY_MS: an unknown address costs no D1 write, so a flood of them (an enumeration or a
  * mail-bombing attempt) cannot turn into a flood of writes. What an isolate counted in its last
- * TALLY_MS is lost if it is evicted first (README "Audit trail").
+ * TALLY_MS is lost if it is evicted first (README "Performance").
  */
 export const TALLY_MS = 60_000;
 

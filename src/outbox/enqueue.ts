@@ -1,6 +1,6 @@
 import type { SQL } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
-import type { Deps } from "../deps";
+import { afterResponse, type Deps } from "../deps";
 import { deliver } from "./deliver";
 import { claimedAtInsert, insertedRow, insertOutbox, type OutboxInsert } from "./store";
 
@@ -23,7 +23,7 @@ export function enqueue(deps: Deps, rows: (OutboxInsert | null)[], opts: { guard
   return {
     statements: claimed.map((r) => insertOutbox(deps.db, r, opts.guard)),
     send: () => {
-      for (const r of claimed) deps.defer(deliver(deps, r.id, insertedRow(r)));
+      for (const r of claimed) afterResponse(deps, () => deliver(deps, r.id, insertedRow(r)));
     },
   };
 }

@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { Deps } from "../../src/deps";
-import { afterResponse } from "../../src/flows/after-response";
+import { afterResponse, type Deps } from "../../src/deps";
 
-describe("afterResponse (background work of sign-in and complete)", () => {
+describe("afterResponse (background work of the request endpoint, sign-in, complete and the outbox)", () => {
   it("hands the work to deps.defer, starting it a timer turn later, not in the caller's turn", async () => {
     const deferred: Promise<unknown>[] = [];
     const deps = { defer: (work: Promise<unknown>) => void deferred.push(work) } as unknown as Deps;
