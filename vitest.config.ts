@@ -50,6 +50,10 @@ export default defineConfig(async () => {
             include: ["test/**/*.test.ts"],
             exclude: ["test/node/**", "test/e2e/**"],
             setupFiles: ["./test/setup.ts"],
+            // CI runs two workerd processes on two cores: a test that takes 0.3 s alone was seen to
+            // pass 5 s there (vitest's default), and its unfinished background work then leaked into
+            // the next tests of its file. Slow is not wrong; a hang still fails, 15 s later.
+            testTimeout: 15_000,
           },
         },
         {
