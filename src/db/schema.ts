@@ -100,6 +100,10 @@ export const users = sqliteTable(
     /** Sessions created before this instant are invalid, whatever their own state. */
     sessionsValidAfter: integer("sessions_valid_after").notNull().default(0),
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    /** Set when the owner said "that wasn't me" (README: Account lock); password sign-in answers ACCOUNT_LOCKED until a reset completes or an admin unlocks. */
+    lockedAt: integer("locked_at"),
+    /** Set by an admin after a breach (README: Forced reset); password sign-in answers PASSWORD_RESET_REQUIRED until a reset completes. */
+    mustResetPassword: integer("must_reset_password", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

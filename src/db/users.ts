@@ -52,6 +52,8 @@ export function newUser(
     passwordChangedAt: u.passwordHash ? now : null,
     sessionsValidAfter: 0,
     disabled: u.disabled ?? false,
+    lockedAt: null,
+    mustResetPassword: false,
     createdAt: now,
     updatedAt: now,
   };
@@ -79,11 +81,21 @@ export async function rehashPassword(
     .run();
 }
 
-/** Sets a new password and moves sessions_valid_after (batch item; optionally guarded). */
+/**
+ * Sets a new password and moves sessions_valid_after (batch item; optionally guarded). A new password
+ * also ends an account lock and a forced reset: both wait for exactly this.
+ */
 export const setPassword = (db: Db, userId: string, hash: string, now: number, guard?: SQL) =>
   db
     .update(users)
-    .set({ passwordHash: hash, passwordChangedAt: now, sessionsValidAfter: now, updatedAt: now })
+    .set({
+      passwordHash: hash,
+      passwordChangedAt: now,
+      sessionsValidAfter: now,
+      updatedAt: now,
+      lockedAt: null,
+      mustResetPassword: false,
+    })
     .where(and(eq(users.id, userId), guard));
 
 /** Update statement for a user's profile fields (batch item). */

@@ -27,6 +27,11 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, title: "Authentication required" },
   SESSION_REVOKED: { status: 401, title: "The session is no longer valid" },
   FORBIDDEN: { status: 403, title: "Not allowed" },
+  ACCOUNT_LOCKED: {
+    status: 423,
+    title: "The account is locked: its owner reported a change they did not make; reset the password to unlock it",
+  },
+  PASSWORD_RESET_REQUIRED: { status: 403, title: "The password must be reset before signing in again" },
   INSUFFICIENT_SCOPE: { status: 403, title: "The credential lacks the scope this needs" },
   CROSS_SITE_REQUEST: { status: 403, title: "Admin requests from another site's pages are refused" },
   CSRF_FAILED: { status: 403, title: "The form could not be verified; reload the page and try again" },

@@ -80,7 +80,9 @@ async function takeSignInUnit(
  * imported account's first sign-in is not slower than the others). Failures are budgeted per
  * (account, network) and per account in D1, taken before the password is checked, so parallel
  * guesses cannot exceed them (unknown accounts alike). A hash made with older parameters, or
- * imported, is upgraded after the response of a successful sign-in.
+ * imported, is upgraded after the response of a successful sign-in. The right password of a locked
+ * account answers ACCOUNT_LOCKED (423), of an account flagged for a forced reset
+ * PASSWORD_RESET_REQUIRED (403); both end when a reset completes (src/db/users.ts setPassword).
  */
 export async function signIn(
   deps: Deps,
@@ -106,6 +108,15 @@ export async function signIn(
   if (!ok || !user) {
     audit("sign_in.failed");
     throw new AppError("INVALID_CREDENTIALS");
+  }
+  // Told only to someone who knows the password: a wrong one answers INVALID_CREDENTIALS as always,
+  // so the state of an account is never a way to learn it exists. The right password is not a
+  // failure: its units go back.
+  const held = user.lockedAt !== null ? "ACCOUNT_LOCKED" : user.mustResetPassword ? "PASSWORD_RESET_REQUIRED" : null;
+  if (held) {
+    audit(held === "ACCOUNT_LOCKED" ? "sign_in.refused_locked" : "sign_in.refused_reset_required");
+    afterResponse(deps, refund);
+    throw new AppError(held);
   }
   // The session is inserted only while `user` still has the hash just verified (a reset committing
   // meanwhile wins), so the upgrade below waits until it is in.

@@ -41,7 +41,9 @@ export const operations: Operation[] = (
       statuses: {
         400: "VALIDATION_FAILED or a finer code",
         401: "Bad, expired or used token/code; INVALID_CREDENTIALS",
+        403: "PASSWORD_RESET_REQUIRED (sign-in, right password)",
         ...BODY_STATUSES,
+        423: "ACCOUNT_LOCKED (sign-in, right password)",
         429: "RATE_LIMITED",
         500: "Server error",
       },

@@ -67,7 +67,7 @@ export const operations: Operation[] = [
     dialectErrors: {
       envelope: "OAuthError",
       statuses: {
-        400: "invalid_request, invalid_grant (wrong credentials) or unsupported_grant_type",
+        400: "invalid_request, invalid_grant (wrong credentials, a locked account or one that must reset) or unsupported_grant_type",
         ...BODY_STATUSES,
         429: "slow_down",
         500: "server_error",

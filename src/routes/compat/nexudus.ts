@@ -108,7 +108,9 @@ const oauthError = (
 /** Maps a domain error to an OAuth2 error: wrong credentials are invalid_grant, malformed requests invalid_request. */
 export const oauthErrorEnvelope: Envelope = (c, err) => {
   const description = describeError(err);
-  if (err.code === "INVALID_CREDENTIALS") return oauthError(c, 400, "invalid_grant", description);
+  // A locked account or one that must reset is a grant the server refuses (RFC 6749 §5.2 has no 423/403).
+  if (err.code === "INVALID_CREDENTIALS" || err.code === "ACCOUNT_LOCKED" || err.code === "PASSWORD_RESET_REQUIRED")
+    return oauthError(c, 400, "invalid_grant", description);
   // OAuth2 has no rate-limit error; slow_down (RFC 8628, a registered token-endpoint error) means "back off".
   if (err.code === "RATE_LIMITED") return oauthError(c, 429, "slow_down", description, err.headers);
   if (err.status >= 500) return oauthError(c, err.status, "server_error", description);

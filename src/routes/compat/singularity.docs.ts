@@ -74,7 +74,14 @@ export const operations: Operation[] = [
     success: { status: 200, description: "Signed in", schema: Session },
     dialectErrors: {
       envelope: "SingularityError",
-      statuses: { 400: "VALIDATION_FAILED", 401: "INVALID_CREDENTIALS", ...BODY_STATUSES, 429: "RATE_LIMITED" },
+      statuses: {
+        400: "VALIDATION_FAILED",
+        401: "INVALID_CREDENTIALS",
+        403: "PASSWORD_RESET_REQUIRED (right password)",
+        ...BODY_STATUSES,
+        423: "ACCOUNT_LOCKED (right password)",
+        429: "RATE_LIMITED",
+      },
     },
     errors: [],
   },

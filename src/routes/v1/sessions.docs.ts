@@ -13,7 +13,14 @@ export const operations: Operation[] = [
     summary: "Sign in with email and password",
     body: SignInBody,
     success: { status: 200, description: "Signed in", schema: R.Session },
-    errors: [...BODY_ERRORS, "INVALID_CREDENTIALS", "UNKNOWN_CLIENT", "RATE_LIMITED"],
+    errors: [
+      ...BODY_ERRORS,
+      "INVALID_CREDENTIALS",
+      "ACCOUNT_LOCKED",
+      "PASSWORD_RESET_REQUIRED",
+      "UNKNOWN_CLIENT",
+      "RATE_LIMITED",
+    ],
   },
   {
     method: "post",
