@@ -1,4 +1,5 @@
-import { calculateJwkThumbprint, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { b64url, utf8 } from "./encoding";
 
 /** What a token may be used for; one can never stand in for another. */
 export type TokenPurpose = "access" | "login" | "reset";
@@ -27,6 +28,28 @@ function algOf(jwk: JWK): string {
   throw new Error("only EC P-256 (ES256) and OKP Ed25519 (EdDSA) keys are supported");
 }
 
+/** WebCrypto's name of each algorithm's key (imported directly: jose's importJWK knows every JOSE algorithm). */
+const KEY_ALGORITHM: Record<string, { name: string; namedCurve?: string }> = {
+  ES256: { name: "ECDSA", namedCurve: "P-256" },
+  EdDSA: { name: "Ed25519" },
+};
+
+const importKey = (jwk: JWK, alg: string, use: "sign" | "verify") =>
+  crypto.subtle.importKey(
+    "jwk",
+    { kty: jwk.kty!, crv: jwk.crv, x: jwk.x, y: jwk.y, d: use === "sign" ? jwk.d : undefined },
+    KEY_ALGORITHM[alg]!,
+    false,
+    [use],
+  );
+
+/** RFC 7638 thumbprint: SHA-256 of the required members in lexicographic order. */
+async function thumbprint(jwk: JWK): Promise<string> {
+  const members =
+    jwk.kty === "EC" ? { crv: jwk.crv, kty: jwk.kty, x: jwk.x, y: jwk.y } : { crv: jwk.crv, kty: jwk.kty, x: jwk.x };
+  return b64url(await crypto.subtle.digest("SHA-256", utf8(JSON.stringify(members))));
+}
+
 /**
  * Loads SIGNING_KEY: one private JWK, or a JWK Set `{"keys":[...]}` whose first key signs and whose
  * others only verify (rotation: keep the old key listed until its tokens have expired).
@@ -48,13 +71,13 @@ export async function loadSigningKeys(raw: string): Promise<SigningKeys> {
   for (const [i, jwk] of list.entries()) {
     const alg = algOf(jwk);
     const { d: _d, ...pub } = jwk;
-    const kid = jwk.kid ?? (await calculateJwkThumbprint(pub));
-    const publicKey = (await importJWK({ ...pub, alg }, alg)) as CryptoKey;
+    const kid = jwk.kid ?? (await thumbprint(pub));
+    const publicKey = await importKey(pub, alg, "verify");
     verifiers.set(kid, { alg, key: publicKey });
     publics.push({ kty: pub.kty, crv: pub.crv, x: pub.x, ...(pub.y ? { y: pub.y } : {}), kid, alg, use: "sig" });
     if (i === 0) {
       if (!jwk.d) throw new Error('the first key must be a private key (with "d")');
-      active = { kid, alg, key: (await importJWK({ ...jwk, alg }, alg)) as CryptoKey };
+      active = { kid, alg, key: await importKey(jwk, alg, "sign") };
     }
   }
   return { active: active!, verifiers, jwks: { keys: publics } };

@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { b64url, fromB64, utf8 } from "../../src/crypto/encoding";
 import { loadSigningKeys, type SigningKeys, signToken, verifyToken } from "../../src/crypto/jwt";
@@ -33,6 +33,13 @@ describe("signToken / verifyToken / loadSigningKeys", () => {
     expect(JSON.stringify(keys.jwks)).not.toContain(jwk.d!);
     // An explicit kid is kept.
     expect((await keysFrom({ ...jwk, kid: "k1" })).active.kid).toBe("k1");
+  });
+
+  it("computes the RFC 7638 thumbprint as jose does, for EC and OKP keys", async () => {
+    for (const alg of ["ES256", "EdDSA"] as const) {
+      const jwk = await privateJwk(alg);
+      expect((await keysFrom(jwk)).active.kid).toBe(await calculateJwkThumbprint(publicOnly(jwk)));
+    }
   });
 
   it("signs and verifies a token for a purpose", async () => {
