@@ -1,4 +1,4 @@
-import { AwsV4Signer } from "aws4fetch";
+import { signAwsPost } from "../crypto/aws-sigv4";
 import { b64, utf8 } from "../crypto/encoding";
 import { envelope, fetcher, type HttpMailerOptions, type Mailer, parseAddress, sendWithTimeout } from "./mailer";
 
@@ -27,8 +27,8 @@ export function displayName(name: string): string {
 }
 
 /**
- * Amazon SES v2 (POST /v2/email/outbound-emails), signed with SigV4 by aws4fetch (signing only: its
- * own retrying fetch would multiply subrequests). MAIL_API_KEY = "ACCESS_KEY_ID:SECRET_ACCESS_KEY",
+ * Amazon SES v2 (POST /v2/email/outbound-emails), signed with SigV4 (src/crypto/aws-sigv4.ts; AWS
+ * checks the signature's time, so it is the real clock's). MAIL_API_KEY = "ACCESS_KEY_ID:SECRET_ACCESS_KEY",
  * region MAIL_SES_REGION. No idempotency key exists: a retry after a lost response may deliver twice.
  */
 export function sesMailer(opts: HttpMailerOptions & { region: string }): Mailer {
@@ -49,16 +49,16 @@ export function sesMailer(opts: HttpMailerOptions & { region: string }): Mailer 
       });
       return sendWithTimeout(
         async (signal) => {
-          const signed = await new AwsV4Signer({
+          const url = new URL(`${opts.baseUrl}/v2/email/outbound-emails`);
+          const headers = await signAwsPost({
             ...credentials,
-            method: "POST",
-            url: `${opts.baseUrl}/v2/email/outbound-emails`,
-            headers: { "Content-Type": "application/json" },
+            url,
             body,
             service: "ses",
             region: opts.region,
-          }).sign();
-          return doFetch(signed.url, { method: "POST", headers: signed.headers, body, signal });
+            now: Date.now(),
+          });
+          return doFetch(url, { method: "POST", headers, body, signal });
         },
         {
           messageId: (b) => b.MessageId,
