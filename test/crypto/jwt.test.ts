@@ -1,4 +1,4 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { describe, expect, it } from "vitest";
 import { b64url, fromB64, utf8 } from "../../src/crypto/encoding";
 import { loadSigningKeys, type SigningKeys, signToken, verifyToken } from "../../src/crypto/jwt";
@@ -120,6 +120,20 @@ describe("signToken / verifyToken / loadSigningKeys", () => {
     for (const t of ["", "garbage", "a.b.c", `${header}.${body}.`, `${header}.${body}`]) {
       expect(await verifyToken(keys, t, ISS, "reset", Date.now()), t).toEqual({ ok: false, reason: "invalid" });
     }
+  });
+
+  it("rejects a token not yet valid (nbf ahead) and one with a non-JSON payload", async () => {
+    const keys = await keysFrom(await privateJwk());
+    const early = await sign(keys, { claims: { nbf: Math.floor(Date.now() / 1000) + 60 } });
+    expect(await verifyToken(keys, early, ISS, "reset", Date.now())).toEqual({ ok: false, reason: "invalid" });
+    expect((await verifyToken(keys, early, ISS, "reset", Date.now() + 61_000)).ok).toBe(true);
+    const notJson = await new CompactSign(utf8("not json"))
+      .setProtectedHeader({ alg: "ES256", kid: keys.active.kid, typ: "JWT" })
+      .sign(keys.active.key);
+    expect(await verifyToken(keys, notJson, ISS, "reset", Date.now())).toEqual({
+      ok: false,
+      reason: "invalid",
+    });
   });
 
   it("rejects a token without a subject", async () => {
