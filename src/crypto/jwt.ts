@@ -2,16 +2,23 @@ import { CompactSign, compactVerify, type JWK, type JWTPayload } from "jose";
 import { b64url, utf8 } from "./encoding";
 
 /** What a token may be used for; one can never stand in for another. */
-export type TokenPurpose = "access" | "login" | "reset";
+export type TokenPurpose = "access" | "login" | "reset" | "step-up-challenge" | "step-up";
 
 /**
  * Each purpose has its own `typ` header (RFC 8725 §3.11 explicit typing; access tokens use RFC 9068's
  * at+jwt). Access and login tokens are for a client: their `aud` is its client id, so a product that
- * checks iss and aud (as every JWT library does) accepts only tokens issued to it. Reset tokens are
- * verified by this service only and keep their fixed audience.
+ * checks iss and aud (as every JWT library does) accepts only tokens issued to it. Reset and step-up
+ * tokens are verified by this service only: their audience is fixed (`resetkit:<purpose>`), never a
+ * client id, so a product that checks only iss and aud can never take one for an access token.
  */
-const TYP: Record<TokenPurpose, string> = { access: "at+jwt", login: "login+jwt", reset: "JWT" };
-const RESET_AUDIENCE = "resetkit:reset";
+const TYP: Record<TokenPurpose, string> = {
+  access: "at+jwt",
+  login: "login+jwt",
+  reset: "JWT",
+  "step-up-challenge": "step-up-challenge+jwt",
+  "step-up": "step-up+jwt",
+};
+const forClient = (purpose: TokenPurpose) => purpose === "access" || purpose === "login";
 
 export interface SigningKeys {
   /** The key new tokens are signed with. */
@@ -101,7 +108,7 @@ export async function signToken(
   },
 ): Promise<string> {
   const iat = Math.floor(opts.now / 1000);
-  const audience = opts.purpose === "reset" ? RESET_AUDIENCE : opts.audience;
+  const audience = forClient(opts.purpose) ? opts.audience : `resetkit:${opts.purpose}`;
   if (!audience) throw new Error(`a ${opts.purpose} token needs an audience (the client id)`);
   // The claims are ours, so the JWS is built directly (jose's SignJWT/jwtVerify add a general claims
   // layer: 1.5 KiB gzip of the bundle); verifyToken checks every claim it needs.
@@ -153,9 +160,10 @@ export async function verifyToken(
       typeof payload.sub === "string" &&
       typeof payload.exp === "number" &&
       (payload.nbf === undefined || (typeof payload.nbf === "number" && payload.nbf <= nowSec)) &&
-      (purpose === "reset"
-        ? payload.aud === RESET_AUDIENCE
-        : header.typ === TYP[purpose] && typeof payload.aud === "string" && payload.aud === payload.cid);
+      header.typ === TYP[purpose] &&
+      (forClient(purpose)
+        ? typeof payload.aud === "string" && payload.aud === payload.cid
+        : payload.aud === `resetkit:${purpose}`);
     if (!claimsOk) return { ok: false, reason: "invalid" };
     if (payload.exp! <= nowSec) return { ok: false, reason: "expired" };
     return { ok: true, payload: payload as JWTPayload & { sub: string } };

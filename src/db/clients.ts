@@ -34,6 +34,7 @@ export function toClient(r: Row): Client {
     issueLoginToken: r.issueLoginToken,
     codeBudget: r.codeBudget,
     webhookUrl: r.webhookUrl,
+    stepUp: r.stepUpUrl ? { url: r.stepUpUrl } : null,
     createdAt: r.createdAt,
   };
 }
@@ -70,9 +71,10 @@ export async function listClients(db: Db, tenantId: string | null): Promise<Clie
 }
 
 function toRow(f: ClientFields): Partial<Row> {
-  const { redirectUris, branding, passwordPolicy, ...rest } = f;
+  const { redirectUris, branding, passwordPolicy, stepUp, ...rest } = f;
   return {
     ...rest,
+    ...(stepUp !== undefined ? { stepUpUrl: stepUp?.url ?? null } : {}),
     ...(redirectUris ? { redirectUris: JSON.stringify(redirectUris) } : {}),
     ...(branding ? { branding: JSON.stringify(branding) } : {}),
     ...(passwordPolicy ? { passwordPolicy: JSON.stringify(passwordPolicy) } : {}),

@@ -78,6 +78,8 @@ export const clients = sqliteTable(
     webhookUrl: text("webhook_url"),
     /** The webhook signing secret, AES-GCM sealed (it must be recoverable to sign, unlike secret_hash). */
     webhookSecret: text("webhook_secret"),
+    /** https page of the product that verifies a user's second factor before a reset completes (README: Step-up). */
+    stepUpUrl: text("step_up_url"),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("clients_business_id_uq").on(t.businessId), index("clients_tenant_idx").on(t.tenantId)],
@@ -104,6 +106,8 @@ export const users = sqliteTable(
     lockedAt: integer("locked_at"),
     /** Set by an admin after a breach (README: Forced reset); password sign-in answers PASSWORD_RESET_REQUIRED until a reset completes. */
     mustResetPassword: integer("must_reset_password", { mode: "boolean" }).notNull().default(false),
+    /** The product holds a second factor for this user: a reset through a client with stepUpUrl needs its proof. */
+    mfa: integer("mfa", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },

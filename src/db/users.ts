@@ -39,7 +39,14 @@ export async function findUserById(db: Db, id: string, tenantId?: string): Promi
 /** A new user row: ids, defaults and timestamps set once for every way a user is created. */
 export function newUser(
   tenantId: string,
-  u: { email: string; name?: string | null; locale?: string | null; passwordHash: string | null; disabled?: boolean },
+  u: {
+    email: string;
+    name?: string | null;
+    locale?: string | null;
+    passwordHash: string | null;
+    disabled?: boolean;
+    mfa?: boolean;
+  },
   now: number,
 ): User {
   return {
@@ -54,6 +61,7 @@ export function newUser(
     disabled: u.disabled ?? false,
     lockedAt: null,
     mustResetPassword: false,
+    mfa: u.mfa ?? false,
     createdAt: now,
     updatedAt: now,
   };
@@ -102,7 +110,7 @@ export const setPassword = (db: Db, userId: string, hash: string, now: number, g
 export const updateUserRow = (
   db: Db,
   userId: string,
-  patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter">>,
+  patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter" | "mfa">>,
   now: number,
 ) =>
   db
@@ -129,12 +137,13 @@ export function insertUsersJson(db: Db, rows: User[]) {
       u.passwordChangedAt,
       u.disabled ? 1 : 0,
       u.createdAt,
+      u.mfa ? 1 : 0,
     ]),
   );
   return db.$client
     .prepare(
-      `INSERT INTO users (id, tenant_id, email, name, locale, password_hash, password_changed_at, sessions_valid_after, disabled, created_at, updated_at)
-       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, 0, value->>7, value->>8, value->>8 FROM json_each(?)
+      `INSERT INTO users (id, tenant_id, email, name, locale, password_hash, password_changed_at, sessions_valid_after, disabled, created_at, updated_at, mfa)
+       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, 0, value->>7, value->>8, value->>8, value->>9 FROM json_each(?)
        WHERE true ON CONFLICT DO NOTHING RETURNING id`,
     )
     .bind(json);

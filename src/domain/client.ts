@@ -30,6 +30,8 @@ export interface Client {
   /** Wrong codes an account may spend per 24 hours across its resets (then every code is refused). */
   codeBudget: number;
   webhookUrl: string | null;
+  /** The product's page verifying a second factor before a reset of a user with mfa completes. */
+  stepUp: { url: string } | null;
   createdAt: number;
 }
 
@@ -48,6 +50,7 @@ export interface ClientFields {
   issueLoginToken?: boolean;
   codeBudget?: number;
   webhookUrl?: string | null;
+  stepUp?: { url: string } | null;
 }
 
 /** True when `uri` is exactly one of the client's redirect URIs (no prefix or pattern matching, ever). */

@@ -32,6 +32,11 @@ export const ERRORS = {
     title: "The account is locked: its owner reported a change they did not make; reset the password to unlock it",
   },
   PASSWORD_RESET_REQUIRED: { status: 403, title: "The password must be reset before signing in again" },
+  STEP_UP_REQUIRED: {
+    status: 403,
+    title: "The product must verify the user's second factor first (POST /v1/password-resets/step-up)",
+  },
+  INVALID_CHALLENGE: { status: 400, title: "The step-up challenge is invalid, expired or its reset is over" },
   INSUFFICIENT_SCOPE: { status: 403, title: "The credential lacks the scope this needs" },
   CROSS_SITE_REQUEST: { status: 403, title: "Admin requests from another site's pages are refused" },
   CSRF_FAILED: { status: 403, title: "The form could not be verified; reload the page and try again" },
@@ -71,6 +76,8 @@ export class AppError extends Error {
     readonly detail?: string,
     readonly errors?: FieldError[],
     readonly headers?: Record<string, string>,
+    /** Members added to the error body (e.g. STEP_UP_REQUIRED's challenge); never secrets. */
+    readonly extra?: Record<string, string>,
   ) {
     super(detail ?? ERRORS[code].title);
     this.status = ERRORS[code].status;

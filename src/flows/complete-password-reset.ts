@@ -22,6 +22,7 @@ import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
 import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
 import { resolveClient } from "./resolve-client";
+import { assertSteppedUp, needsStepUp } from "./step-up";
 import { emailKey, enforceLimit, ipKey, signInBudgetKey } from "./throttle";
 
 /** Login tokens (after a reset) are exchangeable once within this time. */
@@ -56,7 +57,7 @@ export interface CompleteResult {
  */
 export async function completePasswordReset(
   deps: Deps,
-  input: { token: string; newPassword: string },
+  input: { token: string; newPassword: string; stepUpToken?: string | null },
   opts: CompleteOptions = {},
 ): Promise<CompleteResult> {
   // A token is only good at the client (location) it was issued for.
@@ -83,6 +84,9 @@ export async function completePasswordReset(
     await auditTokenRefused(deps, rr, "INVALID_TOKEN", "complete", user.disabled ? "user_disabled" : "client_gone");
     throw new AppError("INVALID_TOKEN");
   }
+
+  // A user with a second factor: the product vouches for it first (nothing is consumed until then).
+  if (needsStepUp(user, client)) await assertSteppedUp(deps, rr, input.stepUpToken);
 
   const scope = resetScope(client, rr, opts.policy);
   const errors = await passwordProblems(deps, {

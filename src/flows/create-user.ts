@@ -15,7 +15,15 @@ import { enforceAdminWrite, targetTenant } from "./target-tenant";
 export async function createUser(
   deps: Deps,
   scope: AdminScope,
-  input: { email: string; password?: string; name?: string; locale?: string; clientId?: string; tenantId?: string },
+  input: {
+    email: string;
+    password?: string;
+    name?: string;
+    locale?: string;
+    mfa?: boolean;
+    clientId?: string;
+    tenantId?: string;
+  },
 ): Promise<User> {
   await enforceAdminWrite(deps, scope);
   const tenantId = await targetTenant(deps, scope, input.tenantId);
@@ -30,7 +38,7 @@ export async function createUser(
     passwordHash = await hashPassword(input.password, deps.config.hashing);
   }
   const now = deps.now();
-  const user = newUser(tenantId, { email, name: input.name, locale: input.locale, passwordHash }, now);
+  const user = newUser(tenantId, { email, name: input.name, locale: input.locale, passwordHash, mfa: input.mfa }, now);
   const outcome = await insertUser(deps.db, user, deps.config.quotas.users);
   if (outcome === "exists") throw new AppError("USER_EXISTS");
   if (outcome === "quota") throw quotaExceeded("users", deps.config.quotas.users);

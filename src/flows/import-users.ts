@@ -21,6 +21,7 @@ export interface ImportUser {
   name?: string;
   locale?: string;
   disabled?: boolean;
+  mfa?: boolean;
   passwordHash?: string | Pbkdf2Export;
 }
 
@@ -68,7 +69,11 @@ export async function importUsers(
     }
     rows.push({
       index,
-      ...newUser(tenantId, { email, name: u.name, locale: u.locale, passwordHash, disabled: u.disabled }, now),
+      ...newUser(
+        tenantId,
+        { email, name: u.name, locale: u.locale, passwordHash, disabled: u.disabled, mfa: u.mfa },
+        now,
+      ),
     });
   }
   if (errors.length)

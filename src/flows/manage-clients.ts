@@ -50,6 +50,7 @@ export function urlProblems(deps: Deps, fields: ClientFields): FieldError[] {
   };
   if (fields.resetUrl) check("resetUrl", fields.resetUrl);
   if (fields.webhookUrl) check("webhookUrl", fields.webhookUrl);
+  if (fields.stepUp) check("stepUp.url", fields.stepUp.url);
   for (const [i, uri] of (fields.redirectUris ?? []).entries()) check(`redirectUris.${i}`, uri);
   return errors;
 }
@@ -73,7 +74,7 @@ function assertValid(deps: Deps, fields: ClientFields) {
 }
 
 /** Where a client sends users and data: a change of one is how an attacker would steal resets. */
-const SENSITIVE = ["resetUrl", "redirectUris", "webhookUrl", "branding"] as const;
+const SENSITIVE = ["resetUrl", "redirectUris", "webhookUrl", "branding", "stepUp"] as const;
 
 /** Old and new value of every sensitive field a PATCH changes (for the audit trail). */
 function sensitiveChanges(before: Client, fields: ClientFields) {

@@ -22,6 +22,8 @@ export interface UserPatch {
   name?: string | null;
   locale?: string | null;
   disabled?: boolean;
+  /** The product holds a second factor: resets through a client with stepUp need its proof. */
+  mfa?: boolean;
 }
 
 /**
@@ -50,6 +52,7 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
       audit("user.updated", {
         fields: Object.keys(patch),
         ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
+        ...(patch.mfa !== undefined ? { mfa: patch.mfa } : {}),
       }),
       ...(emailChanged || disabling
         ? [invalidateOpenResets(db, user.id, now), useUserLoginTokens(db, user.id, now)]

@@ -25,6 +25,7 @@ export function toProblem(err: AppError, c: Context): Problem {
     instance: new URL(c.req.url).pathname,
     code: err.code,
     ...(err.errors?.length ? { errors: err.errors } : {}),
+    ...err.extra,
     requestId: (c.get("requestId") as string | undefined) ?? "",
   };
 }

@@ -17,6 +17,7 @@ export const Completed = z.object({
     }),
   ),
 });
+export const StepUpGranted = z.object({ stepUpToken: z.string() });
 export const Session = z.object({ accessToken: z.string(), tokenType: z.literal("Bearer"), expiresIn: z.int() });
 export const User = z.object({
   id: z.string(),
@@ -25,6 +26,7 @@ export const User = z.object({
   name: z.nullable(z.string()),
   locale: z.nullable(z.string()),
   disabled: z.boolean(),
+  mfa: z.boolean(),
   hasPassword: z.boolean(),
   passwordChangedAt: z.nullable(z.iso.datetime()),
   createdAt: z.iso.datetime(),
@@ -39,6 +41,7 @@ export const Client = z.looseObject({
   defaultLocale: z.string(),
   issueLoginToken: z.boolean(),
   codeBudget: z.int(),
+  stepUp: z.nullable(z.object({ url: z.string() })),
   hasSecret: z.boolean(),
   createdAt: z.iso.datetime(),
 });

@@ -41,7 +41,7 @@ export const operations: Operation[] = (
       statuses: {
         400: "VALIDATION_FAILED or a finer code",
         401: "Bad, expired or used token/code; INVALID_CREDENTIALS",
-        403: "PASSWORD_RESET_REQUIRED (sign-in, right password)",
+        403: "PASSWORD_RESET_REQUIRED (sign-in, right password); STEP_UP_REQUIRED (reset, with challenge; send stepUpToken)",
         ...BODY_STATUSES,
         423: "ACCOUNT_LOCKED (sign-in, right password)",
         429: "RATE_LIMITED",

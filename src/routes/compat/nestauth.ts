@@ -19,6 +19,8 @@ export interface NestAuthErrorBody {
   code: string;
   /** Every failed field or password rule (our addition; NestJS clients ignore unknown properties). */
   errors?: { path: string; code: string; message: string }[];
+  /** STEP_UP_REQUIRED: the challenge for POST /v1/password-resets/step-up (our addition too). */
+  challenge?: string;
 }
 
 const REASON: Record<number, string> = {
@@ -52,6 +54,7 @@ export const nestAuthError: Envelope = (c, err) => {
     message: describeError(err),
     code: err.code,
     ...(err.errors?.length ? { errors: err.errors } : {}),
+    ...err.extra,
   };
   return errorJson(c, statusCode, body, err.headers);
 };
@@ -59,7 +62,12 @@ export const nestAuthError: Envelope = (c, err) => {
 /** Seed fields; unknown fields are ignored (existing clients may send more, e.g. confirmPassword). */
 export const ForgotPasswordBody = z.object({ email: Email });
 export const VerifyOtpBody = z.object({ email: Email, otp: z.string().check(z.regex(/^\d{6}$/)) });
-export const ResetPasswordBody = z.object({ token: str(1, 4096), newPassword: NewPassword });
+// stepUpToken is ours (README: Step-up), optional: the seed's clients never send it.
+export const ResetPasswordBody = z.object({
+  token: str(1, 4096),
+  newPassword: NewPassword,
+  stepUpToken: z.optional(str(1, 4096)),
+});
 export const LoginBody = z.object({ email: Email, password: str(1, 1024) });
 
 /** POST /auth/forgot-password, /auth/verify-otp, /auth/reset-password (+ /auth/login to finish the journey). */

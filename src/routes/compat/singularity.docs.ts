@@ -58,6 +58,7 @@ export const operations: Operation[] = [
         400: "VALIDATION_FAILED, PASSWORD_POLICY_VIOLATION",
         ...BODY_STATUSES,
         401: "PASSWORD_RESET_TOKEN_EXPIRED, PASSWORD_RESET_TOKEN_INVALID, PASSWORD_RESET_TOKEN_MISSING",
+        403: "STEP_UP_REQUIRED (with challenge; send stepUpToken)",
         404: "USER_NOT_FOUND",
         500: "DATABASE_FAILURE, HASH_FAILURE",
       },

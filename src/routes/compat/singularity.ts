@@ -26,6 +26,8 @@ export interface SingularityErrorBody {
   remaining?: number;
   /** Every failed field or password rule (our addition). */
   errors?: { path: string; code: string; message: string }[];
+  /** STEP_UP_REQUIRED: the challenge for POST /v1/password-resets/step-up (our addition too). */
+  challenge?: string;
 }
 
 // Seed 002 names its own codes for token failures (all 401); every other domain code, including
@@ -43,7 +45,7 @@ export const SEED_CODES: Partial<Record<ErrorCode, readonly [number, string]>> =
 /** Maps a domain error to Singularity's `{status, code, message}` (the one place for this dialect). */
 export const singularityError: Envelope = (c, err) => {
   const [status, code] = SEED_CODES[err.code] ?? [err.status, err.code];
-  const body: SingularityErrorBody = { status, code, message: describeError(err) };
+  const body: SingularityErrorBody = { status, code, message: describeError(err), ...err.extra };
   if (err.code === "EMAIL_COOLDOWN_ACTIVE") body.remaining = retryAfterSeconds(err);
   // The flows name the new password "newPassword"; this dialect calls it "password".
   if (err.errors?.length)
@@ -56,7 +58,12 @@ export const ResetRequestQuery = z.object({ locale: z.optional(Locale) });
 export const ResetRequestBody = z.object({ email: Email });
 export const CooldownQuery = z.object({ email: Email });
 export const ResetQuery = z.object({ token: z.optional(z.string().check(z.maxLength(4096))) });
-export const ResetBody = z.object({ password: NewPassword, token: z.optional(str(1, 4096)) });
+// stepUpToken is ours (README: Step-up), optional: the seed's clients never send it.
+export const ResetBody = z.object({
+  password: NewPassword,
+  token: z.optional(str(1, 4096)),
+  stepUpToken: z.optional(str(1, 4096)),
+});
 export const LoginBody = z.object({ email: Email, password: str(1, 1024) });
 
 /** POST /api/auth/password/reset-request, GET …/reset/cooldown, POST …/reset (+ POST /api/auth/login). */
@@ -86,7 +93,7 @@ export const singularityRoutes = dialectApp("singularity", singularityError)
     if (!token) throw new AppError("TOKEN_MISSING", "Send the token as ?token= (or in the body).");
     await completePasswordReset(
       c.get("deps"),
-      { token, newPassword: body.password },
+      { token, newPassword: body.password, stepUpToken: body.stepUpToken },
       { policy: singularityPolicy, issueLoginToken: false },
     );
     return c.json({ success: true }, 200);

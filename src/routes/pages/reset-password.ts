@@ -7,6 +7,7 @@ import { completePasswordReset } from "../../flows/complete-password-reset";
 import { type InspectedReset, inspectReset, isDeadToken } from "../../flows/live-reset";
 import { resetScope } from "../../flows/password-rules";
 import { resolveClient, resolveJourney } from "../../flows/resolve-client";
+import { isProofFor, needsStepUp, openStepUpState, stepUpRedirect } from "../../flows/step-up";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
 import type { AppEnv } from "../../http/context";
 import { csrfToken, verifyCsrf } from "../../http/page-security";
@@ -33,13 +34,21 @@ async function deadPage(c: Context<AppEnv>, loaded: Dead, uiLocales: string) {
   return sendPage(p, loaded.code === "INVALID_TOKEN" ? 400 : 410, deadView(p, loaded.code));
 }
 
-async function formPage(p: Page, status: number, token: string, live: Live, errors?: RuleError[]) {
+async function formPage(
+  p: Page,
+  status: number,
+  token: string,
+  live: Live,
+  errors?: RuleError[],
+  stepUpToken?: string,
+) {
   return sendPage(
     p,
     status,
     resetView(p, {
       csrf: await csrfToken(p.deps, p.cookie, "reset", token),
       token,
+      stepUpToken,
       email: maskEmail(live.user.email),
       // The rules of this reset: its client's, plus those of the dialect it was started through.
       policy: resetScope(live.client, live.rr).policy,
@@ -50,6 +59,18 @@ async function formPage(p: Page, status: number, token: string, live: Live, erro
   );
 }
 
+/**
+ * The form, or, for a user with a second factor at a client that checks it and no proof yet, a 303
+ * to the product's step-up page (nothing changes: the challenge is stateless). The product sends the
+ * user back to /reset-password/step-up with its step_up_token.
+ */
+async function formOrStepUp(c: Context<AppEnv>, p: Page, token: string, live: Live, stepUpToken = "") {
+  const deps = c.get("deps");
+  if (needsStepUp(live.user, live.client) && !(stepUpToken && (await isProofFor(deps, live.rr, stepUpToken))))
+    return c.redirect(await stepUpRedirect(deps, live.client, live.rr, token), 303);
+  return formPage(p, 200, token, live, undefined, stepUpToken || undefined);
+}
+
 /** GET/HEAD/POST /reset-password and GET/POST /reset-password/code: the hosted reset form. */
 export const resetRoutes = new Hono<AppEnv>()
   .get("/reset-password", async (c) => {
@@ -58,7 +79,17 @@ export const resetRoutes = new Hono<AppEnv>()
     const loaded = await inspectReset(c.get("deps"), token);
     if (!loaded.ok) return deadPage(c, loaded, uiLocales);
     const p = await openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
-    return formPage(p, 200, token, loaded);
+    return formOrStepUp(c, p, token, loaded);
+  })
+  // Back from the product's step-up page: the reset token comes sealed in `state`, the proof beside it.
+  .get("/reset-password/step-up", async (c) => {
+    const deps = c.get("deps");
+    const uiLocales = c.req.query("ui_locales") ?? "";
+    const token = (await openStepUpState(deps, c.req.query("state") ?? "")) ?? "";
+    const loaded = await inspectReset(deps, token);
+    if (!loaded.ok) return deadPage(c, loaded, uiLocales);
+    const p = await openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
+    return formOrStepUp(c, p, token, loaded, c.req.query("step_up_token") ?? "");
   })
   .post("/reset-password", formBody(), async (c) => {
     const f = await formFields(c);
@@ -69,15 +100,21 @@ export const resetRoutes = new Hono<AppEnv>()
     if (!loaded.ok) return deadPage(c, loaded, f("ui_locales"));
     const p = await openPage(c, { client: loaded.client, uiLocales: f("ui_locales"), userLocale: loaded.user.locale });
     const policy = resetScope(loaded.client, loaded.rr).policy;
+    const stepUpToken = f("step_up_token") || undefined;
     const fail = (codes: string[]) => {
       const errors = codes.map((code) => ({ code, message: ruleMessage(p, code, policy) }));
-      return wantsJson(c) ? c.json({ ok: false, errors }, 400) : formPage(p, 400, token, loaded, errors);
+      return wantsJson(c) ? c.json({ ok: false, errors }, 400) : formPage(p, 400, token, loaded, errors, stepUpToken);
     };
     if (f("password") !== f("confirm")) return fail(["mismatch"]);
     let redirectUri: string | null;
     try {
-      redirectUri = (await completePasswordReset(deps, { token, newPassword: f("password") })).redirectUri;
+      redirectUri = (await completePasswordReset(deps, { token, newPassword: f("password"), stepUpToken })).redirectUri;
     } catch (e) {
+      // The proof expired meanwhile (or never came): back to the product.
+      if (e instanceof AppError && e.code === "STEP_UP_REQUIRED") {
+        const to = await stepUpRedirect(deps, loaded.client, loaded.rr, token);
+        return wantsJson(c) ? c.json({ ok: false, redirect: to }, 403) : c.redirect(to, 303);
+      }
       if (e instanceof AppError && e.code === "PASSWORD_POLICY_VIOLATION")
         return fail((e.errors ?? []).map((x) => x.code));
       if (isDeadToken(e))
@@ -124,5 +161,5 @@ export const resetRoutes = new Hono<AppEnv>()
       uiLocales: f("ui_locales"),
       userLocale: loaded.user.locale,
     });
-    return formPage(page, 200, resetToken, loaded);
+    return formOrStepUp(c, page, resetToken, loaded);
   });

@@ -34,6 +34,8 @@ export function resetView(
   opts: {
     csrf: string;
     token: string;
+    /** The product's proof of the user's second factor, carried to completion (README: Step-up). */
+    stepUpToken?: string;
     email: string;
     policy: PasswordPolicy;
     hasPassword: boolean;
@@ -79,7 +81,7 @@ export function resetView(
 <div id="summary" class="summary" role="alert" tabindex="-1"${errors.length ? "" : html` hidden`}>
 <h2>${t("errors.title")}</h2><ul>${errors.map((e) => html`<li>${e.message}</li>`)}</ul></div>
 <form id="reset-form" method="post" action="/reset-password" data-policy="${JSON.stringify(clientPolicy)}" data-i18n="${JSON.stringify(scriptText)}">
-<input type="hidden" name="csrf" value="${opts.csrf}"><input type="hidden" name="token" value="${opts.token}">${carriedFields(p)}
+<input type="hidden" name="csrf" value="${opts.csrf}"><input type="hidden" name="token" value="${opts.token}">${opts.stepUpToken ? html`<input type="hidden" name="step_up_token" value="${opts.stepUpToken}">` : ""}${carriedFields(p)}
 <p id="rules-title">${t("rules.title")}</p>
 <ul id="rules" class="rules">${rules.map(
       ([name, key, , code]) =>

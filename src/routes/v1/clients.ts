@@ -55,6 +55,8 @@ const fields = {
   // Wrong 6-digit codes per account per 24 hours, across all its resets.
   codeBudget: opt(int(1, 100)),
   webhookUrl: opt(z.nullable(Url)),
+  // The product's page that verifies a second factor before a reset of a user with mfa completes.
+  stepUp: opt(z.nullable(z.strictObject({ url: Url }))),
 };
 export const CreateClientBody = z.strictObject({
   ...fields,

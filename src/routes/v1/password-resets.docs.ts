@@ -1,7 +1,7 @@
 import type { Operation } from "../../openapi/operations";
-import { BODY_ERRORS } from "../../openapi/operations";
+import { admin, BODY_ERRORS } from "../../openapi/operations";
 import * as R from "../../openapi/responses";
-import { CompleteResetBody, RequestResetBody, VerifyResetBody } from "./password-resets";
+import { CompleteResetBody, RequestResetBody, StepUpBody, VerifyResetBody } from "./password-resets";
 
 /** OpenAPI docs of /v1/password-resets (collected by src/openapi/document.ts at build time). */
 export const operations: Operation[] = [
@@ -53,9 +53,21 @@ export const operations: Operation[] = [
       "TOKEN_EXPIRED",
       "TOKEN_USED",
       "PASSWORD_POLICY_VIOLATION",
+      "STEP_UP_REQUIRED",
       "USER_NOT_FOUND",
       "RATE_LIMITED",
       "HASH_FAILURE",
     ],
   },
+  admin({
+    method: "post",
+    path: "/v1/password-resets/step-up",
+    clientCredentials: true,
+    summary: "Vouch for the user's second factor (the reset's client only)",
+    description:
+      "The product, after checking the user's second factor, trades the `challenge` of a STEP_UP_REQUIRED answer for a `stepUpToken` (5 minutes, that reset only), then completes with it. Basic credentials of the reset's own client.",
+    body: StepUpBody,
+    success: { status: 200, description: "Step-up token", schema: R.StepUpGranted },
+    errors: [...BODY_ERRORS, "INSUFFICIENT_SCOPE", "INVALID_CHALLENGE"],
+  }),
 ];

@@ -20,6 +20,8 @@ export const CreateUserBody = z.strictObject({
   password: z.optional(NewPassword),
   name: z.optional(Name),
   locale: z.optional(Locale),
+  /** The product holds a second factor for this user (README: Step-up before completion). */
+  mfa: z.optional(z.boolean()),
   /** Whose password policy applies (default: the tenant's default client, else NIST defaults). */
   clientId: z.optional(ClientId),
   /** Root key only: the tenant to create the user in (default: the default client's tenant). */
@@ -30,6 +32,7 @@ export const UpdateUserBody = z.strictObject({
   name: z.optional(z.nullable(Name)),
   locale: z.optional(z.nullable(Locale)),
   disabled: z.optional(z.boolean()),
+  mfa: z.optional(z.boolean()),
 });
 const Pbkdf2Object = z.strictObject({
   algorithm: z.enum(["pbkdf2-sha256", "pbkdf2-sha512"]),
@@ -47,6 +50,7 @@ export const ImportUsersBody = z.strictObject({
         name: z.optional(Name),
         locale: z.optional(Locale),
         disabled: z.optional(z.boolean()),
+        mfa: z.optional(z.boolean()),
         passwordHash: z.optional(z.union([str(1, 1024), Pbkdf2Object])),
       }),
     )

@@ -16,6 +16,7 @@ export const publicUser = (u: User) => ({
   name: u.name,
   locale: u.locale,
   disabled: u.disabled,
+  mfa: u.mfa,
   hasPassword: u.passwordHash !== null,
   passwordChangedAt: iso(u.passwordChangedAt),
   createdAt: iso(u.createdAt)!,
@@ -38,6 +39,7 @@ export const publicClient = (c: Client) => ({
   issueLoginToken: c.issueLoginToken,
   codeBudget: c.codeBudget,
   webhookUrl: c.webhookUrl,
+  stepUp: c.stepUp,
   hasSecret: c.hasSecret,
   createdAt: iso(c.createdAt)!,
 });
