@@ -102,7 +102,7 @@ export const setPassword = (db: Db, userId: string, hash: string, now: number, g
 export const updateUserRow = (
   db: Db,
   userId: string,
-  patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter">>,
+  patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter" | "mustResetPassword">>,
   now: number,
 ) =>
   db

@@ -26,6 +26,7 @@ export const User = z.object({
   locale: z.nullable(z.string()),
   disabled: z.boolean(),
   hasPassword: z.boolean(),
+  mustResetPassword: z.boolean(),
   passwordChangedAt: z.nullable(z.iso.datetime()),
   createdAt: z.iso.datetime(),
 });
