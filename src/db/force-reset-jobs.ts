@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
-import { forceResetJobs, oneTimeTokens, sessions, users } from "./schema";
+import { forceResetJobs, oneTimeTokens, resetRequests, sessions, users } from "./schema";
 import type { User } from "./users";
 
 export type ForceResetJob = typeof forceResetJobs.$inferSelect;
@@ -66,7 +66,7 @@ export async function findJob(db: Db, id: string, tenantId?: string): Promise<Fo
 export async function jobsForTurn(db: Db, limit: number): Promise<ForceResetJob[]> {
   const { results } = await db.$client
     .prepare(
-      `SELECT id, tenant_id AS tenantId, client_id AS clientId, user_ids AS userIds, cursor FROM (
+      `SELECT id, tenant_id AS tenantId, client_id AS clientId, user_ids AS userIds, cursor, created_at AS createdAt FROM (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY tenant_id ORDER BY created_at, id) AS turn
         FROM force_reset_jobs WHERE status = 'running'
       ) WHERE turn = 1 ORDER BY last_run_at, created_at, id LIMIT ?`,
@@ -76,12 +76,21 @@ export async function jobsForTurn(db: Db, limit: number): Promise<ForceResetJob[
   return results;
 }
 
-/** The next `limit` users a job still has to reach, in id order after its cursor. */
+/**
+ * The next `limit` users a job still has to reach, in id order after its cursor. Users who asked
+ * for a reset since the job was made are on their way already: a job reset would kill their link.
+ */
 export const nextUsers = (db: Db, job: ForceResetJob, limit: number): Promise<User[]> =>
   db
     .select()
     .from(users)
-    .where(and(pending(job), job.cursor === null ? undefined : gt(users.id, job.cursor)))
+    .where(
+      and(
+        pending(job),
+        job.cursor === null ? undefined : gt(users.id, job.cursor),
+        sql`NOT EXISTS (SELECT 1 FROM ${resetRequests} WHERE ${resetRequests.userId} = ${users.id} AND ${resetRequests.createdAt} >= ${job.createdAt})`,
+      ),
+    )
     .orderBy(asc(users.id))
     .limit(limit)
     .all();

@@ -222,14 +222,18 @@ describe("POST /v1/users/force-reset", () => {
     expect(await codeOf(await signIn(users[1]!.email, users[1]!.password, clientId))).toBe("PASSWORD_RESET_REQUIRED");
   });
 
-  it("skips users who reset (or were disabled) before their turn", async () => {
-    const { t, clientId, users } = await tenantWithUsers(3);
+  it("skips users who reset, asked for a reset themselves, or were disabled before their turn", async () => {
+    const { t, clientId, users } = await tenantWithUsers(4);
     const { jobId } = (await (await forceReset(t, { all: true, clientId })).json()) as { jobId: string };
     await api(`/v1/users/${users[0]!.id}`, { method: "PATCH", json: { mustResetPassword: false }, headers: t.headers });
     await api(`/v1/users/${users[1]!.id}`, { method: "PATCH", json: { disabled: true }, headers: t.headers });
+    // Told to reset at sign-in, this one asked already: the job leaves their link alive.
+    expect((await api("/v1/password-resets", { json: { email: users[2]!.email, clientId } })).status).toBe(202);
     await runCron(envWith({ FORCE_RESET_BATCH: "5" }));
-    expect(await job(t, jobId)).toMatchObject({ status: "done", total: 3, processed: 1 });
-    expect((await adminResetRows(t.tenantId)).map((r) => r.user_id)).toEqual([users[2]!.id]);
+    expect(await job(t, jobId)).toMatchObject({ status: "done", total: 4, processed: 1 });
+    expect((await adminResetRows(t.tenantId)).map((r) => r.user_id)).toEqual([users[3]!.id]);
+    const { token } = await resetMail(users[2]!.email);
+    expect((await api("/v1/password-resets/verify", { json: { token } })).status).toBe(200);
   });
 
   it("shares a run's budget between tenants: a big job does not starve a small one", async () => {
