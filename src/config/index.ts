@@ -6,7 +6,7 @@ import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
 import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
-import { OUTBOX_BATCH, OUTBOX_QUICK_RETRIES, OUTBOX_WEBHOOK_BATCH } from "./outbox";
+import { FORCE_RESET_BATCH, OUTBOX_BATCH, OUTBOX_QUICK_RETRIES, OUTBOX_WEBHOOK_BATCH } from "./outbox";
 import { parseTenantQuotas, type TenantQuotas } from "./quotas";
 import { parseRateLimits } from "./rate-limits";
 import { assertSafeForProduction } from "./safety";
@@ -39,6 +39,7 @@ export interface Env extends MailEnv {
   OUTBOX_BATCH?: string;
   OUTBOX_WEBHOOK_BATCH?: string;
   OUTBOX_QUICK_RETRIES?: string;
+  FORCE_RESET_BATCH?: string;
   TENANT_QUOTAS?: string;
 }
 
@@ -64,6 +65,8 @@ export interface Config {
   outboxWebhookBatch: number;
   /** Waits (ms) before each quick retry of a row's first attempt, in the same waitUntil (src/outbox/deliver.ts). */
   outboxQuickRetries: readonly number[];
+  /** Admin resets forced-reset jobs start per cron run (src/flows/force-reset.ts has the arithmetic). */
+  forceResetBatch: number;
   /** TENANT_QUOTAS: what each tenant may hold (users, clients, API keys) and import per day. */
   quotas: TenantQuotas;
   adminApiKey: string;
@@ -106,6 +109,10 @@ const VarsSchema = z.object({
   OUTBOX_WEBHOOK_BATCH: z._default(
     z.coerce.number().check(z.int(), z.minimum(0, "must be at least 0"), z.maximum(500, "must be at most 500")),
     OUTBOX_WEBHOOK_BATCH,
+  ),
+  FORCE_RESET_BATCH: z._default(
+    z.coerce.number().check(z.int(), z.minimum(0, "must be at least 0"), z.maximum(500, "must be at most 500")),
+    FORCE_RESET_BATCH,
   ),
   // At most 3 waits of at most 9,999 ms: waitUntil ends 30 s after the response (a series cut short
   // leaves the row leased, and the cron takes it over).
@@ -155,6 +162,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     OUTBOX_BATCH: blankToUndefined(env.OUTBOX_BATCH),
     OUTBOX_WEBHOOK_BATCH: blankToUndefined(env.OUTBOX_WEBHOOK_BATCH),
     OUTBOX_QUICK_RETRIES: blankToUndefined(env.OUTBOX_QUICK_RETRIES),
+    FORCE_RESET_BATCH: blankToUndefined(env.FORCE_RESET_BATCH),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -196,6 +204,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     outboxBatch: v.OUTBOX_BATCH,
     outboxWebhookBatch: v.OUTBOX_WEBHOOK_BATCH,
     outboxQuickRetries: v.OUTBOX_QUICK_RETRIES === "off" ? [] : v.OUTBOX_QUICK_RETRIES.split(",").map(Number),
+    forceResetBatch: v.FORCE_RESET_BATCH,
     quotas: parseTenantQuotas(env.TENANT_QUOTAS),
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {

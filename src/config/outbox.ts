@@ -7,3 +7,8 @@ export const OUTBOX_WEBHOOK_BATCH = 10;
  * otherwise ("off": none): after a brief provider fault the email still arrives within seconds.
  */
 export const OUTBOX_QUICK_RETRIES = "1000,3000";
+/**
+ * Admin resets a forced-reset job starts per cron run, shared between tenants, unless
+ * FORCE_RESET_BATCH says otherwise (arithmetic: src/flows/force-reset.ts; 0 pauses every job).
+ */
+export const FORCE_RESET_BATCH = 25;

@@ -111,7 +111,39 @@ export const users = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("users_tenant_email_uq").on(t.tenantId, t.email)],
+  (t) => [
+    uniqueIndex("users_tenant_email_uq").on(t.tenantId, t.email),
+    // A force-reset job walks its tenant's flagged users in id order (src/db/force-reset-jobs.ts).
+    index("users_tenant_reset_idx").on(t.tenantId, t.mustResetPassword, t.id),
+  ],
+);
+
+/**
+ * A forced reset of many users (README: Forced reset after a breach): the users were flagged when
+ * the job was made; the cron starts their admin resets a few per run, walking them by id.
+ */
+export const forceResetJobs = sqliteTable(
+  "force_reset_jobs",
+  {
+    id: text("id").primaryKey(),
+    tenantId: text("tenant_id").notNull(),
+    clientId: text("client_id").notNull(),
+    /** JSON array of the user ids it was made for; null = every user of the tenant. */
+    userIds: text("user_ids"),
+    /** running | done */
+    status: text("status").notNull(),
+    /** Flagged, enabled users when the job was made: the resets it meant to start. */
+    total: integer("total").notNull(),
+    /** Resets started so far (users who reset, or were disabled, before their turn are skipped). */
+    processed: integer("processed").notNull().default(0),
+    /** The last user id walked past; null = not started. */
+    cursor: text("cursor"),
+    /** When the job last had a turn: the oldest turn goes first (fair between tenants). */
+    lastRunAt: integer("last_run_at").notNull().default(0),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("force_reset_jobs_status_idx").on(t.status, t.tenantId, t.createdAt)],
 );
 
 /** One reset: a link token (stored as SHA-256) and a 6-digit code (stored as HMAC) for the same request. */

@@ -110,7 +110,9 @@ export const setPassword = (db: Db, userId: string, hash: string, now: number, g
 export const updateUserRow = (
   db: Db,
   userId: string,
-  patch: Partial<Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter" | "mfa">>,
+  patch: Partial<
+    Pick<User, "email" | "name" | "locale" | "disabled" | "sessionsValidAfter" | "mfa" | "mustResetPassword">
+  >,
   now: number,
 ) =>
   db

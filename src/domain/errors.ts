@@ -49,6 +49,7 @@ export const ERRORS = {
   TENANT_NOT_FOUND: { status: 404, title: "Tenant not found" },
   TENANT_EXISTS: { status: 409, title: "A tenant with this tenantId already exists" },
   API_KEY_NOT_FOUND: { status: 404, title: "API key not found" },
+  FORCE_RESET_JOB_NOT_FOUND: { status: 404, title: "Force-reset job not found" },
   QUOTA_EXCEEDED: { status: 403, title: "The tenant has reached one of its quotas (TENANT_QUOTAS)" },
   CONFIGURATION_ERROR: { status: 500, title: "The service is misconfigured" },
   INTERNAL_ERROR: { status: 500, title: "Internal error" },

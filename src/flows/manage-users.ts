@@ -24,12 +24,14 @@ export interface UserPatch {
   disabled?: boolean;
   /** The product holds a second factor: resets through a client with stepUp need its proof. */
   mfa?: boolean;
+  /** true: password sign-in answers PASSWORD_RESET_REQUIRED until a reset completes (README: Forced reset). */
+  mustResetPassword?: boolean;
 }
 
 /**
  * Updates a user. A new email address kills outstanding resets (their links went to the old
- * address) and unused login tokens; disabling also revokes every session and login token at once. Audit events name the changed fields,
- * never their values.
+ * address) and unused login tokens; disabling or forcing a reset also revokes every session and
+ * login token at once. Audit events name the changed fields, never their values.
  */
 export async function updateUser(deps: Deps, scope: AdminScope, id: string, patch: UserPatch): Promise<User> {
   await enforceAdminWrite(deps, scope);
@@ -39,6 +41,9 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
   const email = patch.email === undefined ? undefined : normalizeEmail(patch.email);
   const emailChanged = email !== undefined && email !== user.email;
   const disabling = patch.disabled === true && !user.disabled;
+  // Forcing a reset ends sessions every time it is set (again after a new breach, say).
+  const forcing = patch.mustResetPassword === true;
+  const revoking = disabling || forcing;
   const audit = (type: string, data: Record<string, unknown>) =>
     insertAudit(db, auditRow(deps.meta, now, { type, tenantId: user.tenantId, userId: user.id, data }));
   try {
@@ -46,20 +51,24 @@ export async function updateUser(deps: Deps, scope: AdminScope, id: string, patc
       updateUserRow(
         db,
         user.id,
-        { ...patch, ...(email ? { email } : {}), ...(disabling ? { sessionsValidAfter: now } : {}) },
+        { ...patch, ...(email ? { email } : {}), ...(revoking ? { sessionsValidAfter: now } : {}) },
         now,
       ),
       audit("user.updated", {
         fields: Object.keys(patch),
         ...(patch.disabled !== undefined ? { disabled: patch.disabled } : {}),
         ...(patch.mfa !== undefined ? { mfa: patch.mfa } : {}),
+        ...(patch.mustResetPassword !== undefined ? { mustResetPassword: patch.mustResetPassword } : {}),
       }),
-      ...(emailChanged || disabling
-        ? [invalidateOpenResets(db, user.id, now), useUserLoginTokens(db, user.id, now)]
+      ...(emailChanged || disabling ? [invalidateOpenResets(db, user.id, now)] : []),
+      ...(emailChanged || revoking ? [useUserLoginTokens(db, user.id, now)] : []),
+      ...(revoking
+        ? [
+            revokeUserSessions(db, user.id, now),
+            audit("sessions.revoked", { reason: disabling ? "user_disabled" : "must_reset_password" }),
+          ]
         : []),
-      ...(disabling
-        ? [revokeUserSessions(db, user.id, now), audit("sessions.revoked", { reason: "user_disabled" })]
-        : []),
+      ...(forcing ? [audit("user.must_reset_password", { by: "admin" })] : []),
     ]);
   } catch (e) {
     if (/UNIQUE|constraint/i.test(String(e))) throw new AppError("USER_EXISTS");

@@ -8,6 +8,7 @@ import type { Deps } from "../deps";
 import { logEvent } from "../log";
 import { processOutbox } from "../outbox/deliver";
 import { purgeOutbox } from "../outbox/store";
+import { runForceResets } from "./force-reset";
 
 const DAY = 86_400_000;
 /** Rows deleted per table (and outbox state group) per run: keeps each cron run short and bounded. */
@@ -16,7 +17,8 @@ export const PURGE_LIMIT = 500;
 const DELIVERED_RETENTION_MS = 7 * DAY;
 
 /**
- * Cron: retry due emails, then purge data that outlived its purpose (6 D1 calls): reset requests,
+ * Cron: retry due emails, start the next resets of forced-reset jobs (src/flows/force-reset.ts),
+ * then purge data that outlived its purpose (6 D1 calls): reset requests,
  * sessions and one-time tokens a day after they expired (so late attempts still get "expired", not
  * "invalid"), budgets whose window ended, delivered outbox rows after 7 days, failed/dead rows and
  * audit events after AUDIT_RETENTION_DAYS.
@@ -34,6 +36,7 @@ export async function runMaintenance(deps: Deps): Promise<{ delivered: number; p
 
 async function maintain(deps: Deps): Promise<{ delivered: number; purged: number }> {
   const delivered = await processOutbox(deps);
+  const forced = await runForceResets(deps);
   const now = deps.now();
   const retention = now - deps.config.auditRetentionDays * DAY;
   const purged =
@@ -45,6 +48,6 @@ async function maintain(deps: Deps): Promise<{ delivered: number; purged: number
   // Once an hour: tenants whose imported hashes are all gone stop paying for them at every sign-in.
   // Hourly, because the check scans a tenant's users until it meets an imported hash.
   if (Math.floor(now / 60_000) % 60 === 0) await clearLegacyFloors(deps.db);
-  logEvent({ msg: "maintenance", requestId: deps.meta.requestId, delivered, purged });
+  logEvent({ msg: "maintenance", requestId: deps.meta.requestId, delivered, forced, purged });
   return { delivered, purged };
 }

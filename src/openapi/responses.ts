@@ -28,6 +28,7 @@ export const User = z.object({
   disabled: z.boolean(),
   mfa: z.boolean(),
   hasPassword: z.boolean(),
+  mustResetPassword: z.boolean(),
   passwordChangedAt: z.nullable(z.iso.datetime()),
   createdAt: z.iso.datetime(),
 });

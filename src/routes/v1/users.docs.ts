@@ -1,7 +1,23 @@
+import * as z from "zod/mini";
 import { admin, BODY_ERRORS, type Operation } from "../../openapi/operations";
 import * as R from "../../openapi/responses";
 import { EventsQuery } from "./events";
-import { AdminResetQuery, CreateUserBody, ImportUsersBody, UpdateUserBody } from "./users";
+import { AdminResetQuery, CreateUserBody, ForceResetBody, ImportUsersBody, UpdateUserBody } from "./users";
+
+const ForceResetStarted = z.object({
+  jobId: z.string(),
+  queued: z.int().register(z.globalRegistry, { description: "Flagged, enabled users: the emails the job will send" }),
+});
+const ForceResetJob = z.object({
+  jobId: z.string(),
+  status: z.enum(["running", "done"]),
+  total: z.int(),
+  processed: z.int().register(z.globalRegistry, {
+    description: "Resets started; users who reset or were disabled before their turn are skipped",
+  }),
+  createdAt: z.iso.datetime(),
+  finishedAt: z.nullable(z.iso.datetime()),
+});
 
 /** OpenAPI docs of /v1/users. */
 export const operations: Operation[] = [
@@ -58,7 +74,9 @@ export const operations: Operation[] = [
     method: "patch",
     path: "/v1/users/{userId}",
     scope: "users:write",
-    summary: "Update a user (email, name, locale, disabled)",
+    summary: "Update a user (email, name, locale, disabled, mustResetPassword)",
+    description:
+      "`mustResetPassword: true` forces a reset: every session and unused login token ends at once, and password sign-in answers `PASSWORD_RESET_REQUIRED` (403; OAuth `invalid_grant`) until a reset completes, which clears the flag. It sends no email (POST /v1/users/{userId}/password-reset does).",
     body: UpdateUserBody,
     success: { status: 200, description: "Updated", schema: R.User },
     errors: [...BODY_ERRORS, "USER_NOT_FOUND", "USER_EXISTS"],
@@ -79,5 +97,24 @@ export const operations: Operation[] = [
     query: EventsQuery,
     success: { status: 200, description: "A page of events", schema: R.EventPage },
     errors: ["VALIDATION_FAILED", "USER_NOT_FOUND"],
+  }),
+  admin({
+    method: "post",
+    path: "/v1/users/force-reset",
+    scope: "users:write",
+    summary: "Force a password reset on many users (after a breach)",
+    description:
+      "Needs `users:write` and `resets:write`. Flags `userIds` (up to 1,000, of the client's tenant; other ids are ignored) or `all: true` (every user of the tenant) at once: sessions and login tokens end, password sign-in answers `PASSWORD_RESET_REQUIRED`. The cron then emails each enabled user the client's admin reset, FORCE_RESET_BATCH per run shared between tenants (README: Forced reset after a breach).",
+    body: ForceResetBody,
+    success: { status: 202, description: "Users flagged, emails queued", schema: ForceResetStarted },
+    errors: [...BODY_ERRORS, "UNKNOWN_CLIENT"],
+  }),
+  admin({
+    method: "get",
+    path: "/v1/users/force-reset/{jobId}",
+    scope: "users:read",
+    summary: "Progress of a force-reset job",
+    success: { status: 200, description: "The job", schema: ForceResetJob },
+    errors: ["FORCE_RESET_JOB_NOT_FOUND"],
   }),
 ];

@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { adminResetPassword } from "../../flows/admin-reset-password";
 import { createUser } from "../../flows/create-user";
+import { getForceResetJob, MAX_FORCE_RESET_IDS, startForceReset } from "../../flows/force-reset";
 import { importUsers, MAX_IMPORT } from "../../flows/import-users";
 import { userEventsPage } from "../../flows/list-events";
 import { deleteUser, getUserFor, updateUser } from "../../flows/manage-users";
@@ -11,7 +12,7 @@ import { validate } from "../../http/middleware";
 import { requireScope } from "../../http/require-scope";
 import { EventsQuery } from "./events";
 import { ClientId, Email, Locale, NewPassword, Slug, str } from "./schemas";
-import { publicEvent, publicUser } from "./views";
+import { publicEvent, publicForceResetJob, publicUser } from "./views";
 
 const Name = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
@@ -33,6 +34,8 @@ export const UpdateUserBody = z.strictObject({
   locale: z.optional(z.nullable(Locale)),
   disabled: z.optional(z.boolean()),
   mfa: z.optional(z.boolean()),
+  /** true: password sign-in is refused (PASSWORD_RESET_REQUIRED) and sessions end until a reset completes. */
+  mustResetPassword: z.optional(z.boolean()),
 });
 const Pbkdf2Object = z.strictObject({
   algorithm: z.enum(["pbkdf2-sha256", "pbkdf2-sha512"]),
@@ -58,6 +61,14 @@ export const ImportUsersBody = z.strictObject({
   tenantId: z.optional(Slug),
 });
 export const AdminResetQuery = z.object({ clientId: ClientId });
+export const ForceResetBody = z.strictObject({
+  /** Users of the client's tenant (other ids are ignored); or `all`. */
+  userIds: z.optional(z.array(str(1, 64)).check(z.minLength(1), z.maxLength(MAX_FORCE_RESET_IDS))),
+  /** Every user of the client's tenant. */
+  all: z.optional(z.literal(true)),
+  /** The client whose admin reset email (branding, link, TTL) the users get. */
+  clientId: ClientId,
+});
 
 /** Admin user routes, all scoped to the caller's tenant. */
 export const userRoutes = new Hono<AppEnv>()
@@ -67,6 +78,17 @@ export const userRoutes = new Hono<AppEnv>()
   )
   .post("/import", requireScope("users:write"), validate("json", ImportUsersBody), async (c) =>
     c.json(await importUsers(c.get("deps"), c.get("admin"), c.req.valid("json")), 200),
+  )
+  // Forced reset after a breach (README): needs both scopes, it flags users and emails them resets.
+  .post(
+    "/force-reset",
+    requireScope("users:write"),
+    requireScope("resets:write"),
+    validate("json", ForceResetBody),
+    async (c) => c.json(await startForceReset(c.get("deps"), c.get("admin"), c.req.valid("json")), 202),
+  )
+  .get("/force-reset/:jobId", requireScope("users:read"), async (c) =>
+    c.json(publicForceResetJob(await getForceResetJob(c.get("deps"), c.get("admin"), c.req.param("jobId"))), 200),
   )
   .get("/:userId", requireScope("users:read"), async (c) =>
     c.json(publicUser(await getUserFor(c.get("deps"), c.get("admin"), c.req.param("userId"))), 200),

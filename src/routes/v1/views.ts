@@ -1,4 +1,5 @@
 import type { EventRow } from "../../db/events";
+import type { ForceResetJob } from "../../db/force-reset-jobs";
 import type { User } from "../../db/users";
 import type { Client } from "../../domain/client";
 import type { ApiKeyView } from "../../flows/manage-api-keys";
@@ -18,8 +19,19 @@ export const publicUser = (u: User) => ({
   disabled: u.disabled,
   mfa: u.mfa,
   hasPassword: u.passwordHash !== null,
+  mustResetPassword: u.mustResetPassword,
   passwordChangedAt: iso(u.passwordChangedAt),
   createdAt: iso(u.createdAt)!,
+});
+
+/** A force-reset job's progress (never its user ids). */
+export const publicForceResetJob = (j: ForceResetJob) => ({
+  jobId: j.id,
+  status: j.status,
+  total: j.total,
+  processed: j.processed,
+  createdAt: iso(j.createdAt)!,
+  finishedAt: iso(j.finishedAt),
 });
 
 /** A client (never its secrets). */
