@@ -16,6 +16,7 @@ export const publicUser = (u: User) => ({
   name: u.name,
   locale: u.locale,
   disabled: u.disabled,
+  locked: u.lockedAt !== null,
   hasPassword: u.passwordHash !== null,
   passwordChangedAt: iso(u.passwordChangedAt),
   createdAt: iso(u.createdAt)!,
