@@ -53,7 +53,9 @@ describe("POST /v1/password-resets/complete", () => {
     expect((await mailTo(email)).filter((m) => /changed/i.test(m.subject))).toHaveLength(1);
     // One login token and one "that wasn't me" token: the losing batches inserted neither.
     for (const kind of ["login", "not_me"])
-      expect(await rows("SELECT id FROM one_time_tokens WHERE user_id = ? AND kind = ?", user.id, kind)).toHaveLength(1);
+      expect(await rows("SELECT id FROM one_time_tokens WHERE user_id = ? AND kind = ?", user.id, kind)).toHaveLength(
+        1,
+      );
   });
 
   it("revokes every session: an older access token gets 401 on /v1/me", async () => {
