@@ -16,6 +16,7 @@ import { singularityRoutes } from "./routes/compat/singularity";
 import { opsRoutes } from "./routes/ops";
 import { pageRoutes } from "./routes/pages";
 import { devMailboxRoutes } from "./routes/pages/dev-mailbox";
+import { accountLocks } from "./routes/v1/account-locks";
 import { clientRoutes } from "./routes/v1/clients";
 import { emailRoutes } from "./routes/v1/emails";
 import { eventRoutes } from "./routes/v1/events";
@@ -76,6 +77,7 @@ export function createApp({ makeDeps = defaultDeps }: AppOptions = {}) {
   const routes = app
     .route("/", opsRoutes)
     .route("/v1/password-resets", passwordResets)
+    .route("/v1/account-locks", accountLocks)
     .route("/v1/sessions", sessionRoutes)
     .route("/v1/me", meRoutes)
     .route("/v1/users", userRoutes)

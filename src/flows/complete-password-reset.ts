@@ -18,8 +18,8 @@ import { PASSWORD_REUSED, type PasswordPolicy } from "../domain/password-policy"
 import { composeEmail } from "../outbox/compose-email";
 import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
-import { forgotPasswordUrl } from "./links";
 import { auditTokenRefused, loadLiveReset } from "./live-reset";
+import { mintNotMe } from "./lock-account";
 import { isReusedPassword, passwordProblems, resetScope } from "./password-rules";
 import { resolveClient } from "./resolve-client";
 import { assertSteppedUp, needsStepUp } from "./step-up";
@@ -52,7 +52,7 @@ export interface CompleteResult {
 /**
  * Completes a reset. The token is checked (not consumed) before any hashing; then one D1 batch
  * consumes it and, guarded on having won that race, kills the user's other resets, replaces the
- * hash, revokes every session and unused login token, writes the audit event, queues the "password changed" email and
+ * hash, revokes every session and unused login token, writes the audit event, queues the "password changed" email (with its "that wasn't me" link) and
  * (if the client or the caller asks for it) a one-time login token. Of N concurrent completions exactly one wins.
  */
 export async function completePasswordReset(
@@ -110,6 +110,8 @@ export async function completePasswordReset(
   const now = deps.now();
   const nonce = newId();
   const guard = consumedByGuard(rr.id, nonce);
+  // The email's "that wasn't me" button locks the account (src/flows/lock-account.ts).
+  const notMe = await mintNotMe(deps, user, client.id, guard);
   const email = await composeEmail(deps, {
     template: "password_changed",
     client,
@@ -121,7 +123,7 @@ export async function completePasswordReset(
       when: now,
       country: deps.meta.country,
       device: describeDevice(deps.meta.userAgent),
-      resetLink: forgotPasswordUrl(deps, client),
+      notMeLink: notMe.link,
     },
   });
   const hookData = { resetId: rr.id, userId: user.id, email: user.email, kind: rr.kind, sessionsRevoked: true };
@@ -178,6 +180,7 @@ export async function completePasswordReset(
       guard,
     ),
     ...queued.statements,
+    notMe.statement,
     ...(loginTokenId
       ? [
           insertOneTimeTokenGuarded(

@@ -7,10 +7,3 @@ export function buildResetLink(deps: Deps, client: Client, token: string): strin
   url.searchParams.set("token", token);
   return url.toString();
 }
-
-/** The hosted "forgot password" page of a client (the "this was not me" button of the changed email). */
-export function forgotPasswordUrl(deps: Deps, client: Client): string {
-  const url = new URL(`${deps.config.publicBaseUrl}/forgot-password`);
-  if (client.id !== deps.config.defaultClientId) url.searchParams.set("client_id", client.id);
-  return url.toString();
-}

@@ -1,4 +1,5 @@
 import { auditRow, insertAudit } from "../db/audit";
+import { unlockUserRow } from "../db/locks";
 import { deleteHistory } from "../db/password-history";
 import { invalidateOpenResets } from "../db/resets";
 import { revokeUserSessions, useUserLoginTokens } from "../db/sessions";
@@ -103,5 +104,25 @@ export async function deleteUser(deps: Deps, scope: AdminScope, id: string): Pro
       }),
     ),
     insertAudit(db, auditRow(deps.meta, now, { type: "user.deleted", tenantId: user.tenantId, userId: user.id })),
+  ]);
+}
+
+/** Ends an owner's lock ("that wasn't me"); a user who is not locked is left as is. */
+export async function unlockUser(deps: Deps, scope: AdminScope, id: string): Promise<void> {
+  await enforceAdminWrite(deps, scope);
+  const user = await getUserFor(deps, scope, id);
+  if (user.lockedAt === null) return;
+  const now = deps.now();
+  await deps.db.batch([
+    unlockUserRow(deps.db, user.id, now),
+    insertAudit(
+      deps.db,
+      auditRow(deps.meta, now, {
+        type: "account.unlocked",
+        tenantId: user.tenantId,
+        userId: user.id,
+        data: { lockedAt: new Date(user.lockedAt).toISOString() },
+      }),
+    ),
   ]);
 }

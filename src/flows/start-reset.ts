@@ -9,6 +9,7 @@ import { composeEmail } from "../outbox/compose-email";
 import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
 import { buildResetLink } from "./links";
+import { mintNotMe } from "./lock-account";
 
 /** HMAC of a code, bound to its request so a code is worthless for any other request. */
 export const codeHmac = (deps: Deps, resetId: string, code: string) =>
@@ -46,6 +47,8 @@ export async function startReset(
     acceptLanguage: deps.meta.acceptLanguage,
     clientDefault: client.defaultLocale,
   });
+  // Its recipient did not ask for it: "I did not expect this" locks the account (src/flows/lock-account.ts).
+  const notMe = kind === "admin" ? await mintNotMe(deps, user, client.id) : null;
   const email = await composeEmail(deps, {
     template: kind === "admin" ? "admin_reset" : "reset",
     client,
@@ -61,6 +64,7 @@ export async function startReset(
       minutes: Math.round(ttl / 60),
       hours: Math.round(ttl / 3600),
       codeMinutes: Math.round(client.codeTtlSeconds / 60),
+      notMeLink: notMe?.link,
     },
   });
   const hook = await composeWebhook(
@@ -95,6 +99,7 @@ export async function startReset(
       createdAt: now,
     }),
     ...queued.statements,
+    ...(notMe ? [notMe.statement] : []),
     insertAudit(
       db,
       auditRow(deps.meta, now, {

@@ -4,6 +4,7 @@ import * as nestauth from "../routes/compat/nestauth.docs";
 import * as nexudus from "../routes/compat/nexudus.docs";
 import * as singularity from "../routes/compat/singularity.docs";
 import * as ops from "../routes/ops.docs";
+import * as accountLocks from "../routes/v1/account-locks.docs";
 import * as clients from "../routes/v1/clients.docs";
 import * as emails from "../routes/v1/emails.docs";
 import * as events from "../routes/v1/events.docs";
@@ -23,6 +24,7 @@ import { curlSample } from "./samples";
  */
 export const DOCS = [
   passwordResets,
+  accountLocks,
   sessions,
   users,
   clients,

@@ -18,6 +18,7 @@ export const Completed = z.object({
   ),
 });
 export const StepUpGranted = z.object({ stepUpToken: z.string() });
+export const Locked = z.object({ status: z.literal("locked") });
 export const Session = z.object({ accessToken: z.string(), tokenType: z.literal("Bearer"), expiresIn: z.int() });
 export const User = z.object({
   id: z.string(),
@@ -27,6 +28,9 @@ export const User = z.object({
   locale: z.nullable(z.string()),
   disabled: z.boolean(),
   mfa: z.boolean(),
+  locked: z.boolean().register(z.globalRegistry, {
+    description: 'Locked by its owner ("that wasn\'t me"): password sign-in answers 423 ACCOUNT_LOCKED',
+  }),
   hasPassword: z.boolean(),
   mustResetPassword: z.boolean(),
   passwordChangedAt: z.nullable(z.iso.datetime()),

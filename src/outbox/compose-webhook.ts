@@ -9,6 +9,7 @@ export type WebhookEvent =
   | "password_reset.requested"
   | "password_reset.completed"
   | "user.password_changed"
+  | "user.locked"
   | "email.failed";
 
 /** The JSON body of every webhook delivery. */

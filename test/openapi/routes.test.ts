@@ -8,7 +8,7 @@ import { createApp } from "../../src/app";
 // test/node/openapi.test.ts (rebuilt from the route schemas).
 
 /** Routes that are not part of the documented API (HTML pages and development tools). */
-const UNDOCUMENTED = [/^\/dev\//, /^\/forgot-password$/, /^\/reset-password/];
+const UNDOCUMENTED = [/^\/dev\//, /^\/forgot-password$/, /^\/reset-password/, /^\/not-me$/];
 
 const assets = (env as unknown as { ASSETS: Fetcher }).ASSETS;
 

@@ -182,10 +182,12 @@ describe("maintenance (src/flows/run-maintenance.ts)", () => {
     const stored = async () => ({
       resets: (await rows("SELECT id FROM reset_requests WHERE user_id = ?", user.id)).length,
       sessions: (await rows("SELECT id FROM sessions WHERE user_id = ?", user.id)).length,
-      tokens: (await rows("SELECT id FROM one_time_tokens WHERE user_id = ?", user.id)).length,
+      tokens: (await rows("SELECT id FROM one_time_tokens WHERE user_id = ? AND kind = 'login'", user.id)).length,
+      // The "that wasn't me" token of the changed email (7 days).
+      notMe: (await rows("SELECT id FROM one_time_tokens WHERE user_id = ? AND kind = 'not_me'", user.id)).length,
       outbox: (await outboxOfUser(user.id)).map((r) => r.status),
     });
-    expect(await stored()).toEqual({ resets: 1, sessions: 1, tokens: 1, outbox: ["sent", "sent"] });
+    expect(await stored()).toEqual({ resets: 1, sessions: 1, tokens: 1, notMe: 1, outbox: ["sent", "sent"] });
 
     // A minute short of a day after the reset expired: kept (a late click still hears "expired").
     advanceTo(t0 + 30 * 60_000 + DAY - 60_000);
@@ -195,11 +197,16 @@ describe("maintenance (src/flows/run-maintenance.ts)", () => {
     // A minute short of 7 days: expired rows are gone, delivered emails are kept.
     advanceTo(t0 + 7 * DAY - 60_000);
     await runCron();
-    expect(await stored()).toEqual({ resets: 0, sessions: 0, tokens: 0, outbox: ["sent", "sent"] });
+    expect(await stored()).toEqual({ resets: 0, sessions: 0, tokens: 0, notMe: 1, outbox: ["sent", "sent"] });
 
     advanceTo(t0 + 7 * DAY + 60_000);
     await runCron();
     expect((await stored()).outbox).toEqual([]);
+
+    // A day after the "that wasn't me" link expired, its token goes too.
+    advanceTo(t0 + 8 * DAY + 60_000);
+    await runCron();
+    expect((await stored()).notMe).toBe(0);
   });
 
   it("purges budgets (sign-in failures, wrong codes, emails per address) once their window has ended", async () => {

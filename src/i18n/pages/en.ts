@@ -62,6 +62,16 @@ export const en = {
   "dead.TOKEN_USED": "The link was already used, or a newer email replaced it.",
   "dead.INVALID_TOKEN": "The link is incomplete or not valid. Check that you opened the whole address from the email.",
   "dead.button": "Request a new link",
+  "notme.title": "Was this not you?",
+  "notme.intro":
+    "If you did not change your {product} password or expect an email about it, lock your account: every device is signed out and nobody can sign in with a password until a new one is chosen through your email.",
+  "notme.submit": "Lock my account",
+  "notme.done": "Your account is locked",
+  "notme.doneBody":
+    "Every device was signed out. To unlock your account, choose a new password: the link goes to your email only.",
+  "notme.dead":
+    "This link was already used or has expired. If someone else may have access to your account, choose a new password now.",
+  "notme.reset": "Choose a new password",
   "csrf.title": "This form has expired",
   "csrf.body":
     "For your security, forms only work for a limited time and need cookies. Make sure cookies are allowed for this site, then try again.",

@@ -22,8 +22,8 @@ export interface TemplateVars {
   country?: string | null;
   /** "Browser, OS" of the request (see describeDevice). */
   device?: string | null;
-  /** Where to start a new reset: the "this was not me" button. */
-  resetLink?: string;
+  /** The hosted "that wasn't me" page, which locks the account (password changed, admin reset). */
+  notMeLink?: string;
 }
 
 /** True for URLs we put into an href: http(s) only (never javascript:, data: ...). */
@@ -111,13 +111,14 @@ export function renderEmail(
     button("admin.button", vars.link ?? "");
     para("admin.linkExpiry");
     para("admin.ignore");
+    if (vars.notMeLink) button("admin.notMe", vars.notMeLink);
   } else {
     subjectKey = "changed.subject";
     para("changed.intro");
     if (where) para("changed.where");
     para("changed.sessions");
     para("changed.notYou");
-    if (vars.resetLink) button("changed.button", vars.resetLink);
+    if (vars.notMeLink) button("changed.button", vars.notMeLink);
   }
 
   // Branding comes from client configuration: escaped like any other value, and never a header line break.

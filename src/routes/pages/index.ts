@@ -9,6 +9,7 @@ import type { PageKey } from "../../i18n/pages/en";
 import { forgotRoutes } from "./forgot-password";
 import { wantsJson } from "./forms";
 import { openPage, sendPage } from "./layout";
+import { notMeRoutes } from "./not-me";
 import { resetRoutes } from "./reset-password";
 import { messageView } from "./views";
 
@@ -50,10 +51,12 @@ const pageLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
   return next();
 };
 
-/** The hosted HTML pages: /forgot-password, /reset-password, /reset-password/code. */
+/** The hosted HTML pages: /forgot-password, /reset-password, /reset-password/code, /not-me. */
 export const pageRoutes = new Hono<AppEnv>()
   .use("/forgot-password", pageLimit)
   .use("/reset-password/*", pageLimit) // "/reset-password" itself included
+  .use("/not-me", pageLimit)
   .route("/", forgotRoutes)
   .route("/", resetRoutes)
+  .route("/", notMeRoutes)
   .onError(pageError);

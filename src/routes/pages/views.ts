@@ -75,11 +75,30 @@ ${field(p, { id: "code", label: "code.label", attrs: codeAttrs, error: codeError
 }
 
 /** A titled message with a way back to the start (expired form, rate limit, bad parameters, errors). */
-export function messageView(p: Page, title: PageKey, body: PageKey, vars: Record<string, string | number> = {}): View {
+export function messageView(
+  p: Page,
+  title: PageKey,
+  body: PageKey,
+  vars: Record<string, string | number> = {},
+  button: PageKey = "again",
+): View {
   return {
     title: p.t(title),
     body: html`<h1>${p.t(title)}</h1>
 <p>${p.t(body, vars)}</p>
-<p><a class="button" href="${pageLink(p, "/forgot-password")}">${p.t("again")}</a></p>`,
+<p><a class="button" href="${pageLink(p, "/forgot-password")}">${p.t(button)}</a></p>`,
+  };
+}
+
+/** GET /not-me: one button that locks the account (the GET itself changes nothing). */
+export function notMeView(p: Page, opts: { csrf: string; token: string }): View {
+  const { t } = p;
+  return {
+    title: t("notme.title"),
+    body: html`<h1>${t("notme.title")}</h1>
+<p>${t("notme.intro", { product: p.product })}</p>
+<form method="post" action="/not-me"><input type="hidden" name="csrf" value="${opts.csrf}">
+<input type="hidden" name="token" value="${opts.token}">${carriedFields(p)}
+<button type="submit">${t("notme.submit")}</button></form>`,
   };
 }

@@ -90,6 +90,16 @@ export const operations: Operation[] = [
     errors: ["USER_NOT_FOUND"],
   }),
   admin({
+    method: "post",
+    path: "/v1/users/{userId}/unlock",
+    scope: "users:write",
+    summary: "End a user's lock (\"that wasn't me\")",
+    description:
+      "The owner ends a lock by completing a reset; this ends it without one (after checking with them). 204 whether or not the user was locked; `account.unlocked` is audited when one ends.",
+    success: { status: 204, description: "Not locked (any more)" },
+    errors: ["USER_NOT_FOUND"],
+  }),
+  admin({
     method: "get",
     path: "/v1/users/{userId}/events",
     scope: "events:read",

@@ -5,7 +5,7 @@ import { createUser } from "../../flows/create-user";
 import { getForceResetJob, MAX_FORCE_RESET_IDS, startForceReset } from "../../flows/force-reset";
 import { importUsers, MAX_IMPORT } from "../../flows/import-users";
 import { userEventsPage } from "../../flows/list-events";
-import { deleteUser, getUserFor, updateUser } from "../../flows/manage-users";
+import { deleteUser, getUserFor, unlockUser, updateUser } from "../../flows/manage-users";
 import { adminAuth } from "../../http/admin-auth";
 import type { AppEnv } from "../../http/context";
 import { validate } from "../../http/middleware";
@@ -101,6 +101,10 @@ export const userRoutes = new Hono<AppEnv>()
   )
   .delete("/:userId", requireScope("users:write"), async (c) => {
     await deleteUser(c.get("deps"), c.get("admin"), c.req.param("userId"));
+    return c.body(null, 204);
+  })
+  .post("/:userId/unlock", requireScope("users:write"), async (c) => {
+    await unlockUser(c.get("deps"), c.get("admin"), c.req.param("userId"));
     return c.body(null, 204);
   })
   .get("/:userId/events", requireScope("events:read"), validate("query", EventsQuery), async (c) => {

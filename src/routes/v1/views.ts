@@ -18,6 +18,7 @@ export const publicUser = (u: User) => ({
   locale: u.locale,
   disabled: u.disabled,
   mfa: u.mfa,
+  locked: u.lockedAt !== null,
   hasPassword: u.passwordHash !== null,
   mustResetPassword: u.mustResetPassword,
   passwordChangedAt: iso(u.passwordChangedAt),
