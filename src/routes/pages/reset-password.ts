@@ -7,6 +7,7 @@ import { completePasswordReset } from "../../flows/complete-password-reset";
 import { type InspectedReset, inspectReset, isDeadToken } from "../../flows/live-reset";
 import { resetScope } from "../../flows/password-rules";
 import { resolveClient, resolveJourney } from "../../flows/resolve-client";
+import { notePrefetch } from "../../flows/note-prefetch";
 import { isProofFor, needsStepUp, openStepUpState, stepUpRedirect } from "../../flows/step-up";
 import { verifyPasswordReset } from "../../flows/verify-password-reset";
 import type { AppEnv } from "../../http/context";
@@ -78,6 +79,7 @@ export const resetRoutes = new Hono<AppEnv>()
     const token = c.req.query("token") ?? "";
     const loaded = await inspectReset(c.get("deps"), token);
     if (!loaded.ok) return deadPage(c, loaded, uiLocales);
+    notePrefetch(c.get("deps"), loaded.rr, c.req.method);
     const p = await openPage(c, { client: loaded.client, uiLocales, userLocale: loaded.user.locale });
     return formOrStepUp(c, p, token, loaded);
   })
