@@ -62,6 +62,13 @@ export interface RateLimiter {
 export const KV_WRITE_INTERVAL_MS = 1000;
 /** Writes one request may start after its response (the rest wait for later requests). */
 const WRITES_PER_REQUEST = 8;
+/**
+ * The count from which a key is written to KV: half its limit. Below it no isolate writes, so an
+ * address asked for once or twice (nearly all of them) costs a KV read and no KV write: the Free
+ * plan has 1,000 KV writes a day. The worst case across isolates is unchanged (each admits at
+ * most the limit on its own exact count); isolates that share a key near its limit see each other.
+ */
+export const shareFrom = (limit: number) => Math.max(1, Math.ceil(limit / 2));
 /** Entries one isolate keeps; expired ones are swept, and the oldest go first beyond this. */
 const MAX_ENTRIES = 10_000;
 
@@ -207,8 +214,8 @@ function writer(kv: KVNamespace, state: IsolateState, now: () => number, opts: K
 /**
  * Fixed-window counters in KV, exact within an isolate: each key's hits are counted in memory on
  * top of the value KV showed, so concurrent requests are counted one by one (no read-then-write
- * race). The isolate adds up its hits and writes each key at most once per second, after the
- * response, merged with what KV holds. Across isolates and locations the excess is bounded (README
+ * race). From half its limit on (shareFrom), the isolate adds up a key's hits and writes them at
+ * most once per second, after the response, merged with what KV holds. Across isolates and locations the excess is bounded (README
  * "Rate limits"). When KV fails, every isolate keeps counting exactly on its own (fail open to the
  * isolate's count): throttles only; budgets that guard accounts are in D1.
  */
@@ -232,8 +239,11 @@ export function kvRateLimiter(
         return { ok: false, retryAfterSeconds: Math.max(1, windowEnd - Math.floor(now() / 1000)) };
       }
       e.pending++;
-      state.dirty.add(e);
-      w.flush(false, e);
+      // Shared through KV only from half the limit on: below it, what other isolates would learn
+      // cannot change a decision that their own exact count would not make (README "Rate limits").
+      const shared = e.known + e.inflight + e.pending >= shareFrom(limit * scale);
+      if (shared) state.dirty.add(e);
+      w.flush(false, shared ? e : undefined);
       return { ok: true };
     },
   };

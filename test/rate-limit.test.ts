@@ -65,13 +65,12 @@ describe("KV writes (production allows one write per key per second)", () => {
     const a = { RATE_LIMIT_KV: fake.kv };
     const b = { RATE_LIMIT_KV: fake.isolate() };
     const ip = freshIp();
-    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "1000/15m" }) };
-    // Isolate a writes the network's counter; isolate b's write of the same key follows within the second.
-    const first = [
-      await reset(uniqueEmail("iso"), { env, ip, bindings: a }),
-      await reset(uniqueEmail("iso"), { env, ip, bindings: b }),
-    ];
-    expect(statuses(first)).toEqual([202, 202]);
+    // Limit 10: the network's counter is shared from 5 hits on.
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "10/15m" }) };
+    // Isolate a's fifth hit writes the counter (5); isolate b reads it, and its own write follows within the second.
+    for (let i = 0; i < 5; i++) expect((await reset(uniqueEmail("iso"), { env, ip, bindings: a })).status).toBe(202);
+    expect(fake.log.writes("rl:resetPerIp:").map((w) => Number(w.value))).toEqual([5]);
+    expect((await reset(uniqueEmail("iso"), { env, ip, bindings: b })).status).toBe(202);
     expect(fake.log.rejected()).toBeGreaterThan(0); // the path under test was taken
     const ipKeyWrites = () => fake.log.writes("rl:resetPerIp:").map((w) => Number(w.value));
     const before = ipKeyWrites();
@@ -80,21 +79,44 @@ describe("KV writes (production allows one write per key per second)", () => {
     expect((await reset(uniqueEmail("iso"), { env, ip, bindings: b })).status).toBe(202);
     const after = ipKeyWrites();
     expect(after.length).toBeGreaterThan(before.length);
-    expect(Math.max(...after)).toBe(3);
+    expect(Math.max(...after)).toBe(7);
+  });
+
+  it("writes nothing for a key below half its limit (an address asked for once or twice costs no KV write)", async () => {
+    const fake = productionKv();
+    const bindings = { RATE_LIMIT_KV: fake.kv };
+    const email = uniqueEmail("quiet");
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "10/15m", resetPerIp: "1000/15m" }) };
+    for (let i = 0; i < 4; i++) expect((await reset(email, { env, ip: freshIp(), bindings })).status).toBe(202);
+    expect(fake.log.puts).toEqual([]);
+    // The fifth hit reaches half the limit: from now on other isolates see the count.
+    expect((await reset(email, { env, ip: freshIp(), bindings })).status).toBe(202);
+    expect(fake.log.writes("rl:resetPerEmail:").map((w) => Number(w.value))).toEqual([5]);
   });
 
   it("never makes the response wait for a KV write", async () => {
     const email = uniqueEmail("nowait");
     await createUser(email, strongPassword());
     // Writes that never finish: a response that waited for one would never come.
+    let puts = 0;
     const stuck = new Proxy(productionKv().kv, {
-      get: (t, k) => (k === "put" ? () => new Promise(() => {}) : Reflect.get(t, k, t)),
+      get: (t, k) =>
+        k === "put"
+          ? () => {
+              puts++;
+              return new Promise(() => {});
+            }
+          : Reflect.get(t, k, t),
     });
+    // Limit 1: the first hit is shared at once, so a write starts.
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerEmail: "1/15m" }) };
     const res = await Promise.race([
-      reset(email, { ip: freshIp(), bindings: { RATE_LIMIT_KV: stuck }, background: "leave" }),
+      reset(email, { env, ip: freshIp(), bindings: { RATE_LIMIT_KV: stuck }, background: "leave" }),
       new Promise<null>((r) => setTimeout(() => r(null), 3000)),
     ]);
     expect(res?.status).toBe(202);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(puts).toBeGreaterThan(0);
   });
 });
 
