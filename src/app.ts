@@ -26,6 +26,9 @@ import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
 import { apiKeyRoutes, tenantRoutes } from "./routes/v1/tenants";
 import { userRoutes } from "./routes/v1/users";
 
+/** A request slower than this (ms) is logged whatever its outcome. */
+const SLOW_REQUEST_MS = 1000;
+
 /** What the app is built from; tests pass their own `makeDeps` (a clock, a mailer, fake bindings). */
 export interface AppOptions {
   makeDeps?: MakeDeps;
@@ -42,14 +45,20 @@ export function createApp({ makeDeps = defaultDeps }: AppOptions = {}) {
     await next();
     if (!c.res.headers.has("Cache-Control")) c.res.headers.set("Cache-Control", "no-store");
     c.res.headers.set("X-Content-Type-Options", "nosniff");
-    // One line per request: ids and codes only — never tokens, codes, passwords, bodies or keys.
-    const trace = c.get("deps")?.trace;
+    // A line per refused, failed or slow request (LOG_REQUESTS=all: per request): ids and codes
+    // only, never tokens, codes, passwords, bodies or keys. Cloudflare's invocation logs (and
+    // wrangler dev's own line) record every request; these add what went wrong and for whom.
+    const deps = c.get("deps");
+    const ms = Date.now() - started;
+    const problem = c.res.status >= 400 || c.get("errorCode") !== undefined || ms >= SLOW_REQUEST_MS;
+    if (!problem && deps?.config.logRequests !== "all") return;
+    const trace = deps?.trace;
     logEvent({
       requestId: c.get("requestId"),
       method: c.req.method,
       route: c.req.routePath,
       status: c.res.status,
-      ms: Date.now() - started,
+      ms,
       tenant: trace?.tenantId ?? c.get("admin")?.tenantId ?? null,
       client: trace?.clientId ?? null,
       outcome: c.get("errorCode") ?? "OK",

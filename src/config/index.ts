@@ -41,6 +41,7 @@ export interface Env extends MailEnv {
   OUTBOX_QUICK_RETRIES?: string;
   FORCE_RESET_BATCH?: string;
   TENANT_QUOTAS?: string;
+  LOG_REQUESTS?: string;
 }
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
@@ -67,6 +68,11 @@ export interface Config {
   outboxQuickRetries: readonly number[];
   /** Admin resets forced-reset jobs start per cron run (src/flows/force-reset.ts has the arithmetic). */
   forceResetBatch: number;
+  /**
+   * LOG_REQUESTS: "all" writes an access line for every request; "problems" (the default) only for
+   * refusals, errors and slow requests (Cloudflare's invocation logs record every request).
+   */
+  logRequests: "all" | "problems";
   /** TENANT_QUOTAS: what each tenant may hold (users, clients, API keys) and import per day. */
   quotas: TenantQuotas;
   adminApiKey: string;
@@ -120,6 +126,7 @@ const VarsSchema = z.object({
     z.string().check(z.regex(/^(off|\d{1,4}(,\d{1,4}){0,2})$/, 'must be "off" or up to 3 comma-separated ms waits')),
     OUTBOX_QUICK_RETRIES,
   ),
+  LOG_REQUESTS: z._default(z.enum(["all", "problems"]), "problems"),
 });
 
 function requireSecret(env: Env, name: "ADMIN_API_KEY" | "SECRET_KEY" | "SIGNING_KEY", minLength: number): string {
@@ -163,6 +170,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     OUTBOX_WEBHOOK_BATCH: blankToUndefined(env.OUTBOX_WEBHOOK_BATCH),
     OUTBOX_QUICK_RETRIES: blankToUndefined(env.OUTBOX_QUICK_RETRIES),
     FORCE_RESET_BATCH: blankToUndefined(env.FORCE_RESET_BATCH),
+    LOG_REQUESTS: blankToUndefined(env.LOG_REQUESTS),
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -205,6 +213,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     outboxWebhookBatch: v.OUTBOX_WEBHOOK_BATCH,
     outboxQuickRetries: v.OUTBOX_QUICK_RETRIES === "off" ? [] : v.OUTBOX_QUICK_RETRIES.split(",").map(Number),
     forceResetBatch: v.FORCE_RESET_BATCH,
+    logRequests: v.LOG_REQUESTS,
     quotas: parseTenantQuotas(env.TENANT_QUOTAS),
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
