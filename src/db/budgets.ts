@@ -1,6 +1,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { batchable } from "./raw";
+import { batchable, prebuilt } from "./raw";
+import { enabledUserWithEmail } from "./users";
 
 // Budgets that guard accounts (sign-in failures, wrong codes, reset emails): rows of `budgets`,
 // each a fixed window that starts with its first unit. A unit is taken by ONE conditional upsert,
@@ -39,6 +40,31 @@ export function takeUnit(db: Db, b: Budget, now: number, nonce: string, onlyIf?:
       RETURNING count, window_ends_at`),
   );
 }
+
+const p = (name: string) => sql.placeholder(name);
+const takeIfEnabledUser = prebuilt((db) =>
+  db.all<TakenUnit>(sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
+      SELECT ${p("key")}, 1, ${p("end")}, ${p("nonce")} WHERE ${enabledUserWithEmail(p("tenantId"), p("email"))}
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN 1 ELSE budgets.count + 1 END,
+        window_ends_at = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN ${p("end")} ELSE budgets.window_ends_at END,
+        nonce = excluded.nonce
+      WHERE budgets.window_ends_at <= ${p("now")} OR budgets.count < ${p("limit")}
+      RETURNING count, window_ends_at`),
+);
+
+/**
+ * takeUnit(db, b, now, nonce, enabledUserWithEmail(tenantId, email)), built once per isolate: the
+ * request endpoint's email cap, taken only for an account that gets mail (batch item).
+ */
+export const takeUnitForEnabledUser = (
+  db: Db,
+  b: Budget,
+  now: number,
+  nonce: string,
+  tenantId: string,
+  email: string,
+) => takeIfEnabledUser(db, { key: b.key, end: now + b.windowMs, nonce, now, limit: b.limit, tenantId, email });
 
 /** True inside a batch once `takeUnit(..., nonce)` took a unit of `key`. */
 export const takenBy = (key: string, nonce: string) =>

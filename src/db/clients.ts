@@ -4,6 +4,7 @@ import type { PolicyOverrides } from "../domain/password-policy";
 import type { Db } from "./client";
 import { guardedInsert } from "./guarded";
 import { clientsBelow } from "./quotas";
+import { prebuilt } from "./raw";
 import { clients, resetRequests } from "./schema";
 
 type Row = typeof clients.$inferSelect;
@@ -40,7 +41,13 @@ export function toClient(r: Row): Client {
 }
 
 /** A client by its public id, as a batch item (rows map through toClient). */
-export const clientById = (db: Db, id: string) => db.select().from(clients).where(eq(clients.id, id));
+const byId = prebuilt((db) =>
+  db
+    .select()
+    .from(clients)
+    .where(eq(clients.id, sql.placeholder("id"))),
+);
+export const clientById = (db: Db, id: string) => byId(db, { id });
 
 /** Finds a client by its public id. */
 export async function findClient(db: Db, id: string): Promise<Client | null> {

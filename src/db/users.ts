@@ -1,8 +1,9 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { Db } from "./client";
 import { guardedInsert } from "./guarded";
 import { usersBelow } from "./quotas";
+import { prebuilt } from "./raw";
 import { users } from "./schema";
 
 export type User = typeof users.$inferSelect;
@@ -19,15 +20,17 @@ export async function findUserByEmail(db: Db, tenantId: string, email: string): 
 }
 
 /** Select of a user by tenant and normalized email, as a batch item (result: [] or [user]). */
-export const userByEmail = (db: Db, tenantId: string, email: string) =>
+const byEmail = prebuilt((db) =>
   db
     .select()
     .from(users)
-    .where(and(eq(users.tenantId, tenantId), eq(users.email, email)))
-    .limit(1);
+    .where(and(eq(users.tenantId, sql.placeholder("tenantId")), eq(users.email, sql.placeholder("email"))))
+    .limit(1),
+);
+export const userByEmail = (db: Db, tenantId: string, email: string) => byEmail(db, { tenantId, email });
 
 /** True while a user of the tenant with this normalized email exists and is not disabled (a SQL condition). */
-export const enabledUserWithEmail = (tenantId: string, email: string) =>
+export const enabledUserWithEmail = (tenantId: string | Placeholder, email: string | Placeholder) =>
   sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.tenantId} = ${tenantId} AND ${users.email} = ${email} AND ${users.disabled} = 0)`;
 
 /** Finds a user by id (optionally within a tenant). */

@@ -1,9 +1,9 @@
 import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
-import { type TakenUnit, takeUnit } from "../db/budgets";
+import { type TakenUnit, takeUnitForEnabledUser } from "../db/budgets";
 import { databaseErrorMessage } from "../db/client";
 import { clientById, toClient } from "../db/clients";
-import { enabledUserWithEmail, userByEmail } from "../db/users";
+import { userByEmail } from "../db/users";
 import { afterResponse, type Deps } from "../deps";
 import { type Client, isAllowedRedirect } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
@@ -99,7 +99,7 @@ async function issueResetIfKnown(
   // One round trip: a unit of the address's daily email cap (only for an account that gets mail),
   // the user, and the client as it is now (the answer came from the isolate's cache).
   const [taken, found, fresh] = await db.batch([
-    takeUnit(db, cap, now, newId(), enabledUserWithEmail(cached.tenantId, email)),
+    takeUnitForEnabledUser(db, cap, now, newId(), cached.tenantId, email),
     userByEmail(db, cached.tenantId, email),
     clientById(db, cached.id),
   ]);
