@@ -49,6 +49,7 @@ export function newUser(
     passwordHash: string | null;
     disabled?: boolean;
     mfa?: boolean;
+    mustResetPassword?: boolean;
   },
   now: number,
 ): User {
@@ -63,7 +64,7 @@ export function newUser(
     sessionsValidAfter: 0,
     disabled: u.disabled ?? false,
     lockedAt: null,
-    mustResetPassword: false,
+    mustResetPassword: u.mustResetPassword ?? false,
     mfa: u.mfa ?? false,
     createdAt: now,
     updatedAt: now,
@@ -143,12 +144,13 @@ export function insertUsersJson(db: Db, rows: User[]) {
       u.disabled ? 1 : 0,
       u.createdAt,
       u.mfa ? 1 : 0,
+      u.mustResetPassword ? 1 : 0,
     ]),
   );
   return db.$client
     .prepare(
-      `INSERT INTO users (id, tenant_id, email, name, locale, password_hash, password_changed_at, sessions_valid_after, disabled, created_at, updated_at, mfa)
-       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, 0, value->>7, value->>8, value->>8, value->>9 FROM json_each(?)
+      `INSERT INTO users (id, tenant_id, email, name, locale, password_hash, password_changed_at, sessions_valid_after, disabled, created_at, updated_at, mfa, must_reset_password)
+       SELECT value->>0, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, 0, value->>7, value->>8, value->>8, value->>9, value->>10 FROM json_each(?)
        WHERE true ON CONFLICT DO NOTHING RETURNING id`,
     )
     .bind(json);

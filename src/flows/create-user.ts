@@ -21,6 +21,7 @@ export async function createUser(
     name?: string;
     locale?: string;
     mfa?: boolean;
+    mustResetPassword?: boolean;
     clientId?: string;
     tenantId?: string;
   },
@@ -38,7 +39,18 @@ export async function createUser(
     passwordHash = await hashPassword(input.password, deps.config.hashing);
   }
   const now = deps.now();
-  const user = newUser(tenantId, { email, name: input.name, locale: input.locale, passwordHash, mfa: input.mfa }, now);
+  const user = newUser(
+    tenantId,
+    {
+      email,
+      name: input.name,
+      locale: input.locale,
+      passwordHash,
+      mfa: input.mfa,
+      mustResetPassword: input.mustResetPassword,
+    },
+    now,
+  );
   const outcome = await insertUser(deps.db, user, deps.config.quotas.users);
   if (outcome === "exists") throw new AppError("USER_EXISTS");
   if (outcome === "quota") throw quotaExceeded("users", deps.config.quotas.users);

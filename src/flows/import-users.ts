@@ -22,6 +22,7 @@ export interface ImportUser {
   locale?: string;
   disabled?: boolean;
   mfa?: boolean;
+  mustResetPassword?: boolean;
   passwordHash?: string | Pbkdf2Export;
 }
 
@@ -71,7 +72,15 @@ export async function importUsers(
       index,
       ...newUser(
         tenantId,
-        { email, name: u.name, locale: u.locale, passwordHash, disabled: u.disabled, mfa: u.mfa },
+        {
+          email,
+          name: u.name,
+          locale: u.locale,
+          passwordHash,
+          disabled: u.disabled,
+          mfa: u.mfa,
+          mustResetPassword: u.mustResetPassword,
+        },
         now,
       ),
     });

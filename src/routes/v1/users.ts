@@ -23,6 +23,8 @@ export const CreateUserBody = z.strictObject({
   locale: z.optional(Locale),
   /** The product holds a second factor for this user (README: Step-up before completion). */
   mfa: z.optional(z.boolean()),
+  /** true: password sign-in is refused (PASSWORD_RESET_REQUIRED) until a reset completes. */
+  mustResetPassword: z.optional(z.boolean()),
   /** Whose password policy applies (default: the tenant's default client, else NIST defaults). */
   clientId: z.optional(ClientId),
   /** Root key only: the tenant to create the user in (default: the default client's tenant). */
@@ -54,6 +56,8 @@ export const ImportUsersBody = z.strictObject({
         locale: z.optional(Locale),
         disabled: z.optional(z.boolean()),
         mfa: z.optional(z.boolean()),
+        /** true: the imported password signs in only after a reset (PASSWORD_RESET_REQUIRED until then). */
+        mustResetPassword: z.optional(z.boolean()),
         passwordHash: z.optional(z.union([str(1, 1024), Pbkdf2Object])),
       }),
     )

@@ -124,6 +124,51 @@ describe("PATCH /v1/users/{id} {mustResetPassword}", () => {
   });
 });
 
+describe("mustResetPassword at create and import", () => {
+  // "Imported-Passw0rd!" as PHC PBKDF2-SHA256, 10,000 iterations (test/routes/v1/users.test.ts).
+  const PW = "Imported-Passw0rd!";
+  const PHC = "$pbkdf2-sha256$i=10000,l=32$ABEiM0RVZneImaq7zN3u/w$zxxdlOUU7tQnog0RLkG7Z1klQXbuxi9/IcO7ilT2R+M";
+
+  it("POST /v1/users {mustResetPassword: true}: the right password signs in only after a reset", async () => {
+    const t = await newTenant("Created held");
+    const { clientId } = await newClient(t.headers);
+    const password = strongPassword();
+    const u = await newUser(t.headers, { password, mustResetPassword: true, clientId });
+    expect(u).toMatchObject({ mustResetPassword: true });
+    const held = await signIn(u.email, password, clientId);
+    expect(held.status).toBe(403);
+    expect(await codeOf(held)).toBe("PASSWORD_RESET_REQUIRED");
+    // A wrong password still answers like any other.
+    expect(await codeOf(await signIn(u.email, strongPassword(), clientId))).toBe("INVALID_CREDENTIALS");
+    expect((await api("/v1/password-resets", { json: { email: u.email, clientId } })).status).toBe(202);
+    const { token } = await resetMail(u.email);
+    const newPassword = strongPassword();
+    expect((await api("/v1/password-resets/complete", { json: { token, newPassword } })).status).toBe(200);
+    expect(await flagOf(u.id)).toBe(0);
+    expect((await signIn(u.email, newPassword, clientId)).status).toBe(200);
+  });
+
+  it("POST /v1/users/import with mustResetPassword: imported hashes are held, others are not", async () => {
+    const t = await newTenant("Imported held");
+    const { clientId } = await newClient(t.headers);
+    const [held, free] = ["held", "free"].map((n) => `${n}-${crypto.randomUUID().slice(0, 8)}@import.test`);
+    const res = await api("/v1/users/import", {
+      json: {
+        users: [
+          { email: held, passwordHash: PHC, mustResetPassword: true },
+          { email: free, passwordHash: PHC },
+        ],
+      },
+      headers: t.headers,
+    });
+    expect(res.status).toBe(200);
+    const refused = await signIn(held!, PW, clientId);
+    expect(refused.status).toBe(403);
+    expect(await codeOf(refused)).toBe("PASSWORD_RESET_REQUIRED");
+    expect((await signIn(free!, PW, clientId)).status).toBe(200);
+  });
+});
+
 describe("POST /v1/users/force-reset", () => {
   it("flags userIds of the caller's tenant only, revokes their sessions at once, and answers 202 {jobId, queued}", async () => {
     const { t, clientId, users } = await tenantWithUsers(3);
