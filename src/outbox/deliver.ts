@@ -13,9 +13,8 @@ const CHANNELS: Record<string, Channel> = { email: emailChannel, webhook: webhoo
 /**
  * Rows one cron run attempts by default: OUTBOX_BATCH emails and OUTBOX_WEBHOOK_BATCH webhooks,
  * each channel shared round-robin between tenants (src/outbox/store.ts). Each row costs 1 provider
- * call (fetch, or the send_email binding) and at most 2 D1 calls (the claim UPDATE, then one batch
- * with the outcome and its audit event — "sent" outcomes finishing within SHARED_WRITE_MS share one;
- * +1 read when a given-up email announces itself by webhook); a run
+ * call (fetch, or the send_email binding) and 2 D1 calls (the claim UPDATE, then one batch with the
+ * outcome and its audit event; +1 read when a given-up email announces itself by webhook); a run
  * adds 1 D1 call selecting the due ids, 6 purges and, once an hour, 1 floor check (run-maintenance).
  * Defaults: 25 + 10 = 35 fetches and 1 + 70 + 6 (+1) = 77 D1 calls, within the Free plan's 50
  * subrequests and 1,000 Cloudflare-service calls per invocation (Paid: 10,000 subrequests). Rows go
@@ -97,7 +96,7 @@ async function attempt(deps: Deps, row: OutboxRow, wait?: number): Promise<Outbo
   if (outcome.status === "dropped") {
     await drop(outcome.reason);
   } else if (outcome.status === "sent") {
-    await writeSoon(db, [
+    await db.batch([
       finishOutbox(db, id, {
         status: "sent",
         payload: null,
@@ -148,36 +147,6 @@ async function attempt(deps: Deps, row: OutboxRow, wait?: number): Promise<Outbo
     return keep ? { ...row, ...held } : null;
   }
   return null;
-}
-
-/** How long (ms) a "sent" outcome waits for others of this isolate to share its D1 write. */
-export const SHARED_WRITE_MS = 100;
-/** Statements one shared write carries at most (each outcome is 2: the row and its audit event). */
-const SHARED_WRITE_MAX = 50;
-
-type Item = Parameters<Deps["db"]["batch"]>[0][number];
-const sharedWrites = new WeakMap<D1Database, { items: Item[]; written: Promise<void> }>();
-
-/**
- * Writes `items` in one batch with whatever other outcomes this isolate records within
- * SHARED_WRITE_MS (per D1 binding): under load, many emails' "sent" rows cost one D1 write instead
- * of one each. Resolves (or rejects) with that batch; until then the row is still leased to this
- * sender (LEASE_MS), so no cron run takes it. An isolate evicted in those 100 ms leaves the row
- * to be sent again when the lease ends, as a failed outcome write always did.
- */
-function writeSoon(db: Deps["db"], items: Item[]): Promise<void> {
-  let shared = sharedWrites.get(db.$client);
-  if (!shared || shared.items.length >= SHARED_WRITE_MAX) {
-    const batch: Item[] = [];
-    const written = scheduler.wait(SHARED_WRITE_MS).then(async () => {
-      if (sharedWrites.get(db.$client)?.items === batch) sharedWrites.delete(db.$client);
-      await db.batch(batch as [Item, ...Item[]]);
-    });
-    shared = { items: batch, written };
-    sharedWrites.set(db.$client, shared);
-  }
-  shared.items.push(...items);
-  return shared.written;
 }
 
 /** Cron: delivers the run's due rows (see the subrequest arithmetic above), DELIVERY_CONCURRENCY at a time. */

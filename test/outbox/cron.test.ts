@@ -111,12 +111,10 @@ describe("the scheduled handler (cron)", () => {
     await runCron({ ...envWith(PRIMARY), DB: counted.db });
     expect(calls).toHaveLength(OUTBOX_BATCH);
     expect(calls.length).toBeLessThanOrEqual(50);
-    // 1 SELECT of due ids + at most 2 per row (claim, outcome batch) + 6 purges (+ the hourly floor
-    // check), as documented in src/outbox/deliver.ts, + 1 SELECT of force-reset jobs (none:
-    // src/flows/force-reset.ts). The lanes' "sent" outcomes share batches: fewer than one per row.
+    // 1 SELECT of due ids + 2 per row (claim, outcome batch) + 6 purges (+ the hourly floor check), as
+    // documented in src/outbox/deliver.ts, + 1 SELECT of force-reset jobs (none: src/flows/force-reset.ts).
     const hourly = Math.floor(clock.now() / 60_000) % 60 === 0 ? 1 : 0;
-    expect(counted.calls()).toBeLessThan(1 + 2 * OUTBOX_BATCH + 6 + 1 + hourly);
-    expect(counted.calls()).toBeGreaterThanOrEqual(1 + OUTBOX_BATCH + 1 + 6 + 1 + hourly);
+    expect(counted.calls()).toBe(1 + 2 * OUTBOX_BATCH + 6 + 1 + hourly);
     expect((await rowsOf(ids)).filter((r) => r.status === "sent")).toHaveLength(OUTBOX_BATCH);
     await runCron(envWith(PRIMARY));
     expect((await rowsOf(ids)).filter((r) => r.status === "sent")).toHaveLength(OUTBOX_BATCH + 5);

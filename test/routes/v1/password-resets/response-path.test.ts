@@ -111,40 +111,6 @@ describe("I/O of POST /v1/password-resets, on and after the response path", () =
     expect(fetchSpy).toHaveBeenCalledTimes(1);
   });
 
-  it("known addresses asked for at once share one D1 write for their emails' sent outcomes", async () => {
-    vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_shared" }));
-    const emails = Array.from({ length: 5 }, () => uniqueEmail("shared"));
-    for (const email of emails) await createUser(email, strongPassword());
-    await measure("/v1/password-resets", { email: uniqueEmail("warm") });
-    const d1 = recordingD1();
-    depsOverrides.db = getDb(d1.db);
-    const ctxs = emails.map(() => createExecutionContext());
-    const responses = await Promise.all(
-      emails.map((email, i) =>
-        worker.fetch(
-          new Request(`${REQUEST_BASE}/v1/password-resets`, {
-            method: "POST",
-            headers: { "Content-Type": "application/json", "CF-Connecting-IP": "198.51.100.61" },
-            body: JSON.stringify({ email }),
-          }) as never,
-          envWith({ MAIL_PROVIDER: "resend" }, bindings),
-          ctxs[i]!,
-        ),
-      ),
-    );
-    for (const r of responses) expect(r.status).toBe(202);
-    await Promise.all(ctxs.map((c) => waitOnExecutionContext(c)));
-    const outcomeBatches = d1.calls.filter((c) => c.sql.some((q) => /^update "outbox"/i.test(q)));
-    // One shared write instead of five: every row in it, each with its audit event.
-    expect(outcomeBatches.length).toBe(1);
-    expect(outcomeBatches[0]!.sql.length).toBe(10);
-    const sent = await rows<{ status: string }>(
-      `SELECT o.status FROM outbox o JOIN users u ON u.id = o.user_id WHERE u.email IN (${emails.map(() => "?").join(",")})`,
-      ...emails,
-    );
-    expect(sent.map((r) => r.status)).toEqual(Array(5).fill("sent"));
-  });
-
   it("counts unknown addresses in the isolate and writes one audit event per client per minute", async () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_3" }));
     const c = await newClient(adminHeaders);
