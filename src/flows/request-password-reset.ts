@@ -10,7 +10,7 @@ import { normalizeEmail } from "../domain/email";
 import { logEvent } from "../log";
 import { assertRedirectAllowed, forgetClient, rememberClient, resolveClientCached } from "./resolve-client";
 import { startReset } from "./start-reset";
-import { tallyUnknownRequest } from "./tally-unknown-requests";
+import { tallyCappedRequest, tallyUnknownRequest } from "./tally-requests";
 import { claimCooldown, emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
 
 export interface RequestResetInput {
@@ -33,7 +33,7 @@ export interface RequestResetInput {
  * (resolveClientCached; the background work re-reads it), the limiter counts in memory (its KV
  * writes start after the response), so a request whose client and keys this isolate has seen
  * answers with no D1 query and no KV write (KV is read once per new key). After the response: one
- * D1 round trip for an unknown address (no write: src/flows/tally-unknown-requests.ts); for a known
+ * D1 round trip for an unknown address (no write: src/flows/tally-requests.ts); for a known
  * one that round trip, the reset's batch and the delivery's outcome, plus the provider call.
  */
 export async function requestPasswordReset(
@@ -113,16 +113,8 @@ async function issueResetIfKnown(
   }
   rememberClient(client);
   if (user && !user.disabled && !(taken as TakenUnit[])[0]) {
-    await insertAudit(
-      db,
-      auditRow(deps.meta, now, {
-        type: "password_reset.email_capped",
-        tenantId: client.tenantId,
-        clientId: client.id,
-        userId: user.id,
-        data: { limit: rule.limit, windowSeconds: rule.windowSeconds },
-      }),
-    ).run();
+    // Counted for operators (one event per account per minute): no write per hammering request.
+    await tallyCappedRequest(deps, client, user.id, rule);
     return;
   }
   if (!user) {

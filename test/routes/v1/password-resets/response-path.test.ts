@@ -2,7 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../../../src/db/client";
-import { TALLY_MS } from "../../../../src/flows/tally-unknown-requests";
+import { TALLY_MS } from "../../../../src/flows/tally-requests";
 import {
   adminHeaders,
   api,
