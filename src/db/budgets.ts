@@ -1,4 +1,4 @@
-import { type SQL, sql } from "drizzle-orm";
+import { type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { batchable, prebuilt } from "./raw";
 import { enabledUserWithEmail } from "./users";
@@ -21,36 +21,44 @@ export interface TakenUnit {
   window_ends_at: number;
 }
 
+/** The values of a unit upsert: bound per call, or placeholders of a prebuilt statement. */
+type UnitValues = Record<"key" | "end" | "nonce" | "now" | "limit", string | number | Placeholder>;
+
+/** The one conditional upsert that takes a unit (see takeUnit). */
+const unitUpsert = (v: UnitValues, onlyIf: SQL) => sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
+      SELECT ${v.key}, 1, ${v.end}, ${v.nonce} WHERE ${onlyIf}
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN budgets.window_ends_at <= ${v.now} THEN 1 ELSE budgets.count + 1 END,
+        window_ends_at = CASE WHEN budgets.window_ends_at <= ${v.now} THEN ${v.end} ELSE budgets.window_ends_at END,
+        nonce = excluded.nonce
+      WHERE budgets.window_ends_at <= ${v.now} OR budgets.count < ${v.limit}
+      RETURNING count, window_ends_at`;
+
+const unitValues = (b: Budget, now: number, nonce: string) => ({
+  key: b.key,
+  end: now + b.windowMs,
+  nonce,
+  now,
+  limit: b.limit,
+});
+
 /**
  * Takes one unit of a budget or nothing (batch item; its result is [] when the budget is spent):
  * a window that has ended starts afresh. The unit is stamped with `nonce`, so later statements of
  * the same batch can test that this batch took it (`takenBy`). `onlyIf` makes taking conditional.
  */
 export function takeUnit(db: Db, b: Budget, now: number, nonce: string, onlyIf?: SQL) {
-  const end = now + b.windowMs;
-  return batchable(
-    db,
-    db.all<TakenUnit>(sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
-      SELECT ${b.key}, 1, ${end}, ${nonce} WHERE ${onlyIf ?? sql`1`}
-      ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN budgets.window_ends_at <= ${now} THEN 1 ELSE budgets.count + 1 END,
-        window_ends_at = CASE WHEN budgets.window_ends_at <= ${now} THEN ${end} ELSE budgets.window_ends_at END,
-        nonce = excluded.nonce
-      WHERE budgets.window_ends_at <= ${now} OR budgets.count < ${b.limit}
-      RETURNING count, window_ends_at`),
-  );
+  return batchable(db, db.all<TakenUnit>(unitUpsert(unitValues(b, now, nonce), onlyIf ?? sql`1`)));
 }
 
 const p = (name: string) => sql.placeholder(name);
 const takeIfEnabledUser = prebuilt((db) =>
-  db.all<TakenUnit>(sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
-      SELECT ${p("key")}, 1, ${p("end")}, ${p("nonce")} WHERE ${enabledUserWithEmail(p("tenantId"), p("email"))}
-      ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN 1 ELSE budgets.count + 1 END,
-        window_ends_at = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN ${p("end")} ELSE budgets.window_ends_at END,
-        nonce = excluded.nonce
-      WHERE budgets.window_ends_at <= ${p("now")} OR budgets.count < ${p("limit")}
-      RETURNING count, window_ends_at`),
+  db.all<TakenUnit>(
+    unitUpsert(
+      { key: p("key"), end: p("end"), nonce: p("nonce"), now: p("now"), limit: p("limit") },
+      enabledUserWithEmail(p("tenantId"), p("email")),
+    ),
+  ),
 );
 
 /**
@@ -64,7 +72,7 @@ export const takeUnitForEnabledUser = (
   nonce: string,
   tenantId: string,
   email: string,
-) => takeIfEnabledUser(db, { key: b.key, end: now + b.windowMs, nonce, now, limit: b.limit, tenantId, email });
+) => takeIfEnabledUser(db, { ...unitValues(b, now, nonce), tenantId, email });
 
 /** True inside a batch once `takeUnit(..., nonce)` took a unit of `key`. */
 export const takenBy = (key: string, nonce: string) =>
