@@ -11,7 +11,8 @@ import { enabledUserWithEmail } from "./users";
 /** A budget: `limit` units per window of `windowMs`, under `key` (which never holds an address). */
 export interface Budget {
   key: string;
-  limit: number;
+  /** A number, or an SQL expression the upsert evaluates (e.g. a client's setting). */
+  limit: number | SQL;
   windowMs: number;
 }
 
@@ -22,7 +23,10 @@ export interface TakenUnit {
 }
 
 /** The values of a unit upsert: bound per call, or placeholders of a prebuilt statement. */
-type UnitValues = Record<"key" | "end" | "nonce" | "now" | "limit", string | number | Placeholder>;
+type UnitValues = Record<"key" | "end" | "nonce" | "now", string | number | Placeholder> & {
+  /** A number, a placeholder, or an SQL expression evaluated by the upsert itself. */
+  limit: number | Placeholder | SQL;
+};
 
 /** The one conditional upsert that takes a unit (see takeUnit). */
 const unitUpsert = (v: UnitValues, onlyIf: SQL) => sql`INSERT INTO budgets (key, count, window_ends_at, nonce)

@@ -50,6 +50,14 @@ const codeCandidate = (tenantId: string, email: string, now: number) =>
       AND r.code_hmac IS NOT NULL AND r.expires_at > ${now} AND r.code_expires_at > ${now}
     ORDER BY r.created_at DESC LIMIT 1)`;
 
+/**
+ * The wrong-code budget of an account: the codeBudget of the client that sent its live code (so a
+ * guesser cannot pick the laxest client of the tenant by naming it), else `fallback` (SQL expression).
+ */
+export const codeBudgetOf = (tenantId: string, email: string, now: number, fallback: number) =>
+  sql`COALESCE((SELECT c.code_budget FROM reset_requests r JOIN clients c ON c.id = r.client_id
+    WHERE r.id = ${codeCandidate(tenantId, email, now)}), ${fallback})`;
+
 /** The request a code attempt was spent on (snake_case: a raw RETURNING row). */
 export interface CodeAttempt {
   id: string;
@@ -75,13 +83,16 @@ export const spendCodeAttempt = (db: Db, tenantId: string, email: string, now: n
       RETURNING id, tenant_id, client_id, user_id, code_hmac, code_attempts, expires_at`),
   );
 
-/** The account's user id and live code request id (each null when there is none), for the audit trail (batch item). */
-export const codeLookup = (db: Db, tenantId: string, email: string, now: number) =>
+/**
+ * The account's user id and live code request id (each null when there is none), for the audit
+ * trail, and the budget limit that applied (batch item; run after the unit was taken).
+ */
+export const codeLookup = (db: Db, tenantId: string, email: string, now: number, limit: SQL) =>
   batchable(
     db,
-    db.all<{ user_id: string | null; reset_id: string | null }>(
+    db.all<{ user_id: string | null; reset_id: string | null; code_budget: number }>(
       sql`SELECT (SELECT id FROM users WHERE tenant_id = ${tenantId} AND email = ${email}) AS user_id,
-        ${codeCandidate(tenantId, email, now)} AS reset_id`,
+        ${codeCandidate(tenantId, email, now)} AS reset_id, ${limit} AS code_budget`,
     ),
   );
 

@@ -73,8 +73,11 @@ function assertValid(deps: Deps, fields: ClientFields) {
   if (errors.length) throw new AppError("VALIDATION_FAILED", undefined, errors);
 }
 
-/** Where a client sends users and data: a change of one is how an attacker would steal resets. */
-const SENSITIVE = ["resetUrl", "redirectUris", "webhookUrl", "branding", "stepUp"] as const;
+/**
+ * Where a client sends users and data, and how many codes may be guessed: a change of one is how an
+ * attacker would steal resets.
+ */
+const SENSITIVE = ["resetUrl", "redirectUris", "webhookUrl", "branding", "stepUp", "codeBudget"] as const;
 
 /** Old and new value of every sensitive field a PATCH changes (for the audit trail). */
 function sensitiveChanges(before: Client, fields: ClientFields) {

@@ -4,7 +4,14 @@ import { auditRow } from "../db/audit";
 import { type Budget, giveBack, type TakenUnit, takenBy, takeUnit } from "../db/budgets";
 import { guardedInsert } from "../db/guarded";
 import { onlyWhen } from "../db/raw";
-import { type CodeAttempt, codeLookup, markCodeUsed, type ResetRow, spendCodeAttempt } from "../db/resets";
+import {
+  type CodeAttempt,
+  codeBudgetOf,
+  codeLookup,
+  markCodeUsed,
+  type ResetRow,
+  spendCodeAttempt,
+} from "../db/resets";
 import { auditEvents } from "../db/schema";
 import { findUserById } from "../db/users";
 import type { Deps } from "../deps";
@@ -51,7 +58,8 @@ export const CODE_BUDGET_WINDOW_SECONDS = 86_400;
  * Checks a link token (never consuming it: mail scanners may call this freely) or trades a
  * correct 6-digit code for a short-lived reset JWT. Every code failure is the same INVALID_CODE,
  * whether the account exists or not; after 5 wrong codes the code is dead, and after the client's
- * codeBudget wrong codes in 24 hours every code of the account is (link tokens still work).
+ * codeBudget wrong codes in 24 hours (the client that sent its live code) every code of the account is
+ * (link tokens still work).
  */
 export async function verifyPasswordReset(deps: Deps, input: VerifyInput): Promise<VerifyResult> {
   await enforceLimit(deps, "verifyPerIp", ipKey(deps));
@@ -81,19 +89,21 @@ async function verifyCode(deps: Deps, input: { email: string; code: string; clie
   const { db } = deps;
   const now = deps.now();
   const nonce = newId();
+  // The client that sent the account's live code sets the limit, whichever client is named here.
+  const limit = codeBudgetOf(client.tenantId, email, now, client.codeBudget);
   const budget: Budget = {
     key: `code:${await emailKey(deps, client.tenantId, email)}`,
-    limit: client.codeBudget,
+    limit,
     windowMs: CODE_BUDGET_WINDOW_SECONDS * 1000,
   };
   const [taken, spent, found] = await db.batch([
     takeUnit(db, budget, now, nonce),
     spendCodeAttempt(db, client.tenantId, email, now, takenBy(budget.key, nonce)),
-    codeLookup(db, client.tenantId, email, now),
+    codeLookup(db, client.tenantId, email, now, limit),
   ]);
   const unit = (taken as TakenUnit[])[0];
   const rr = (spent as CodeAttempt[])[0];
-  const lookup = (found as { user_id: string | null; reset_id: string | null }[])[0];
+  const lookup = (found as { user_id: string | null; reset_id: string | null; code_budget: number }[])[0];
   // The same CPU work too: an HMAC and a constant-time comparison, against a stand-in when there is no code.
   const given = await codeHmac(deps, rr?.id ?? "-", input.code);
   const match = (await timingSafeEqualStr(given, rr?.code_hmac ?? "-".repeat(given.length))) && !!rr;
@@ -105,7 +115,7 @@ async function verifyCode(deps: Deps, input: { email: string; code: string; clie
         ? "attempts_exhausted"
         : "no_active_code";
   // The wrong code that spends the last unit is the one recorded as exhausting the budget.
-  const exhausted = !match && !!unit && unit.count >= budget.limit;
+  const exhausted = !match && !!unit && unit.count >= (lookup?.code_budget ?? client.codeBudget);
   const [used] = await db.batch([
     markCodeUsed(db, match ? rr.id : "", now),
     giveBack(db, budget.key, unit?.window_ends_at ?? 0, match ? 1 : 0),

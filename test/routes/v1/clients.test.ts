@@ -257,7 +257,7 @@ describe("/v1/clients", () => {
     expect((await api("/v1/clients/default", { method: "DELETE", headers: adminHeaders })).status).toBe(403);
   });
 
-  it("audits every change of where links, redirects, webhooks and branding point: old value, new value, who", async () => {
+  it("audits every change of where links, redirects, webhooks and branding point, and of the code budget: old value, new value, who", async () => {
     const t = await newTenant();
     const c = await newClient(t.headers, { resetUrl: "https://app.example.com/reset" });
     const key = (await (
@@ -279,7 +279,7 @@ describe("/v1/clients", () => {
         )
       ).status,
     ).toBe(200);
-    expect((await patch({ resetUrl: null }, adminHeaders)).status).toBe(200);
+    expect((await patch({ resetUrl: null, codeBudget: 100 }, adminHeaders)).status).toBe(200);
     // A PATCH that changes none of them records no value.
     expect((await patch({ name: "Again" }, t.headers)).status).toBe(200);
     const events = (
@@ -306,7 +306,7 @@ describe("/v1/clients", () => {
     ]);
     expect(events[1]).toMatchObject({
       actor: { type: "root" },
-      changes: { resetUrl: { from: "https://login.example.com/reset", to: null } },
+      changes: { resetUrl: { from: "https://login.example.com/reset", to: null }, codeBudget: { from: 10, to: 100 } },
     });
     expect(events[2]!.changes).toBeUndefined();
     expect(events[2]!.actor).toMatchObject({ type: "api_key" });

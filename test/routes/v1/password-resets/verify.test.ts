@@ -209,6 +209,25 @@ describe("POST /v1/password-resets/verify: the wrong-code budget per account", (
     expect(await budgetEvents(user.id)).toHaveLength(1);
   });
 
+  it("takes its limit from the client that sent the code, not from the client a guesser names", async () => {
+    const strict = await newClient(adminHeaders, { codeBudget: 2 });
+    const lax = await newClient(adminHeaders, { codeBudget: 100 });
+    const email = uniqueEmail("budget-pick");
+    const user = await createUser(email, strongPassword());
+    const { code } = await requestReset(email, { clientId: strict.clientId });
+    const wrong = await Promise.all(
+      Array.from({ length: 4 }, () => verify(email, wrongFor(code), { clientId: lax.clientId })),
+    );
+    expect(wrong.every((r) => r.status === 400)).toBe(true);
+    const [rr] = await rows<{ code_attempts: number }>(
+      "SELECT code_attempts FROM reset_requests WHERE user_id = ?",
+      user.id,
+    );
+    expect(rr!.code_attempts).toBe(2);
+    expect(await codeOf(await verify(email, code!, { clientId: lax.clientId }))).toBe("INVALID_CODE");
+    expect(await budgetEvents(user.id)).toHaveLength(1);
+  });
+
   it("counts wrong codes only, and renews after 24 hours", async () => {
     const t = await newClient(adminHeaders, { codeBudget: 2 });
     const email = uniqueEmail("budget-right");
