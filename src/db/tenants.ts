@@ -1,6 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import type { LegacyWork } from "../crypto/legacy-hash";
-import { costNs } from "../crypto/legacy-hash";
+import { costNs, VERIFY_BUDGET_NS } from "../crypto/legacy-hash";
 import type { Db } from "./client";
 import { tenants, users } from "./schema";
 
@@ -18,13 +18,24 @@ export async function findTenant(db: Db, id: string): Promise<Tenant | null> {
 export const legacyFloorRow = (db: Db, tenantId: string) =>
   db.select({ v: tenants.legacyVerify }).from(tenants).where(eq(tenants.id, tenantId)).limit(1);
 
-/** The tenant's sign-in floor from its legacyFloorRow: the work of its dearest imported hash, or null when it has none. */
+/**
+ * The work of one verification at the CPU budget (600,000 SHA-256 iterations through the HMAC
+ * loop): the floor of a tenant whose dearest imported hash is above the budget (imported before it
+ * existed). Such a hash is never run, so padding every sign-in to it would only burn CPU.
+ */
+const BUDGET_FLOOR: LegacyWork = { digest: "SHA-256", iterations: 600_000, blocks: 1 };
+
+/**
+ * The tenant's sign-in floor from its legacyFloorRow: the work of its dearest imported hash, at
+ * most the CPU budget of one verification, or null when it has none.
+ */
 export function legacyFloor(rows: { v: string | null }[]): LegacyWork | null {
   const v = rows[0]?.v;
   if (!v) return null;
   try {
     const w = JSON.parse(v) as LegacyWork;
-    return (w.digest === "SHA-256" || w.digest === "SHA-512") && w.iterations > 0 && w.blocks > 0 ? w : null;
+    if (!((w.digest === "SHA-256" || w.digest === "SHA-512") && w.iterations > 0 && w.blocks > 0)) return null;
+    return costNs(w) > VERIFY_BUDGET_NS ? BUDGET_FLOOR : w;
   } catch {
     return null;
   }

@@ -458,4 +458,23 @@ describe("imported accounts sign in with the same work as every other account of
     expect(res.status).toBe(401);
     expect(work().hmac["SHA-256"] ?? 0).toBeLessThan(10);
   });
+  it("a floor above the CPU budget (an import from before the budget existed) costs a sign-in at most the budget", {
+    timeout: 60_000,
+  }, async () => {
+    const t = await newTenant("Over budget");
+    const { clientId } = await newClient(t.headers, { name: "over" });
+    // Raw SQL: such a floor can no longer be made through the API (imports above the budget are refused).
+    const over = { digest: "SHA-512", iterations: 2_000_000, blocks: 1, cost: 2_000_000 * 2430 };
+    await env.DB.prepare("UPDATE tenants SET legacy_verify = ? WHERE id = ?")
+      .bind(JSON.stringify(over), t.tenantId)
+      .run();
+    const work = spyHashWork();
+    const res = await api("/v1/sessions", { json: { email: uniqueEmail("nobody"), password: PW, clientId } });
+    expect(res.status).toBe(401);
+    const w = work();
+    expect(w.hmac["SHA-512"] ?? 0).toBeLessThan(10);
+    // Padded to the budget itself (600,000 SHA-256 HMACs), so the tenant's accounts stay alike.
+    expect(w.hmac["SHA-256"] ?? 0).toBeGreaterThanOrEqual(600_000);
+    expect(w.hmac["SHA-256"] ?? 0).toBeLessThanOrEqual(600_010);
+  });
 });
