@@ -43,11 +43,11 @@ const tally = (results) => {
  */
 export function steps(t, mail, created) {
   const s = {
-    async user({ password } = {}) {
+    async user({ password, mfa, clientId } = {}) {
       const email = t.newEmail("user");
       const res = await t.call("POST", "/v1/users", {
         admin: true,
-        json: { email, ...(password ? { password } : {}), clientId: t.clientId },
+        json: { email, ...(password ? { password } : {}), ...(mfa ? { mfa } : {}), clientId: clientId ?? t.clientId },
       });
       if (res.status !== 201) throw new Error(`POST /v1/users answered ${statusCode(res)}`);
       created.push(res.json.id);
@@ -185,7 +185,7 @@ export const CHECKS = [
   },
   {
     id: "no-consume-on-read",
-    refs: ["ASVS 6.4.3", "FPCS URL Tokens", WSTG],
+    refs: ["FPCS URL Tokens", WSTG],
     what: "GET and HEAD of the reset page and POST /verify with the link token never consume it (mail scanners)",
     async run(t, s) {
       const ip = t.newIp();
@@ -201,6 +201,45 @@ export const CHECKS = [
           get.status === 200 && head.status === 200 && v1.status === 200 && v2.status === 200 && done.status === 200,
         evidence: `GET ${get.status}, HEAD ${head.status}, verify ${v1.status} then ${v2.status}; complete afterwards ${statusCode(done)}`,
       };
+    },
+  },
+  {
+    id: "step-up-before-completion",
+    refs: ["ASVS 6.4.3", "FPCS User Resets Password"],
+    what: "a reset of an account with a second factor, through a client with stepUp, does not complete without the product's proof (403 STEP_UP_REQUIRED + challenge, nothing consumed)",
+    async run(t, s) {
+      const ip = t.newIp();
+      const own = await t.call("GET", `/v1/clients/${encodeURIComponent(t.clientId)}`, { ip, admin: true });
+      const made = await t.call("POST", "/v1/clients", {
+        ip,
+        admin: true,
+        json: {
+          name: "conformance step-up",
+          tenantId: own.json?.tenantId,
+          stepUp: { url: "https://product.example/mfa" },
+        },
+      });
+      if (made.status !== 201) throw new Error(`POST /v1/clients answered ${statusCode(made)}`);
+      try {
+        const { email } = await s.user({ mfa: true, clientId: made.json.clientId });
+        const res = await s.reset(email, ip, { clientId: made.json.clientId });
+        if (res.status !== 202) throw new Error(`POST /v1/password-resets answered ${statusCode(res)}`);
+        const { token } = await s.mail(email);
+        const first = await s.complete(token, newPassword(), ip);
+        const again = await s.complete(token, newPassword(), ip);
+        const still = await s.verify({ token }, ip);
+        return {
+          pass:
+            first.status === 403 &&
+            first.json?.code === "STEP_UP_REQUIRED" &&
+            typeof first.json?.challenge === "string" &&
+            again.json?.code === "STEP_UP_REQUIRED" &&
+            still.status === 200,
+          evidence: `complete without proof: ${statusCode(first)}${typeof first.json?.challenge === "string" ? " + challenge" : ", no challenge"}; again: ${statusCode(again)}; verify afterwards ${still.status}`,
+        };
+      } finally {
+        await t.call("DELETE", `/v1/clients/${encodeURIComponent(made.json.clientId)}`, { ip, admin: true });
+      }
     },
   },
   {
