@@ -54,8 +54,12 @@ export type RateDecision = { ok: true } | { ok: false; retryAfterSeconds: number
 
 /** Counts hits per (bucket, key); implementations must be safe to call for unknown accounts too. */
 export interface RateLimiter {
-  /** Counts a hit unless the bucket is full; `scale` multiplies the bucket's limit (a /48 site). */
-  hit(bucket: RateLimitBucket, key: string, scale?: number): Promise<RateDecision>;
+  /**
+   * Counts a hit unless the bucket is full. With `site` (the /48 of an IPv6 /64 key), the hit also
+   * counts against the site at SITE_LIMIT_MULTIPLE times the limit, but only when the network
+   * admitted it: one /64 hammering on cannot fill its whole /48 with its own refused hits.
+   */
+  hit(bucket: RateLimitBucket, key: string, site?: string | null): Promise<RateDecision>;
 }
 
 /** Production KV accepts one write per key per second; a second one within it is rejected. */
@@ -63,13 +67,19 @@ export const KV_WRITE_INTERVAL_MS = 1000;
 /** Writes one request may start after its response (the rest wait for later requests). */
 const WRITES_PER_REQUEST = 8;
 /**
- * The count from which a key is written to KV: half its limit. Below it no isolate writes, so an
- * address asked for once or twice (nearly all of them) costs a KV read and no KV write: the Free
- * plan has 1,000 KV writes a day. The worst case across isolates is unchanged (each admits at
- * most the limit on its own exact count); isolates that share a key near its limit see each other.
+ * The count from which a key is written to KV: its third hit in a window (half the limit for
+ * limits below 6). Below it no isolate writes, so an address asked for once or twice (nearly all
+ * of them) costs a KV read and no KV write: the Free plan has 1,000 KV writes a day. The price:
+ * isolates that each saw a key fewer times than this do not see each other's hits, so L isolates
+ * may admit up to L x (shareFrom - 1) hits before any of them shares; the worst case stays
+ * L x limit (README "Rate limits").
  */
-export const shareFrom = (limit: number) => Math.max(1, Math.ceil(limit / 2));
-/** Entries one isolate keeps; expired ones are swept, and the oldest go first beyond this. */
+export const shareFrom = (limit: number) => Math.max(1, Math.min(SHARE_FROM_HITS, Math.ceil(limit / 2)));
+const SHARE_FROM_HITS = 3;
+/**
+ * Entries one isolate keeps. Beyond it, expired entries go first, then those least recently used
+ * (an evicted key is read again from KV: it loses at most its unshared hits, fewer than shareFrom).
+ */
 const MAX_ENTRIES = 10_000;
 
 /** A KV key as this isolate knows it: what KV showed, plus exact local changes not yet written. */
@@ -83,8 +93,8 @@ interface Entry {
   pending: number;
   /** Counter: hits being written right now. */
   inflight: number;
-  /** The first read (every caller waits for the same one). */
-  loaded: Promise<void> | null;
+  /** Whether KV's value was read once (each caller that finds it unread reads it itself). */
+  loaded: boolean;
   /** Real time (ms) of the last read and of the last write attempt. */
   readAt: number;
   writtenAt: number;
@@ -122,15 +132,22 @@ export interface KvOptions {
   realNow?: () => number;
 }
 
-/** Drops expired entries now and then, and the oldest beyond MAX_ENTRIES (a flood of fresh keys). */
+/**
+ * Drops expired entries now and then; beyond MAX_ENTRIES (a flood of fresh keys) also the least
+ * recently used ones (the map is kept in order of use), never one with a write under way.
+ */
 function sweep(state: IsolateState, nowSec: number): void {
   if (++state.hits % 500 !== 0 && state.entries.size <= MAX_ENTRIES) return;
+  for (const [k, e] of state.entries) if (e.expiresAt < nowSec) drop(state, k, e);
   for (const [k, e] of state.entries) {
-    if (e.expiresAt < nowSec || state.entries.size > MAX_ENTRIES) {
-      state.entries.delete(k);
-      state.dirty.delete(e);
-    }
+    if (state.entries.size <= MAX_ENTRIES) break;
+    if (e.inflight === 0) drop(state, k, e);
   }
+}
+
+function drop(state: IsolateState, k: string, e: Entry): void {
+  state.entries.delete(k);
+  state.dirty.delete(e);
 }
 
 /**
@@ -140,6 +157,16 @@ function sweep(state: IsolateState, nowSec: number): void {
  */
 function writer(kv: KVNamespace, state: IsolateState, now: () => number, opts: KvOptions) {
   const realNow = opts.realNow ?? Date.now;
+  /** Reads KV's value into the entry, merged with what is known (never lowered). */
+  async function read(e: Entry): Promise<void> {
+    try {
+      e.known = Math.max(e.known, toNumber(await kv.get(e.key)));
+    } catch {
+      // KV is down: count on the isolate's own exact state.
+    }
+    e.readAt = realNow();
+    e.loaded = true;
+  }
   async function write(e: Entry, cooldown: boolean): Promise<void> {
     e.writtenAt = realNow();
     e.inflight = cooldown ? 0 : e.pending;
@@ -187,35 +214,31 @@ function writer(kv: KVNamespace, state: IsolateState, now: () => number, opts: K
         opts.defer(afterResponse().then(() => write(e, cooldownKeys)));
       }
     },
-    /** The entry of a key, read from KV once per isolate (a failed read counts as empty: fail open). */
+    /**
+     * The entry of a key, read from KV once per isolate (a failed read counts as empty: fail open).
+     * Callers that find it unread each read it themselves and merge: a request never awaits I/O
+     * another request started (workerd cancels that when the other request ends first).
+     */
     async load(key: string, expiresAt: number): Promise<Entry> {
       let e = state.entries.get(key);
-      if (!e) {
-        e = { key, expiresAt, known: 0, pending: 0, inflight: 0, loaded: null, readAt: 0, writtenAt: 0 };
-        state.entries.set(key, e);
-      }
-      const entry = e;
-      if (!entry.loaded) {
-        entry.loaded = kv.get(key).then(
-          (v) => {
-            entry.known = Math.max(entry.known, toNumber(v));
-            entry.readAt = realNow();
-          },
-          () => {},
-        );
-      }
-      await entry.loaded;
+      if (e) state.entries.delete(key);
+      else e = { key, expiresAt, known: 0, pending: 0, inflight: 0, loaded: false, readAt: 0, writtenAt: 0 };
+      state.entries.set(key, e); // most recently used last
+      if (!e.loaded) await read(e);
       sweep(state, Math.floor(now() / 1000));
-      return entry;
+      // Evicted meanwhile by another request's sweep: put it back (its hits are counted on it).
+      if (state.entries.get(key) !== e) state.entries.set(key, e);
+      return e;
     },
+    read,
   };
 }
 
 /**
  * Fixed-window counters in KV, exact within an isolate: each key's hits are counted in memory on
  * top of the value KV showed, so concurrent requests are counted one by one (no read-then-write
- * race). From half its limit on (shareFrom), the isolate adds up a key's hits and writes them at
- * most once per second, after the response, merged with what KV holds. Across isolates and locations the excess is bounded (README
+ * race). From a key's shareFrom-th hit on, the isolate adds up its hits and writes them at most
+ * once per second, after the response, merged with what KV holds. Across isolates and locations the excess is bounded (README
  * "Rate limits"). When KV fails, every isolate keeps counting exactly on its own (fail open to the
  * isolate's count): throttles only; budgets that guard accounts are in D1.
  */
@@ -227,23 +250,32 @@ export function kvRateLimiter(
 ): RateLimiter {
   const state = stateOf(kv);
   const w = writer(kv, state, now, opts);
+  const count = (e: Entry, limit: number) => {
+    e.pending++;
+    // Shared through KV from shareFrom hits on (README "Rate limits"); below it no write at all.
+    const shared = e.known + e.inflight + e.pending >= shareFrom(limit);
+    if (shared) state.dirty.add(e);
+    w.flush(false, shared ? e : undefined);
+  };
   return {
-    async hit(bucket, key, scale = 1) {
+    async hit(bucket, key, site) {
       const { limit, windowSeconds } = rules[bucket];
       const nowSec = Math.floor(now() / 1000);
       const window = Math.floor(nowSec / windowSeconds);
       const windowEnd = (window + 1) * windowSeconds;
-      const e = await w.load(`rl:${bucket}:${key}:${window}`, windowEnd);
-      // Nothing awaits between the check and the count: hits of one isolate are counted one by one.
-      if (e.known + e.inflight + e.pending >= limit * scale) {
-        return { ok: false, retryAfterSeconds: Math.max(1, windowEnd - Math.floor(now() / 1000)) };
-      }
-      e.pending++;
-      // Shared through KV only from half the limit on: below it, what other isolates would learn
-      // cannot change a decision that their own exact count would not make (README "Rate limits").
-      const shared = e.known + e.inflight + e.pending >= shareFrom(limit * scale);
-      if (shared) state.dirty.add(e);
-      w.flush(false, shared ? e : undefined);
+      const [e, s] = await Promise.all([
+        w.load(`rl:${bucket}:${key}:${window}`, windowEnd),
+        site ? w.load(`rl:${bucket}:${site}:${window}`, windowEnd) : null,
+      ]);
+      // Nothing awaits between the checks and the counts: hits of one isolate are counted one by one.
+      const full = (x: Entry, max: number) => x.known + x.inflight + x.pending >= max;
+      const refused = { ok: false, retryAfterSeconds: Math.max(1, windowEnd - Math.floor(now() / 1000)) } as const;
+      if (full(e, limit)) return refused;
+      count(e, limit);
+      if (!s) return { ok: true };
+      const siteLimit = limit * SITE_LIMIT_MULTIPLE;
+      if (full(s, siteLimit)) return refused;
+      count(s, siteLimit);
       return { ok: true };
     },
   };
@@ -277,13 +309,7 @@ export function kvCooldowns(kv: KVNamespace, now: () => number, opts: KvOptions)
     // Free here, but another isolate may have started one since: look again (at most once a second).
     if (left(e) === 0 && e.pending === 0 && realNow() - e.readAt >= KV_WRITE_INTERVAL_MS) {
       e.readAt = realNow();
-      e.loaded = kv.get(e.key).then(
-        (v) => {
-          e.known = Math.max(e.known, toNumber(v));
-        },
-        () => {},
-      );
-      await e.loaded;
+      await w.read(e);
     }
     return e;
   }

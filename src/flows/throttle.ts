@@ -2,7 +2,7 @@ import { hmacHex } from "../crypto/tokens";
 import type { Deps } from "../deps";
 import { AppError } from "../domain/errors";
 import { networkKey, siteKey } from "../domain/network";
-import { type RateLimitBucket, SITE_LIMIT_MULTIPLE } from "../rate-limit";
+import type { RateLimitBucket } from "../rate-limit";
 
 /** Counts a hit and throws RATE_LIMITED (with Retry-After) when the bucket is full. */
 export async function enforceLimit(deps: Deps, bucket: RateLimitBucket, key: string): Promise<void> {
@@ -12,16 +12,10 @@ export async function enforceLimit(deps: Deps, bucket: RateLimitBucket, key: str
 /**
  * Counts a hit in every bucket at once (no extra latency per bucket; the limiter answers from the
  * isolate's memory after its first KV read of a key). A network key of ipKey that is an IPv6 /64
- * also counts against its /48 at SITE_LIMIT_MULTIPLE times the limit.
+ * also counts against its /48 at SITE_LIMIT_MULTIPLE times the limit, when the /64 admitted it.
  */
 export async function enforceLimits(deps: Deps, hits: [RateLimitBucket, string][]): Promise<void> {
-  const all: [RateLimitBucket, string, number][] = [];
-  for (const [bucket, key] of hits) {
-    all.push([bucket, key, 1]);
-    const site = siteKey(key);
-    if (site) all.push([bucket, site, SITE_LIMIT_MULTIPLE]);
-  }
-  const decisions = await Promise.all(all.map(([bucket, key, scale]) => deps.limiter.hit(bucket, key, scale)));
+  const decisions = await Promise.all(hits.map(([bucket, key]) => deps.limiter.hit(bucket, key, siteKey(key))));
   throwIfLimited(decisions.map((d) => (d.ok ? 0 : d.retryAfterSeconds)));
 }
 
