@@ -12,6 +12,7 @@ import {
   strongPassword,
   uniqueEmail,
 } from "../../helpers";
+import { productionKv } from "../../helpers/kv";
 
 // The sign-in budgets of POST /v1/sessions (src/flows/sign-in.ts, src/db/budgets.ts): failures per
 // (account, network) and per account, counted in D1 with one atomic statement, so that parallel
@@ -51,6 +52,28 @@ describe("POST /v1/sessions: the per-account budget", () => {
       expect(Number(r.headers.get("Retry-After"))).toBeLessThanOrEqual(900);
     }
     // The refused ones never reached the password check (10 checks at 20,000 iterations = 1 call each).
+    expect(derived).toBe(10);
+  });
+
+  it("holds across isolates: 40 wrong passwords spread over 4 isolates check 10 in all (the budget is in D1, not KV)", async () => {
+    const email = uniqueEmail("brute-iso");
+    await createUser(email, strongPassword());
+    const fake = productionKv();
+    const isolates = [fake.kv, fake.isolate(), fake.isolate(), fake.isolate()];
+    const ip = ip4();
+    let responses: Response[] = [];
+    const derived = await pbkdf2During(async () => {
+      responses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          api("/v1/sessions", {
+            json: { email, password: "Wrong-Password-1" },
+            ip,
+            bindings: { RATE_LIMIT_KV: isolates[i % 4]! },
+          }),
+        ),
+      );
+    });
+    expect(responses.filter((r) => r.status === 401)).toHaveLength(10);
     expect(derived).toBe(10);
   });
 
