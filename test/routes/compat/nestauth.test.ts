@@ -87,6 +87,24 @@ describe("POST /auth/verify-otp", () => {
   });
 });
 
+describe("POST /auth/verify-otp: the account's wrong-code budget", () => {
+  it("after 10 wrong codes over two resets, a third reset's right code gets the same 401 INVALID_CODE", async () => {
+    const email = uniqueEmail("na-budget");
+    await createUser(email, strongPassword());
+    for (let round = 0; round < 2; round++) {
+      expect((await api(FORGOT, { json: { email } })).status).toBe(200);
+      const { code } = await resetMail(email);
+      const wrong = code === "000000" ? "111111" : "000000";
+      for (let i = 0; i < 5; i++) expect((await api(VERIFY, { json: { email, otp: wrong } })).status).toBe(401);
+    }
+    expect((await api(FORGOT, { json: { email } })).status).toBe(200);
+    const { code } = await resetMail(email);
+    const refused = await api(VERIFY, { json: { email, otp: code } });
+    expect(refused.status).toBe(401);
+    expect(await nestError(refused)).toMatchObject({ error: "Unauthorized", code: "INVALID_CODE" });
+  });
+});
+
 describe("POST /auth/reset-password (seed 001)", () => {
   it('200 {message: "Password has been reset successfully"}; the seed\'s sample Authorization header is ignored', async () => {
     const email = uniqueEmail("na-reset");
