@@ -17,7 +17,7 @@ export { ConfigError };
 export interface Env extends MailEnv {
   DB: D1Database;
   RATE_LIMIT_KV: KVNamespace;
-  /** Workers Static Assets (public/): the non-English message catalogues. */
+  /** Workers Static Assets (public/): the message catalogues of every locale. */
   ASSETS?: Fetcher;
   ENVIRONMENT?: string;
   PUBLIC_BASE_URL?: string;

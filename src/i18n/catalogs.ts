@@ -1,44 +1,62 @@
+import { AppError } from "../domain/errors";
 import type { Locale } from "../domain/locale";
+import type { Messages } from "./mail/en";
+import type { PageMessages } from "./pages/en";
 
-/** Where a catalogue is used; each has its own English source (src/i18n/mail/en.ts, src/i18n/pages/en.ts). */
-export type CatalogKind = "mail" | "pages";
+/** Each catalogue by where it is used; English (public/i18n/<kind>/en.json) defines the keys. */
+export interface Catalogs {
+  mail: Messages;
+  pages: PageMessages;
+}
+export type CatalogKind = keyof Catalogs;
 
 /** Returns the messages of one locale, falling back to English for anything missing. */
-export type CatalogLoader = <T extends Record<string, string>>(
-  kind: CatalogKind,
-  locale: Locale,
-  english: T,
-) => Promise<T>;
+export type CatalogLoader = <K extends CatalogKind>(kind: K, locale: Locale) => Promise<Catalogs[K]>;
 
 // Catalogues never change within a deployment, so each isolate fetches each one once.
 const cache = new WeakMap<Fetcher, Map<string, Promise<Record<string, string>>>>();
 
 /**
- * Catalogue loader: English is bundled; the other locales are JSON files under public/i18n, read
- * through the Workers Static Assets binding. Kept out of the script on purpose: bundled, they would
- * cost ~13 KiB gzip of every cold start (DESIGN §9) to serve the few requests that need them. When
- * a file cannot be read the page or email is still produced, in English, and the failure is logged.
+ * Catalogue loader: every locale, English included, is a JSON file under public/i18n, read through
+ * the Workers Static Assets binding once per isolate (a warm isolate answers from memory). Kept out
+ * of the script on purpose: bundled, the non-English ones alone would cost ~13 KiB gzip of every cold
+ * start (DESIGN §9).
+ * Another locale is laid over English and fetched alongside it. When its file cannot be read the page
+ * or email is still produced, in English, and the failure is logged; without English (deployed with
+ * the script, so as unlikely as the script missing) the request fails with SERVICE_UNAVAILABLE,
+ * logged too, and the next one tries again.
  */
 export function assetCatalogs(assets: Fetcher | undefined, onError: (detail: string) => void): CatalogLoader {
-  return async (kind, locale, english) => {
-    if (locale === "en" || !assets) return english;
-    const files = cache.get(assets) ?? new Map<string, Promise<Record<string, string>>>();
-    cache.set(assets, files);
-    const path = `${kind}/${locale}`;
-    let load = files.get(path);
-    if (!load) {
-      load = assets.fetch(`https://assets.invalid/i18n/${path}.json`).then(async (res) => {
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        return (await res.json()) as Record<string, string>;
-      });
-      files.set(path, load);
-      load.catch(() => files.delete(path));
+  const read = (path: string): Promise<Record<string, string>> => {
+    let load: Promise<Record<string, string>> | undefined;
+    if (!assets) load = Promise.reject(new Error("no ASSETS binding"));
+    else {
+      const files = cache.get(assets) ?? new Map<string, Promise<Record<string, string>>>();
+      cache.set(assets, files);
+      load = files.get(path);
+      if (!load) {
+        load = assets.fetch(`https://assets.invalid/i18n/${path}.json`).then(async (res) => {
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          return (await res.json()) as Record<string, string>;
+        });
+        files.set(path, load);
+        load.catch(() => files.delete(path));
+      }
     }
-    try {
-      return { ...english, ...(await load) };
-    } catch (e) {
+    return load.catch((e: unknown) => {
       onError(`catalogue ${path}: ${e instanceof Error ? e.message : "unreadable"}`);
-      return english;
-    }
+      throw e;
+    });
+  };
+  return async (kind, locale) => {
+    const english = read(`${kind}/en`);
+    const own = locale === "en" ? null : read(`${kind}/${locale}`).catch(() => null);
+    const [base, messages] = await Promise.all([
+      english.catch(() => {
+        throw new AppError("SERVICE_UNAVAILABLE");
+      }),
+      own,
+    ]);
+    return (messages ? { ...base, ...messages } : base) as Catalogs[typeof kind];
   };
 }

@@ -4,7 +4,6 @@ import type { Deps } from "../deps";
 import type { Client } from "../domain/client";
 import { senderDomainAllowed } from "../domain/email";
 import { matchLocale } from "../domain/locale";
-import { en } from "../i18n/mail/en";
 import { headerSafe, type OutgoingEmail } from "../mail/mailer";
 import { renderEmail, type TemplateName, type TemplateVars } from "../mail/templates/render";
 import type { OutboxInsert } from "./store";
@@ -46,7 +45,7 @@ export async function composeEmail(
 ): Promise<OutboxInsert> {
   const product = opts.client.branding.productName ?? opts.client.name;
   const locale = matchLocale(opts.locale) ?? "en";
-  const messages = await deps.catalog("mail", locale, en);
+  const messages = await deps.catalog("mail", locale);
   const rendered = renderEmail(opts.template, locale, { product, ...opts.vars }, opts.client.branding, messages);
   const message: OutgoingEmail = { to: opts.to, from: fromAddress(deps, opts.client), ...rendered };
   const id = newId("msg_");

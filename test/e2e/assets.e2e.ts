@@ -12,7 +12,7 @@ const get = (path: string) => fetch(server.baseUrl + path, { redirect: "manual" 
 
 describe("static assets behind a real wrangler dev", () => {
   it("keeps the message catalogues private: /i18n/* is answered by the Worker with a 404", async () => {
-    for (const path of ["/i18n/mail/fr.json", "/i18n/pages/de.json"]) {
+    for (const path of ["/i18n/mail/fr.json", "/i18n/pages/de.json", "/i18n/pages/en.json"]) {
       // The files are there (the Worker reads them through the ASSETS binding)...
       expect(existsSync(publicFile(path)), path).toBe(true);
       // ...but the public gets the Worker's own 404, not the file.

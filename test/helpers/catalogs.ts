@@ -1,4 +1,5 @@
 import mail_de from "../../public/i18n/mail/de.json";
+import mail_en from "../../public/i18n/mail/en.json";
 import mail_es from "../../public/i18n/mail/es.json";
 import mail_fr from "../../public/i18n/mail/fr.json";
 import mail_it from "../../public/i18n/mail/it.json";
@@ -6,6 +7,7 @@ import mail_ja from "../../public/i18n/mail/ja.json";
 import mail_nl from "../../public/i18n/mail/nl.json";
 import mail_pt from "../../public/i18n/mail/pt.json";
 import pages_de from "../../public/i18n/pages/de.json";
+import pages_en from "../../public/i18n/pages/en.json";
 import pages_es from "../../public/i18n/pages/es.json";
 import pages_fr from "../../public/i18n/pages/fr.json";
 import pages_it from "../../public/i18n/pages/it.json";
@@ -13,15 +15,15 @@ import pages_ja from "../../public/i18n/pages/ja.json";
 import pages_nl from "../../public/i18n/pages/nl.json";
 import pages_pt from "../../public/i18n/pages/pt.json";
 import type { Locale } from "../../src/domain/locale";
-import { type Messages, en as mailEn } from "../../src/i18n/mail/en";
-import { type PageMessages, en as pagesEn } from "../../src/i18n/pages/en";
+import type { Messages } from "../../src/i18n/mail/en";
+import type { PageMessages } from "../../src/i18n/pages/en";
 
-// Every catalogue as the Worker reads it (English bundled, the rest from public/i18n): typed as the
+// Every catalogue as the Worker reads it (public/i18n, through the ASSETS binding): typed as the
 // English catalogue, so a file missing a key fails to compile; the i18n tests check exact key sets.
 
 /** Email catalogues by locale. */
 export const MAIL: Record<Locale, Messages> = {
-  en: mailEn,
+  en: mail_en,
   fr: mail_fr,
   de: mail_de,
   es: mail_es,
@@ -32,7 +34,7 @@ export const MAIL: Record<Locale, Messages> = {
 };
 /** Page catalogues by locale. */
 export const PAGES: Record<Locale, PageMessages> = {
-  en: pagesEn,
+  en: pages_en,
   fr: pages_fr,
   de: pages_de,
   es: pages_es,

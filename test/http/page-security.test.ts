@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { en } from "../../src/i18n/pages/en";
+import en from "../../public/i18n/pages/en.json";
 import { createUser, mailTo, strongPassword, uniqueEmail } from "../helpers";
 import { expectSecurePage, formOf, heading, newSession, signIn, submit, userWithReset, visit } from "../helpers/pages";
 

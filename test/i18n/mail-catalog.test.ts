@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import en from "../../public/i18n/mail/en.json";
 import { SUPPORTED_LOCALES } from "../../src/domain/locale";
-import { en } from "../../src/i18n/mail/en";
 import { MAIL as MESSAGES } from "../helpers/catalogs";
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import en from "../../public/i18n/pages/en.json";
 import { SUPPORTED_LOCALES } from "../../src/domain/locale";
-import { en } from "../../src/i18n/pages/en";
 import { PAGES as PAGE_MESSAGES } from "../helpers/catalogs";
 
-// The hosted pages' strings (src/i18n/pages/en.ts and public/i18n/pages/*.json).
+// The hosted pages' strings (public/i18n/pages/*.json; en defines the keys).
 
 describe("page strings", () => {
   it("exist for every locale with exactly the keys and placeholders of en", () => {

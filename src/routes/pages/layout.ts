@@ -5,7 +5,7 @@ import { type Locale, negotiateLocale } from "../../domain/locale";
 import { html, type SafeHtml } from "../../html";
 import type { AppEnv } from "../../http/context";
 import { ensureCsrfCookie, newNonce, pageHeaders } from "../../http/page-security";
-import { en, type PageKey } from "../../i18n/pages/en";
+import type { PageKey, PageMessages } from "../../i18n/pages/en";
 import { type Translate, translator } from "../../i18n/translate";
 import { accentColor, isWebUrl } from "../../mail/templates/render";
 
@@ -15,6 +15,8 @@ export interface Page {
   deps: Deps;
   locale: Locale;
   t: Translate<PageKey>;
+  /** The catalogue behind `t` (English keys, this locale's words). */
+  messages: PageMessages;
   nonce: string;
   /** The browser's CSRF cookie id (forms are bound to it). */
   cookie: string;
@@ -43,11 +45,13 @@ export async function openPage(
   if (opts.uiLocales) carry.ui_locales = locale;
   if (opts.redirectUri) carry.redirect_uri = opts.redirectUri;
   const branding = client?.branding ?? {};
+  const messages = await deps.catalog("pages", locale);
   return {
     c,
     deps,
     locale,
-    t: translator(await deps.catalog("pages", locale, en)),
+    t: translator(messages),
+    messages,
     nonce: newNonce(),
     cookie: ensureCsrfCookie(c, deps),
     client,

@@ -1,6 +1,6 @@
 import type { PasswordPolicy } from "../../domain/password-policy";
 import { html, type SafeHtml } from "../../html";
-import { en, type PageKey } from "../../i18n/pages/en";
+import type { PageKey } from "../../i18n/pages/en";
 import { carriedFields, type Page, pageLink } from "./layout";
 import type { View } from "./views";
 
@@ -13,7 +13,7 @@ export interface RuleError {
 /** Localized message of a policy code; codes we have no sentence for (a future rule) get a generic one. */
 export function ruleMessage(p: Page, code: string, policy: PasswordPolicy): string {
   const key = (code === "mismatch" ? "err.mismatch" : `err.${code}`) as PageKey;
-  return p.t(key in en ? key : "err.other", { min: policy.minLength, max: policy.maxLength });
+  return p.t(key in p.messages ? key : "err.other", { min: policy.minLength, max: policy.maxLength });
 }
 
 // The list shown up front; `data-rule` ties each item to the script's live check and the server's code.

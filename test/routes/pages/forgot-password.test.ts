@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { en } from "../../../src/i18n/pages/en";
+import en from "../../../public/i18n/pages/en.json";
 import { adminHeaders, createUser, mailTo, newClient, rows, strongPassword, uniqueEmail } from "../../helpers";
 import { formOf, heading, newSession, signIn, submit, userWithReset, visit } from "../../helpers/pages";
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import en from "../../../public/i18n/pages/en.json";
 import { getDb } from "../../../src/db/client";
-import { en } from "../../../src/i18n/pages/en";
 import {
   adminHeaders,
   api,

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import en from "../../../public/i18n/pages/en.json";
 import { getDb } from "../../../src/db/client";
-import { en } from "../../../src/i18n/pages/en";
 import {
   adminHeaders,
   api,
