@@ -458,6 +458,25 @@ describe("imported accounts sign in with the same work as every other account of
     expect(res.status).toBe(401);
     expect(work().hmac["SHA-256"] ?? 0).toBeLessThan(10);
   });
+  it("compares an imported hash with the derived one through crypto.subtle.timingSafeEqual", {
+    timeout: 30_000,
+  }, async () => {
+    const t = await newTenant("Imported compare");
+    const { clientId } = await newClient(t.headers, { name: "cmp" });
+    const email = uniqueEmail("imp-cmp");
+    const imported = await api("/v1/users/import", {
+      json: { users: [{ email, passwordHash: DJANGO_105K }] },
+      headers: t.headers,
+    });
+    expect(imported.status).toBe(200);
+    const storedHash = hex(fromB64(DJANGO_105K.split("$").at(-1)!)!);
+    const spy = vi.spyOn(crypto.subtle, "timingSafeEqual");
+    const res = await api("/v1/sessions", { json: { email, password: "Wrong-Passw0rd!", clientId } });
+    expect(await codeOf(res)).toBe("INVALID_CREDENTIALS");
+    const calls = spy.mock.calls.map((args) => args.map(argHex));
+    expect(calls.some(([x, y]) => (x === storedHash) !== (y === storedHash))).toBe(true);
+  });
+
   it("a floor above the CPU budget (an import from before the budget existed) costs a sign-in at most the budget", {
     timeout: 60_000,
   }, async () => {
