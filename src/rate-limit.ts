@@ -130,17 +130,19 @@ export interface KvOptions {
   defer: (work: Promise<unknown>) => void;
   /** Real time in ms, for KV's write rate (the business clock `now` may be moved by tests). */
   realNow?: () => number;
+  /** Entries the isolate keeps (default MAX_ENTRIES; tests lower it). */
+  maxEntries?: number;
 }
 
 /**
  * Drops expired entries now and then; beyond MAX_ENTRIES (a flood of fresh keys) also the least
  * recently used ones (the map is kept in order of use), never one with a write under way.
  */
-function sweep(state: IsolateState, nowSec: number): void {
-  if (++state.hits % 500 !== 0 && state.entries.size <= MAX_ENTRIES) return;
+function sweep(state: IsolateState, nowSec: number, max: number): void {
+  if (++state.hits % 500 !== 0 && state.entries.size <= max) return;
   for (const [k, e] of state.entries) if (e.expiresAt < nowSec) drop(state, k, e);
   for (const [k, e] of state.entries) {
-    if (state.entries.size <= MAX_ENTRIES) break;
+    if (state.entries.size <= max) break;
     if (e.inflight === 0) drop(state, k, e);
   }
 }
@@ -225,7 +227,7 @@ function writer(kv: KVNamespace, state: IsolateState, now: () => number, opts: K
       else e = { key, expiresAt, known: 0, pending: 0, inflight: 0, loaded: false, readAt: 0, writtenAt: 0 };
       state.entries.set(key, e); // most recently used last
       if (!e.loaded) await read(e);
-      sweep(state, Math.floor(now() / 1000));
+      sweep(state, Math.floor(now() / 1000), opts.maxEntries ?? MAX_ENTRIES);
       // Evicted meanwhile by another request's sweep: put it back (its hits are counted on it).
       if (state.entries.get(key) !== e) state.entries.set(key, e);
       return e;

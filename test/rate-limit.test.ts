@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { kvRateLimiter, RATE_LIMIT_BUCKETS, type RateLimitRule } from "../src/rate-limit";
 import { api, type CallOptions, codeOf, createUser, mailTo, strongPassword, uniqueEmail } from "./helpers";
 import { failingKv, productionKv } from "./helpers/kv";
 
@@ -151,6 +152,23 @@ describe("KV writes (production allows one write per key per second)", () => {
     expect(res?.status).toBe(202);
     await new Promise((r) => setTimeout(r, 50));
     expect(puts).toBeGreaterThan(0);
+  });
+});
+
+describe("an isolate's memory of keys", () => {
+  it("forgets the least recently used keys first: a key in use keeps its exact count under a flood of fresh keys", async () => {
+    const rules = Object.fromEntries(RATE_LIMIT_BUCKETS.map((b) => [b, { limit: 5, windowSeconds: 900 }])) as Record<
+      (typeof RATE_LIMIT_BUCKETS)[number],
+      RateLimitRule
+    >;
+    // Writes never run (deferred work dropped): a forgotten key would start again from nothing.
+    const limiter = kvRateLimiter(productionKv().kv, rules, Date.now, { defer: () => {}, maxEntries: 3 });
+    const decisions: boolean[] = [];
+    for (let i = 0; i < 12; i++) {
+      decisions.push((await limiter.hit("resetPerEmail", "target")).ok);
+      await limiter.hit("resetPerEmail", `fresh-${i}`);
+    }
+    expect(decisions.filter(Boolean)).toHaveLength(5);
   });
 });
 
