@@ -1,3 +1,4 @@
+import { brevoEvents, postmarkEvents } from "./basic-auth";
 import { mailgunEvents } from "./mailgun";
 import { resendEvents } from "./resend";
 import type { Incoming, MailEvent, MailEventProvider, MailEventSecrets } from "./types";
@@ -10,4 +11,6 @@ type Reader<S> = (r: Incoming, secret: S) => Promise<MailEvent[]>;
 export const MAIL_EVENT_READERS: { [P in MailEventProvider]?: Reader<NonNullable<MailEventSecrets[P]>> } = {
   resend: resendEvents,
   mailgun: mailgunEvents,
+  postmark: postmarkEvents,
+  brevo: brevoEvents,
 };
