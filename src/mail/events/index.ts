@@ -1,6 +1,7 @@
 import { brevoEvents, postmarkEvents } from "./basic-auth";
 import { mailgunEvents } from "./mailgun";
 import { resendEvents } from "./resend";
+import { sendgridEvents } from "./sendgrid";
 import type { Incoming, MailEvent, MailEventProvider, MailEventSecrets } from "./types";
 
 export * from "./types";
@@ -13,4 +14,5 @@ export const MAIL_EVENT_READERS: { [P in MailEventProvider]?: Reader<NonNullable
   mailgun: mailgunEvents,
   postmark: postmarkEvents,
   brevo: brevoEvents,
+  sendgrid: sendgridEvents,
 };
