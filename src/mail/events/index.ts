@@ -2,6 +2,7 @@ import { brevoEvents, postmarkEvents } from "./basic-auth";
 import { mailgunEvents } from "./mailgun";
 import { resendEvents } from "./resend";
 import { sendgridEvents } from "./sendgrid";
+import { snsEvents } from "./sns";
 import type { Incoming, MailEvent, MailEventProvider, MailEventSecrets } from "./types";
 
 export * from "./types";
@@ -15,4 +16,5 @@ export const MAIL_EVENT_READERS: { [P in MailEventProvider]?: Reader<NonNullable
   postmark: postmarkEvents,
   brevo: brevoEvents,
   sendgrid: sendgridEvents,
+  ses: snsEvents,
 };
