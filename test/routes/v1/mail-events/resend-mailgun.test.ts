@@ -1,5 +1,15 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { adminHeaders, api, clock, codeOf, envWith, rows, runCron, uniqueEmail } from "../../../helpers";
+import {
+  adminHeaders,
+  api,
+  clock,
+  codeOf,
+  envWith,
+  rows,
+  runCron,
+  strongPassword,
+  uniqueEmail,
+} from "../../../helpers";
 import {
   b64,
   fakeNetwork,
@@ -141,6 +151,35 @@ describe("POST /v1/mail-events/resend", () => {
       queued!.id,
     );
     expect(after).toEqual({ status: "suppressed", payload: null });
+  });
+
+  it("every kind of email is held: an admin reset, and the password-changed notice of a reset completed with an earlier link", async () => {
+    const fake = fakeNetwork(resendAnswer);
+    const sent = await sendOne(RESEND, fake);
+    const link = /token=([A-Za-z0-9_-]{43})/.exec(((await fake.mail[0]!.clone().json()) as { text: string }).text);
+    await resendEvent("email.bounced", resendBounce(sent.email, sent.providerMessageId));
+    const mails = fake.mail.length;
+    const done = await api("/v1/password-resets/complete", {
+      json: { token: link![1], newPassword: strongPassword(), clientId: sent.clientId },
+      env: RESEND,
+    });
+    expect(done.status).toBe(200);
+    const admin = await api(`/v1/users/${sent.userId}/password-reset?clientId=${sent.clientId}`, {
+      method: "POST",
+      headers: sent.tenant.headers,
+      env: RESEND,
+    });
+    expect(admin.status).toBe(204);
+    expect(fake.mail.length).toBe(mails);
+    const held = await rows<{ template: string; status: string }>(
+      "SELECT template, status FROM outbox WHERE user_id = ? AND channel = 'email' AND id != ? ORDER BY template",
+      sent.userId,
+      sent.outboxId,
+    );
+    expect(held).toEqual([
+      { template: "admin_reset", status: "suppressed" },
+      { template: "password_changed", status: "suppressed" },
+    ]);
   });
 
   it("parallel duplicates record one suppression, one audit event and one client webhook", async () => {
