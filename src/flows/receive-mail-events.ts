@@ -4,12 +4,14 @@ import { newId } from "../crypto/tokens";
 import { auditRow } from "../db/audit";
 import { findWebhookTarget } from "../db/clients";
 import { guardedInsert } from "../db/guarded";
+import { onlyWhen } from "../db/raw";
 import { auditEvents, outbox, suppressions } from "../db/schema";
 import { ALL_TENANTS, suppressionKey } from "../db/suppressions";
 import type { Deps } from "../deps";
 import { maskEmail, normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
 import {
+  bare,
   MAIL_EVENT_PROVIDERS,
   MAIL_EVENT_READERS,
   type MailEvent,
@@ -40,7 +42,7 @@ export async function receiveMailEvents(deps: Deps, provider: string, body: stri
   const p = provider as MailEventProvider;
   const secret = deps.config.mailEvents[p];
   const read = MAIL_EVENT_READERS[p] as ((r: unknown, s: unknown) => Promise<MailEvent[]>) | undefined;
-  if (!secret || !read) return unverified(`MAIL_EVENT_SECRETS has no ${p} entry.`);
+  if (!secret || !read) return unverified();
   const events = await read(
     { body, headers, now: deps.now(), fetch: (i: RequestInfo | URL, o?: RequestInit) => fetch(i, o) },
     secret,
@@ -51,11 +53,11 @@ export async function receiveMailEvents(deps: Deps, provider: string, body: stri
 
 /**
  * Each event in one batch, idempotent per message and event (providers retry, sometimes in
- * parallel): the audit event goes first, inserted only while the row has not recorded a like
- * event yet, and everything else of that event is guarded on that audit row existing. So of
- * duplicates exactly one records the event, suppresses the address and queues the webhook. An
- * event naming no message of ours (or a purged one) suppresses the address for every tenant,
- * guarded the same way on the suppression row it inserted.
+ * parallel): its audit event goes first, inserted only while the message has not recorded a like
+ * event yet (a delivery once; a bounce or complaint once, also after a delivery), and everything
+ * else of the event is guarded on that audit row. So of duplicates exactly one records the event,
+ * suppresses the address and queues the webhook. An event naming no message of ours (or a purged
+ * one) suppresses the address for every tenant, audited only while it was not suppressed so yet.
  */
 async function applyMailEvents(deps: Deps, provider: MailEventProvider, events: MailEvent[]): Promise<void> {
   const { db } = deps;
@@ -67,16 +69,7 @@ async function applyMailEvents(deps: Deps, provider: MailEventProvider, events: 
             WHERE provider = ${provider} AND provider_message_id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
       )
     : [];
-  const byId = new Map(sent.map((r) => [r.provider_message_id.replace(/^<|>$/g, ""), r]));
-  const hooks = new Map<string, Promise<string | null>>();
-  const hookUrl = (clientId: string) => {
-    if (!hooks.has(clientId))
-      hooks.set(
-        clientId,
-        findWebhookTarget(db, clientId).then((t) => t?.url ?? null),
-      );
-    return hooks.get(clientId)!;
-  };
+  const byId = new Map(sent.map((r) => [bare(r.provider_message_id), r]));
   const statements: BatchItem<"sqlite">[] = [];
   for (const e of events) {
     const row = e.messageId ? byId.get(e.messageId) : undefined;
@@ -84,60 +77,49 @@ async function applyMailEvents(deps: Deps, provider: MailEventProvider, events: 
     // A delivery of a message we no longer know changes nothing.
     if (!row && !bad) continue;
     const email = normalizeEmail(e.email);
+    const masked = maskEmail(email);
     const tenantId = row?.tenant_id ?? ALL_TENANTS;
-    const suppressionId = newId("sup_");
-    const auditId = newId("evt_");
+    const hash = await suppressionKey(deps.config.keys.lookup, email);
     const audit = auditRow(deps.meta, now, {
       type: `email.${e.type}`,
       tenantId,
       clientId: row?.client_id,
       userId: row?.user_id,
-      data: { provider, messageId: row?.id ?? null, email: maskEmail(email), ...(bad ? { suppressed: true } : {}) },
+      data: { provider, messageId: row?.id ?? null, email: masked },
     });
-    const suppression = bad && {
-      id: suppressionId,
+    const first = row
+      ? sql`EXISTS (SELECT 1 FROM outbox WHERE id = ${row.id} AND (provider_event IS NULL OR ${onlyWhen(bad)} AND provider_event = 'delivered'))`
+      : sql`NOT EXISTS (SELECT 1 FROM suppressions WHERE address_hash = ${hash} AND tenant_id = '*')`;
+    const guard: SQL = sql`EXISTS (SELECT 1 FROM audit_events WHERE id = ${audit.id})`;
+    statements.push(guardedInsert(db, auditEvents, audit, first));
+    if (row)
+      statements.push(
+        db
+          .update(outbox)
+          .set({ providerEvent: e.type, providerEventAt: now })
+          .where(sql`${outbox.id} = ${row.id} AND ${guard}`),
+      );
+    if (!bad) continue;
+    const reason = e.type === "bounced" ? "bounce" : "complaint";
+    const suppression = {
+      id: newId("sup_"),
       tenantId,
-      addressHash: await suppressionKey(deps.config.keys.lookup, email),
-      maskedAddress: maskEmail(email),
-      reason: e.type === "bounced" ? "bounce" : "complaint",
+      addressHash: hash,
+      maskedAddress: masked,
+      reason,
       provider,
       messageId: row?.id ?? null,
       createdAt: now,
     };
-    if (!row) {
-      const guard = sql`EXISTS (SELECT 1 FROM suppressions WHERE id = ${suppressionId})`;
-      statements.push(
-        guardedInsert(db, suppressions, suppression as never, sql`1`, { orIgnore: true }),
-        guardedInsert(db, auditEvents, { ...audit, id: auditId }, guard),
-      );
-      continue;
-    }
-    // First like event per message: a delivery once, a bounce or complaint once (after a delivery too).
-    const open = bad ? sql`(provider_event IS NULL OR provider_event = 'delivered')` : sql`provider_event IS NULL`;
-    const guard: SQL = sql`EXISTS (SELECT 1 FROM audit_events WHERE id = ${auditId})`;
-    statements.push(
-      guardedInsert(
-        db,
-        auditEvents,
-        { ...audit, id: auditId },
-        sql`EXISTS (SELECT 1 FROM outbox WHERE id = ${row.id} AND ${open})`,
-      ),
-      db
-        .update(outbox)
-        .set({ providerEvent: e.type, providerEventAt: now })
-        .where(sql`${outbox.id} = ${row.id} AND ${guard}`),
-    );
-    if (!suppression) continue;
     statements.push(guardedInsert(db, suppressions, suppression, guard, { orIgnore: true }));
-    const client = { id: row.client_id, tenantId: row.tenant_id, webhookUrl: await hookUrl(row.client_id) };
+    if (!row) continue;
+    const client = {
+      id: row.client_id,
+      tenantId,
+      webhookUrl: (await findWebhookTarget(db, row.client_id))?.url ?? null,
+    };
     const data = { messageId: row.id, template: row.template, userId: row.user_id, email, provider };
-    const hook = await composeWebhook(
-      deps,
-      client,
-      e.type === "bounced" ? "email.bounced" : "email.complained",
-      data,
-      row.user_id,
-    );
+    const hook = await composeWebhook(deps, client, `email.${e.type as "bounced"}`, data, row.user_id);
     if (hook) statements.push(insertOutbox(db, hook, guard));
   }
   if (statements.length) await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]]);

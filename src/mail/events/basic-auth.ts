@@ -19,7 +19,7 @@ async function authorized(r: Incoming, secret: string): Promise<void> {
       : basic
         ? new TextDecoder().decode(fromB64(value) ?? new Uint8Array())
         : value;
-  if (!(await timingSafeEqualStr(given, secret))) unverified("The webhook's credentials do not match.");
+  if (!(await timingSafeEqualStr(given, secret))) unverified();
 }
 
 interface PostmarkEvent {

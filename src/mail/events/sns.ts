@@ -51,16 +51,14 @@ function certKey(r: Incoming, url: string): Promise<Uint8Array<ArrayBuffer>> {
  */
 export async function snsEvents(r: Incoming, secret: { topicArns: string[] }): Promise<MailEvent[]> {
   const m = parsed<SnsMessage>(r.body);
-  if (typeof m.SigningCertURL !== "string" || !SNS_HOST.test(m.SigningCertURL))
-    return unverified("SigningCertURL is not an SNS certificate URL.");
-  if (!secret.topicArns.includes(m.TopicArn ?? "")) return unverified("The TopicArn is not configured.");
+  if (typeof m.SigningCertURL !== "string" || !SNS_HOST.test(m.SigningCertURL)) return unverified();
+  if (!secret.topicArns.includes(m.TopicArn ?? "")) return unverified();
   fresh(Date.parse(m.Timestamp ?? ""), r.now, SNS_WINDOW_MS);
   const hash = m.SignatureVersion === "1" ? "SHA-1" : m.SignatureVersion === "2" ? "SHA-256" : null;
-  const fields =
-    m.Type === "Notification"
-      ? ["Message", "MessageId", "Subject", "Timestamp", "TopicArn", "Type"]
-      : ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"];
-  const signed = fields
+  // A Notification signs Message, MessageId, Subject (when present), Timestamp, TopicArn, Type; a
+  // (Un)SubscriptionConfirmation also SubscribeURL and Token: one list, in byte order, of what is
+  // present (a field added to a message is signed over too, so it fails the check).
+  const signed = ["Message", "MessageId", "Subject", "SubscribeURL", "Timestamp", "Token", "TopicArn", "Type"]
     .filter((f) => typeof m[f] === "string")
     .map((f) => `${f}\n${m[f]}\n`)
     .join("");
@@ -72,10 +70,9 @@ export async function snsEvents(r: Incoming, secret: { topicArns: string[] }): P
   } catch {
     // an unreachable certificate or a malformed signature is a wrong one
   }
-  if (!ok) unverified("The SNS signature does not match.");
+  if (!ok) unverified();
   if (m.Type === "SubscriptionConfirmation") {
-    if (typeof m.SubscribeURL !== "string" || !SNS_HOST.test(m.SubscribeURL))
-      return unverified("SubscribeURL is not an SNS URL.");
+    if (typeof m.SubscribeURL !== "string" || !SNS_HOST.test(m.SubscribeURL)) return unverified();
     const res = await r.fetch(m.SubscribeURL, { redirect: "manual" });
     if (!res.ok) throw new Error(`SNS subscription confirmation: HTTP ${res.status}`);
     return [];

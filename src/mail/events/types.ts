@@ -34,14 +34,13 @@ export interface Incoming {
 }
 
 /** INVALID_SIGNATURE: the one answer to anything unverified (unsigned, badly signed, stale, not configured). */
-export const unverified = (detail: string): never => {
-  throw new AppError("INVALID_SIGNATURE", detail);
+export const unverified = (): never => {
+  throw new AppError("INVALID_SIGNATURE");
 };
 
 /** Refuses a timestamp (epoch ms) further than `windowMs` from now either way. */
 export function fresh(t: number, now: number, windowMs: number): void {
-  if (!Number.isFinite(t) || Math.abs(now - t) > windowMs)
-    unverified(`The event's timestamp is outside the ${windowMs / 60_000}-minute window.`);
+  if (!Number.isFinite(t) || Math.abs(now - t) > windowMs) unverified();
 }
 
 /** The signed body as JSON (after verification). */
@@ -49,7 +48,7 @@ export function parsed<T = Record<string, unknown>>(body: string): T {
   try {
     return JSON.parse(body) as T;
   } catch {
-    return unverified("The body is not JSON.");
+    return unverified();
   }
 }
 
