@@ -198,6 +198,17 @@ describe("POST /v1/mail-events/resend", () => {
       sent.clientId,
     );
     expect(hooks).toHaveLength(1);
+    // Delivered by the next cron run, like every webhook of the outbox.
+    const before = fake.hooks.length;
+    await runCron(envWith(RESEND));
+    const bodies = await Promise.all(fake.hooks.slice(before).map((r) => r.clone().json()));
+    const complained = bodies.filter((b) => (b as { type: string }).type === "email.complained");
+    expect(complained).toHaveLength(1);
+    expect(complained[0]).toMatchObject({
+      tenantId: sent.tenant.tenantId,
+      clientId: sent.clientId,
+      data: { messageId: sent.outboxId, template: "reset", userId: sent.userId, email: sent.email, provider: "resend" },
+    });
   });
 
   it("a wrong signature, a stale timestamp or missing headers: 401 and nothing recorded", async () => {
