@@ -20,9 +20,11 @@ import { accountLocks } from "./routes/v1/account-locks";
 import { clientRoutes } from "./routes/v1/clients";
 import { emailRoutes } from "./routes/v1/emails";
 import { eventRoutes } from "./routes/v1/events";
+import { mailEventRoutes } from "./routes/v1/mail-events";
 import { passwordPolicyRoutes } from "./routes/v1/password-policy";
 import { passwordResets } from "./routes/v1/password-resets";
 import { meRoutes, sessionRoutes } from "./routes/v1/sessions";
+import { suppressionRoutes } from "./routes/v1/suppressions";
 import { apiKeyRoutes, tenantRoutes } from "./routes/v1/tenants";
 import { userRoutes } from "./routes/v1/users";
 
@@ -99,6 +101,8 @@ export function createApp({ makeDeps = defaultDeps }: AppOptions = {}) {
     .route("/auth", nestAuthRoutes)
     .route("/api/auth", singularityRoutes)
     .route("/v1/emails", emailRoutes)
+    .route("/v1/mail-events", mailEventRoutes)
+    .route("/v1/suppressions", suppressionRoutes)
     .route("/v1/tenants", tenantRoutes)
     .route("/v1/api-keys", apiKeyRoutes)
     .route("/v1/password-policy", passwordPolicyRoutes)

@@ -3,9 +3,11 @@ import { loadSigningKeys, type SigningKeys } from "../crypto/jwt";
 import { deriveSubKeys, type SubKeys } from "../crypto/keys";
 import type { HashParams } from "../crypto/password";
 import { MAIL_PROVIDERS, type MailOptions, type MailSlot } from "../mail";
+import type { MailEventSecrets } from "../mail/events/types";
 import type { RateLimitBucket, RateLimitRule } from "../rate-limit";
 import { ConfigError } from "./errors";
 import { type MailEnv, parseMailConfig } from "./mail";
+import { parseMailEventSecrets } from "./mail-events";
 import { FORCE_RESET_BATCH, OUTBOX_BATCH, OUTBOX_QUICK_RETRIES, OUTBOX_WEBHOOK_BATCH } from "./outbox";
 import { parseTenantQuotas, type TenantQuotas } from "./quotas";
 import { parseRateLimits } from "./rate-limits";
@@ -42,6 +44,8 @@ export interface Env extends MailEnv {
   FORCE_RESET_BATCH?: string;
   TENANT_QUOTAS?: string;
   LOG_REQUESTS?: string;
+  /** JSON by provider: what POST /v1/mail-events/{provider} verifies events with (src/config/mail-events.ts). */
+  MAIL_EVENT_SECRETS?: string;
 }
 
 export const DIALECTS = ["nexudus", "nestauth", "singularity", "nexus"] as const;
@@ -57,6 +61,8 @@ export interface Config {
   /** MAIL_FALLBACK_*: takes over a message after `after` retryable failures; null when unset. */
   mailFallback: (MailSlot & { after: number }) | null;
   mailOptions: MailOptions;
+  /** MAIL_EVENT_SECRETS: the providers whose bounce and complaint events are accepted, and their secrets. */
+  mailEvents: MailEventSecrets;
   /** MAIL_FROM_DOMAINS (lower-case): the only domains a client's branding.fromAddress may use. */
   mailFromDomains: readonly string[];
   /** Audit events (and final outbox rows) older than this are purged by the cron. */
@@ -215,6 +221,7 @@ export async function parseConfig(env: Env): Promise<Config> {
     forceResetBatch: v.FORCE_RESET_BATCH,
     logRequests: v.LOG_REQUESTS,
     quotas: parseTenantQuotas(env.TENANT_QUOTAS),
+    mailEvents: parseMailEventSecrets(env.MAIL_EVENT_SECRETS),
     keys,
     signing: await loadSigningKeys(signingKey).catch((e: unknown) => {
       throw new ConfigError(`secret SIGNING_KEY is malformed: ${e instanceof Error ? e.message : "not a private JWK"}`);

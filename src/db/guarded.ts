@@ -12,7 +12,7 @@ export function guardedInsert<T extends SQLiteTable>(
   table: T,
   values: T["$inferInsert"],
   guard: SQL,
-  opts: { orIgnore?: boolean } = {},
+  opts: { orIgnore?: boolean; returning?: string } = {},
 ) {
   const columns = getTableColumns(table) as Record<string, { name: string }>;
   const entries = Object.entries(values as Record<string, unknown>).filter(([, v]) => v !== undefined);
@@ -26,7 +26,9 @@ export function guardedInsert<T extends SQLiteTable>(
   );
   // OR IGNORE: a unique conflict inserts nothing instead of failing the statement (or its batch).
   const verb = opts.orIgnore ? sql`INSERT OR IGNORE INTO` : sql`INSERT INTO`;
-  const raw = db.run(sql`${verb} ${table} (${names}) SELECT ${vals} WHERE ${guard}`);
+  // RETURNING: the batch result's `results` say what was inserted, and how (a value may be a SQL expression).
+  const tail = opts.returning ? sql.raw(` RETURNING ${opts.returning}`) : sql``;
+  const raw = db.run(sql`${verb} ${table} (${names}) SELECT ${vals} WHERE ${guard}${tail}`);
   // drizzle-orm 0.45's D1 batch() binds parameters on `prepared.stmt`, which raw queries lack.
   return Object.assign(raw, { stmt: db.$client.prepare(raw.getQuery().sql) });
 }

@@ -248,7 +248,7 @@ export const outbox = sqliteTable(
     channel: text("channel").notNull().default("email"),
     /** The email template, or the webhook event type. */
     template: text("template").notNull(),
-    /** queued | sending | sent | failed | dead | dropped */
+    /** queued | sending | sent | failed | dead | dropped | suppressed (its recipient is on the suppression list) */
     status: text("status").notNull(),
     /** base64url(iv || ciphertext); wiped (null) once the message is sent, failed, dead or dropped. */
     payload: text("payload"),
@@ -265,14 +265,48 @@ export const outbox = sqliteTable(
      */
     provider: text("provider"),
     providerMessageId: text("provider_message_id"),
+    /** Emails: the recipient's suppressionKey (src/db/suppressions.ts), checked when the row is inserted or claimed. */
+    toHash: text("to_hash"),
+    /** What the provider reported later (POST /v1/mail-events): delivered | bounced | complained; null = nothing yet. */
+    providerEvent: text("provider_event"),
+    providerEventAt: integer("provider_event_at"),
     createdAt: integer("created_at").notNull(),
     sentAt: integer("sent_at"),
   },
   (t) => [
     index("outbox_due_idx").on(t.status, t.nextAttemptAt),
+    // Provider events name the message by the provider's id.
+    index("outbox_provider_message_idx").on(t.providerMessageId),
     // Admin listing per tenant, and retention purges by status and age.
     index("outbox_tenant_idx").on(t.tenantId, t.createdAt),
     index("outbox_status_created_idx").on(t.status, t.createdAt),
+  ],
+);
+
+/**
+ * Addresses that get no email (a hard bounce or a complaint reported by the provider) until an
+ * admin lifts them. Only a keyed hash of the normalized address and a masked form are stored.
+ */
+export const suppressions = sqliteTable(
+  "suppressions",
+  {
+    id: text("id").primaryKey(),
+    /** The tenant whose message bounced; "*" = every tenant (the event named no message of ours). */
+    tenantId: text("tenant_id").notNull(),
+    /** suppressionKey of the normalized address (HMAC with the lookup key): the lookup key. */
+    addressHash: text("address_hash").notNull(),
+    /** For display only: "j***e@example.com". */
+    maskedAddress: text("masked_address").notNull(),
+    /** bounce | complaint */
+    reason: text("reason").notNull(),
+    provider: text("provider").notNull(),
+    /** The outbox row the event was about; null when it named no message of ours. */
+    messageId: text("message_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("suppressions_address_uq").on(t.addressHash, t.tenantId),
+    index("suppressions_tenant_idx").on(t.tenantId, t.createdAt),
   ],
 );
 

@@ -27,6 +27,7 @@ export const ERRORS = {
   UNAUTHORIZED: { status: 401, title: "Authentication required" },
   SESSION_REVOKED: { status: 401, title: "The session is no longer valid" },
   FORBIDDEN: { status: 403, title: "Not allowed" },
+  INVALID_SIGNATURE: { status: 401, title: "The event is unsigned, badly signed or too old" },
   ACCOUNT_LOCKED: {
     status: 423,
     title: "The account is locked: its owner reported a change they did not make; reset the password to unlock it",
@@ -44,6 +45,7 @@ export const ERRORS = {
   USER_NOT_FOUND: { status: 404, title: "User not found" },
   CLIENT_NOT_FOUND: { status: 404, title: "Client not found" },
   EMAIL_NOT_FOUND: { status: 404, title: "Email not found" },
+  SUPPRESSION_NOT_FOUND: { status: 404, title: "Suppression not found" },
   EMAIL_NOT_RETRYABLE: { status: 409, title: "The email can no longer be retried" },
   CLIENT_EXISTS: { status: 409, title: "A client with this clientId or businessId already exists" },
   TENANT_NOT_FOUND: { status: 404, title: "Tenant not found" },

@@ -200,7 +200,7 @@ export async function completePasswordReset(
       : []),
   ]);
   if (results[0].meta.changes !== 1) throw new AppError("TOKEN_USED");
-  queued.send();
+  queued.send(results);
   // Failed sign-ins counted against the old password no longer lock the owner out (after the response).
   afterResponse(deps, () =>
     emailKey(deps, user.tenantId, user.email).then((h) => clearBudgets(db, signInBudgetKey(h))),

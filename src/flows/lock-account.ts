@@ -94,6 +94,6 @@ export async function lockAccount(deps: Deps, token: string): Promise<{ userId: 
     useNotMe(db, row.id, now),
   ]);
   if (results[results.length - 1]!.meta.changes !== 1) throw new AppError("TOKEN_USED");
-  queued.send();
+  queued.send(results);
   return { userId: user.id };
 }

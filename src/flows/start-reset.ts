@@ -81,7 +81,7 @@ export async function startReset(
     user.id,
   );
   const queued = enqueue(deps, [email, hook]);
-  await db.batch([
+  const results = await db.batch([
     invalidateOpenResets(db, user.id, now),
     insertReset(db, {
       id,
@@ -111,6 +111,6 @@ export async function startReset(
       }),
     ),
   ]);
-  queued.send();
+  queued.send(results);
   return { resetId: id };
 }

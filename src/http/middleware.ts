@@ -10,6 +10,11 @@ import { zodIssuesToErrors } from "./problem";
 export const MAX_BODY_BYTES = 16 * 1024;
 /** Routes that take larger bodies: a bulk import of 1,000 users with their hashes. */
 export const LARGE_BODY_ROUTES: Record<string, number> = { "/v1/users/import": 1024 * 1024 };
+/**
+ * POST /v1/mail-events/{provider}: provider batches (SendGrid posts up to ~1,000 events, SNS up to
+ * 256 KB messages) as JSON, or text/plain (how SNS labels its JSON).
+ */
+export const MAIL_EVENT_BODY_BYTES = 256 * 1024;
 
 /**
  * For requests with a body: 413 above the limit (Content-Length first, then the bytes as they
@@ -23,14 +28,15 @@ export function bodyRules(accept: string[] = ["application/json"]): MiddlewareHa
     if (c.req.method === "GET" || c.req.method === "HEAD" || c.req.raw.body === null) return next();
     const declared = c.req.header("Content-Length");
     if (declared === "0") return next();
-    const max = LARGE_BODY_ROUTES[c.req.path] ?? MAX_BODY_BYTES;
+    const events = c.req.path.startsWith("/v1/mail-events/");
+    const max = LARGE_BODY_ROUTES[c.req.path] ?? (events ? MAIL_EVENT_BODY_BYTES : MAX_BODY_BYTES);
     const tooLarge = (): never => {
       throw new AppError("PAYLOAD_TOO_LARGE", `At most ${max} bytes.`);
     };
     if (Number(declared ?? "0") > max) tooLarge();
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     const isJson = type === "application/json" || type.endsWith("+json");
-    if (!accept.some((a) => (a === "application/json" ? isJson : a === type))) {
+    if (!accept.some((a) => (a === "application/json" ? isJson : a === type)) && !(events && type === "text/plain")) {
       throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Send the body as ${accept.join(" or ")}.`);
     }
     return bodyLimit({ maxSize: max, onError: tooLarge })(c, async () => {

@@ -8,9 +8,11 @@ import * as accountLocks from "../routes/v1/account-locks.docs";
 import * as clients from "../routes/v1/clients.docs";
 import * as emails from "../routes/v1/emails.docs";
 import * as events from "../routes/v1/events.docs";
+import * as mailEvents from "../routes/v1/mail-events.docs";
 import * as passwordPolicy from "../routes/v1/password-policy.docs";
 import * as passwordResets from "../routes/v1/password-resets.docs";
 import * as sessions from "../routes/v1/sessions.docs";
+import * as suppressions from "../routes/v1/suppressions.docs";
 import * as tenants from "../routes/v1/tenants.docs";
 import * as users from "../routes/v1/users.docs";
 import { compatErrorSchemas } from "./dialects";
@@ -30,6 +32,8 @@ export const DOCS = [
   clients,
   tenants,
   emails,
+  suppressions,
+  mailEvents,
   events,
   passwordPolicy,
   ops,
@@ -59,6 +63,12 @@ const TAGS: { group: string; name: string; description: string }[] = [
     name: "Admin",
     description:
       "Tenant-scoped. `Authorization: Bearer <ADMIN_API_KEY>` (root, every tenant), `Bearer rk_live_…` (a tenant API key) or `Basic base64(clientId:clientSecret)`. Another tenant's resources answer `404`.",
+  },
+  {
+    group: "Canonical API",
+    name: "Provider events",
+    description:
+      "Webhooks of the mail providers, each verified with the provider's own scheme: a hard bounce or a complaint suppresses the address until an admin lifts it (`DELETE /v1/suppressions/{id}`).",
   },
   { group: "Canonical API", name: "Operations", description: "Health and the public signing keys." },
   {

@@ -57,7 +57,9 @@ export const Email = z.object({
   clientId: z.string(),
   userId: z.nullable(z.string()),
   template: z.string(),
-  status: z.enum(["queued", "sending", "sent", "failed", "dead", "dropped"]),
+  status: z.enum(["queued", "sending", "sent", "failed", "dead", "dropped", "suppressed"]).register(z.globalRegistry, {
+    description: "suppressed: not sent, the recipient is on the suppression list (GET /v1/suppressions)",
+  }),
   attempts: z.int(),
   provider: z.nullable(z.string()),
   providerMessageId: z.nullable(z.string()),
@@ -66,9 +68,24 @@ export const Email = z.object({
   nextAttemptAt: z.nullable(z.iso.datetime()),
   sentAt: z.nullable(z.iso.datetime()),
   expiresAt: z.nullable(z.iso.datetime()),
+  providerEvent: z.nullable(z.enum(["delivered", "bounced", "complained"])).register(z.globalRegistry, {
+    description: "What the provider reported afterwards (POST /v1/mail-events/{provider})",
+  }),
+  providerEventAt: z.nullable(z.iso.datetime()),
 });
 export const EmailRetried = z.object({ id: z.string(), status: z.literal("queued") });
 export const EmailList = z.object({ emails: z.array(Email), nextCursor: z.nullable(z.string()) });
+export const Suppression = z.object({
+  id: z.string(),
+  tenantId: z.nullable(z.string()).register(z.globalRegistry, { description: "null: holds for every tenant" }),
+  email: z.string().register(z.globalRegistry, { description: "Masked address, e.g. j***e@example.com" }),
+  reason: z.enum(["bounce", "complaint"]),
+  provider: z.string(),
+  messageId: z.nullable(z.string()),
+  createdAt: z.iso.datetime(),
+});
+export const SuppressionList = z.object({ suppressions: z.array(Suppression), nextCursor: z.nullable(z.string()) });
+export const MailEventsReceived = z.object({ received: z.int() });
 export const Health = z.object({
   status: z.enum(["ok", "degraded"]),
   checks: z.object({ d1: z.enum(["ok", "error"]), kv: z.enum(["ok", "error"]) }),

@@ -1,8 +1,9 @@
 import { seal } from "../crypto/envelope";
 import { newId } from "../crypto/tokens";
+import { suppressionKey } from "../db/suppressions";
 import type { Deps } from "../deps";
 import type { Client } from "../domain/client";
-import { senderDomainAllowed } from "../domain/email";
+import { normalizeEmail, senderDomainAllowed } from "../domain/email";
 import { matchLocale } from "../domain/locale";
 import { headerSafe, type OutgoingEmail } from "../mail/mailer";
 import { renderEmail, type TemplateName, type TemplateVars } from "../mail/templates/render";
@@ -63,6 +64,8 @@ export async function composeEmail(
     attempts: 0,
     nextAttemptAt: now,
     expiresAt: opts.expiresAt ?? null,
+    // Checked against the suppression list in the insert itself, and again by every later claim.
+    toHash: await suppressionKey(deps.config.keys.lookup, normalizeEmail(opts.to)),
     createdAt: now,
   };
 }

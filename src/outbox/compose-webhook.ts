@@ -10,7 +10,9 @@ export type WebhookEvent =
   | "password_reset.completed"
   | "user.password_changed"
   | "user.locked"
-  | "email.failed";
+  | "email.failed"
+  | "email.bounced"
+  | "email.complained";
 
 /** The JSON body of every webhook delivery. */
 export interface WebhookBody {

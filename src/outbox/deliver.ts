@@ -38,6 +38,8 @@ export const DELIVERY_CONCURRENCY = 5;
 export async function deliver(deps: Deps, id: string, claimed?: OutboxRow): Promise<void> {
   const waits = claimed ? deps.config.outboxQuickRetries : [];
   let row = claimed ?? (await claimOutbox(deps.db, id, deps.now()));
+  // The claim found the recipient suppressed and finished the row itself.
+  if (row?.status === "suppressed") return;
   for (let i = 0; row; i++) {
     row = await attempt(deps, row, waits[i]);
     if (row) await scheduler.wait(waits[i]!);

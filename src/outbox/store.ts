@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNotNull, lt, lte, or, type SQL, sql } from "d
 import type { Db } from "../db/client";
 import { guardedInsert } from "../db/guarded";
 import { outbox } from "../db/schema";
+import { isSuppressed } from "../db/suppressions";
 import type { Cursor } from "../domain/pagination";
 
 // The outbox table: one row per message (channel "email") or webhook delivery (channel "webhook"),
@@ -14,7 +15,7 @@ export type OutboxInsert = typeof outbox.$inferInsert;
 export const LEASE_MS = 60_000;
 
 /** Outbox statuses an operator can filter on. */
-export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed", "dead", "dropped"] as const;
+export const OUTBOX_STATUSES = ["queued", "sending", "sent", "failed", "dead", "dropped", "suppressed"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /**
@@ -45,6 +46,9 @@ export function insertedRow(r: OutboxInsert): OutboxRow {
     lastError: r.lastError ?? null,
     provider: r.provider ?? null,
     providerMessageId: r.providerMessageId ?? null,
+    toHash: r.toHash ?? null,
+    providerEvent: r.providerEvent ?? null,
+    providerEventAt: r.providerEventAt ?? null,
     createdAt: r.createdAt,
     sentAt: r.sentAt ?? null,
   };
@@ -54,17 +58,51 @@ export function insertedRow(r: OutboxInsert): OutboxRow {
 export const insertOutbox = (db: Db, row: OutboxInsert, guard?: SQL) =>
   guard ? guardedInsert(db, outbox, row, guard) : db.insert(outbox).values(row);
 
+/**
+ * Insert statement of a row claimed at insert (claimedAtInsert): an email whose recipient is
+ * suppressed goes in as "suppressed" (payload wiped) instead, decided by the insert itself, so
+ * the check costs no round trip. RETURNING id, status tells the sender which rows to attempt.
+ */
+export function insertClaimedOutbox(db: Db, row: OutboxInsert, guard: SQL = sql`1`) {
+  const s = row.toHash ? isSuppressed(row.toHash, row.tenantId) : sql`0`;
+  const values = {
+    ...row,
+    status: sql`CASE WHEN ${s} THEN 'suppressed' ELSE 'sending' END`,
+    payload: sql`CASE WHEN ${s} THEN NULL ELSE ${row.payload} END`,
+  } as unknown as OutboxInsert;
+  return guardedInsert(db, outbox, values, guard, { returning: "id, status" });
+}
+
+/** Ids of the rows a batch inserted ready to send (the `results` of insertClaimedOutbox statements). */
+export const insertedForSending = (results: unknown[]): Set<string> =>
+  new Set(
+    results.flatMap((r) =>
+      ((r as { results?: { id: string; status: string }[] } | null)?.results ?? [])
+        .filter((x) => x.status === "sending")
+        .map((x) => x.id),
+    ),
+  );
+
 const due = (now: number) =>
   or(
     and(eq(outbox.status, "queued"), lte(outbox.nextAttemptAt, now)),
     and(eq(outbox.status, "sending"), lt(outbox.leaseUntil, now)),
   );
 
-/** Atomically takes a due row for sending (one UPDATE: two concurrent senders cannot both win). */
+/**
+ * Atomically takes a due row for sending (one UPDATE: two concurrent senders cannot both win). An
+ * email whose recipient was suppressed since it was queued becomes "suppressed" instead (same UPDATE).
+ */
 export async function claimOutbox(db: Db, id: string, now: number): Promise<OutboxRow | null> {
+  const s = isSuppressed(outbox.toHash, outbox.tenantId);
   const row = await db
     .update(outbox)
-    .set({ status: "sending", leaseUntil: now + LEASE_MS, attempts: sql`${outbox.attempts} + 1` })
+    .set({
+      status: sql`CASE WHEN ${s} THEN 'suppressed' ELSE 'sending' END`,
+      payload: sql`CASE WHEN ${s} THEN NULL ELSE ${outbox.payload} END`,
+      leaseUntil: now + LEASE_MS,
+      attempts: sql`${outbox.attempts} + 1`,
+    })
     .where(and(eq(outbox.id, id), due(now)))
     .returning()
     .get();
@@ -179,7 +217,7 @@ async function purgeWhere(db: Db, where: SQL | undefined, limit: number): Promis
 }
 
 /**
- * Deletes, at most `limit` each, sent/dropped rows created before `delivered` and failed/dead rows
+ * Deletes, at most `limit` each, sent/dropped/suppressed rows created before `delivered` and failed/dead rows
  * (the operator's evidence, kept as long as the audit trail) created before `final`. Payloads are
  * already wiped in all four states.
  */
@@ -190,7 +228,10 @@ export async function purgeOutbox(
 ): Promise<number> {
   const c = outbox;
   return (
-    (await purgeWhere(db, and(inArray(c.status, ["sent", "dropped"]), lt(c.createdAt, before.delivered)), limit)) +
-    (await purgeWhere(db, and(inArray(c.status, ["failed", "dead"]), lt(c.createdAt, before.final)), limit))
+    (await purgeWhere(
+      db,
+      and(inArray(c.status, ["sent", "dropped", "suppressed"]), lt(c.createdAt, before.delivered)),
+      limit,
+    )) + (await purgeWhere(db, and(inArray(c.status, ["failed", "dead"]), lt(c.createdAt, before.final)), limit))
   );
 }

@@ -463,3 +463,37 @@ describe("getConfig", () => {
     expect((await getConfig(bad)).keys.pepperId).toBe("28b82516");
   });
 });
+
+describe("parseConfig: MAIL_EVENT_SECRETS", () => {
+  const ok = {
+    resend: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    mailgun: "key-0123456789abcdef",
+    sendgrid: "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE0123456789abcdefghij",
+    postmark: "hooks:long-password-1",
+    brevo: "bearer-token-0123456789",
+    ses: { topicArns: ["arn:aws:sns:eu-west-1:123456789012:ses-events"] },
+  };
+
+  it("takes an entry per provider; absent or empty means none", async () => {
+    expect((await parseConfig(makeEnv({ MAIL_EVENT_SECRETS: JSON.stringify(ok) }))).mailEvents).toEqual(ok);
+    expect((await parseConfig(makeEnv({ MAIL_EVENT_SECRETS: "" }))).mailEvents).toEqual({});
+    expect((await parseConfig(makeEnv())).mailEvents).toEqual({});
+  });
+
+  it("an unknown provider, a malformed entry or non-JSON names MAIL_EVENT_SECRETS, never the value", async () => {
+    for (const bad of [
+      "{",
+      "[]",
+      JSON.stringify({ sparkpost: "x" }),
+      JSON.stringify({ resend: "not-a-whsec-secret" }),
+      JSON.stringify({ postmark: "no-colon-here" }),
+      JSON.stringify({ ses: { topicArns: [] } }),
+      JSON.stringify({ ses: { topicArns: ["arn:aws:s3:::bucket"] } }),
+      JSON.stringify({ mailgun: 42 }),
+    ]) {
+      const err = await configError(makeEnv({ MAIL_EVENT_SECRETS: bad }));
+      expect(err.message, bad).toContain("MAIL_EVENT_SECRETS");
+      expect(err.message).not.toContain("not-a-whsec-secret");
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import type { EventRow } from "../../db/events";
 import type { ForceResetJob } from "../../db/force-reset-jobs";
+import type { Suppression } from "../../db/suppressions";
 import type { User } from "../../db/users";
 import type { Client } from "../../domain/client";
 import type { ApiKeyView } from "../../flows/manage-api-keys";
@@ -103,4 +104,17 @@ export const publicEmail = (r: OutboxRow) => ({
   nextAttemptAt: r.status === "queued" ? iso(r.nextAttemptAt) : null,
   sentAt: iso(r.sentAt),
   expiresAt: iso(r.expiresAt),
+  providerEvent: r.providerEvent,
+  providerEventAt: iso(r.providerEventAt),
+});
+
+/** A suppressed address, masked; tenantId null = it holds for every tenant. */
+export const publicSuppression = (s: Suppression) => ({
+  id: s.id,
+  tenantId: s.tenantId === "*" ? null : s.tenantId,
+  email: s.maskedAddress,
+  reason: s.reason,
+  provider: s.provider,
+  messageId: s.messageId,
+  createdAt: iso(s.createdAt)!,
 });
