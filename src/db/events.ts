@@ -1,5 +1,6 @@
-import { and, desc, eq, gte, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
+import { olderThan } from "./raw";
 import { auditEvents } from "./schema";
 
 export type EventRow = typeof auditEvents.$inferSelect;
@@ -28,12 +29,7 @@ export async function listEvents(db: Db, q: EventQuery): Promise<EventRow[]> {
         ? eq(auditEvents.type, q.type)
         : undefined,
     q.since !== undefined ? gte(auditEvents.createdAt, q.since) : undefined,
-    q.after
-      ? or(
-          lt(auditEvents.createdAt, q.after.createdAt),
-          and(eq(auditEvents.createdAt, q.after.createdAt), lt(auditEvents.id, q.after.id)),
-        )
-      : undefined,
+    olderThan(auditEvents, q.after),
   ];
   return db
     .select()

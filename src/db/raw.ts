@@ -1,4 +1,5 @@
-import { fillPlaceholders, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, fillPlaceholders, lt, or, type SQL, sql } from "drizzle-orm";
+import type { Cursor } from "../domain/pagination";
 import type { Db } from "./client";
 
 /** A raw statement (db.all / db.run of a sql`` query) that also works inside db.batch. */
@@ -47,3 +48,10 @@ export function prebuilt<Q, V extends Record<string, unknown>>(build: (db: Db) =
     return item as unknown as Q;
   };
 }
+
+/**
+ * The keyset condition of a newest-first page (ordered by createdAt, id descending): the rows
+ * after `after`, or no condition on the first page. One cursor format for every listing.
+ */
+export const olderThan = (c: { createdAt: AnyColumn; id: AnyColumn }, after: Cursor | undefined): SQL | undefined =>
+  after ? or(lt(c.createdAt, after.createdAt), and(eq(c.createdAt, after.createdAt), lt(c.id, after.id))) : undefined;

@@ -1,7 +1,8 @@
-import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { hmacHex } from "../crypto/tokens";
 import type { Cursor } from "../domain/pagination";
 import type { Db } from "./client";
+import { olderThan } from "./raw";
 import { suppressions } from "./schema";
 
 export type Suppression = typeof suppressions.$inferSelect;
@@ -23,9 +24,7 @@ export const isSuppressed = (hash: unknown, tenantId: unknown): SQL =>
 /** The suppressions a scope sees (a tenant: its own and every tenant's; root: all), newest first. */
 export function listSuppressions(db: Db, q: { tenantId: string | null; after?: Cursor; limit: number }) {
   const c = suppressions;
-  const after = q.after
-    ? or(lt(c.createdAt, q.after.createdAt), and(eq(c.createdAt, q.after.createdAt), lt(c.id, q.after.id)))
-    : undefined;
+  const after = olderThan(c, q.after);
   return db
     .select()
     .from(c)

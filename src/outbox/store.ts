@@ -1,6 +1,7 @@
 import { and, desc, eq, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { guardedInsert } from "../db/guarded";
+import { olderThan } from "../db/raw";
 import { outbox } from "../db/schema";
 import { isSuppressed } from "../db/suppressions";
 import type { Cursor } from "../domain/pagination";
@@ -148,9 +149,7 @@ export async function listOutbox(
   q: { tenantId: string | null; status?: OutboxStatus; after?: Cursor; limit: number },
 ): Promise<OutboxRow[]> {
   const c = outbox;
-  const after = q.after
-    ? or(lt(c.createdAt, q.after.createdAt), and(eq(c.createdAt, q.after.createdAt), lt(c.id, q.after.id)))
-    : undefined;
+  const after = olderThan(c, q.after);
   return db
     .select()
     .from(c)

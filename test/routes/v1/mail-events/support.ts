@@ -12,7 +12,10 @@ export const hex = (u8: Uint8Array) => Array.from(u8, (b) => b.toString(16).padS
 export const utf8 = (s: string) => new TextEncoder().encode(s);
 export { b64 };
 
-/** HMAC-SHA256 of `data` under raw key bytes. */
+/**
+ * HMAC-SHA256 of `data` under raw key bytes: written apart from src/crypto/signatures.ts on purpose,
+ * since events signed by the code under test could not catch its mistakes.
+ */
 export async function hmac(key: Uint8Array | string, data: string): Promise<Uint8Array> {
   const k = await crypto.subtle.importKey(
     "raw",
