@@ -75,8 +75,8 @@ export interface Config {
   /** Admin resets forced-reset jobs start per cron run (src/flows/force-reset.ts has the arithmetic). */
   forceResetBatch: number;
   /**
-   * LOG_REQUESTS: "all" writes an access line for every request; "problems" (the default) only for
-   * refusals, errors and slow requests (Cloudflare's invocation logs record every request).
+   * LOG_REQUESTS: "all" writes an access line for every request and every outbox delivery;
+   * "problems" (the default) only for refusals, errors, slow requests and failed deliveries.
    */
   logRequests: "all" | "problems";
   /** TENANT_QUOTAS: what each tenant may hold (users, clients, API keys) and import per day. */

@@ -84,15 +84,17 @@ async function attempt(deps: Deps, row: OutboxRow, wait?: number): Promise<Outbo
     outcome = { status: "retryable", error: e instanceof Error ? e.name : "error" };
   }
   const done = deps.now();
-  logEvent({
-    msg: "outbox attempt",
-    requestId: deps.meta.requestId,
-    channel: channel.name,
-    id: row.id,
-    provider,
-    attempt: row.attempts,
-    outcome: outcome.status,
-  });
+  // A delivered row is on the outbox and the audit trail: its line only with LOG_REQUESTS=all.
+  if (outcome.status !== "sent" || deps.config.logRequests === "all")
+    logEvent({
+      msg: "outbox attempt",
+      requestId: deps.meta.requestId,
+      channel: channel.name,
+      id: row.id,
+      provider,
+      attempt: row.attempts,
+      outcome: outcome.status,
+    });
   const by = provider ? { provider } : {};
 
   if (outcome.status === "dropped") {
