@@ -66,13 +66,15 @@ export const insertOutbox = (db: Db, row: OutboxInsert, guard?: SQL) =>
  */
 export function insertClaimedOutbox(db: Db, row: OutboxInsert, guard: SQL = sql`1`) {
   const s = row.toHash ? isSuppressed(row.toHash, row.tenantId) : sql`0`;
-  const values = {
-    ...row,
-    status: sql`CASE WHEN ${s} THEN 'suppressed' ELSE 'sending' END`,
-    payload: sql`CASE WHEN ${s} THEN NULL ELSE ${row.payload} END`,
-  } as unknown as OutboxInsert;
+  const values = { ...row, ...sendingUnless(s, sql`${row.payload}`) } as unknown as OutboxInsert;
   return guardedInsert(db, outbox, values, guard, { returning: "id, status" });
 }
+
+/** "sending" with its payload, or "suppressed" with none when `suppressed` holds (SQL values). */
+const sendingUnless = (suppressed: SQL, payload: SQL) => ({
+  status: sql`CASE WHEN ${suppressed} THEN 'suppressed' ELSE 'sending' END`,
+  payload: sql`CASE WHEN ${suppressed} THEN NULL ELSE ${payload} END`,
+});
 
 /** Ids of the rows a batch inserted ready to send (the `results` of insertClaimedOutbox statements). */
 export const insertedForSending = (results: unknown[]): Set<string> =>
@@ -99,8 +101,7 @@ export async function claimOutbox(db: Db, id: string, now: number): Promise<Outb
   const row = await db
     .update(outbox)
     .set({
-      status: sql`CASE WHEN ${s} THEN 'suppressed' ELSE 'sending' END`,
-      payload: sql`CASE WHEN ${s} THEN NULL ELSE ${outbox.payload} END`,
+      ...sendingUnless(s, sql`${outbox.payload}`),
       leaseUntil: now + LEASE_MS,
       attempts: sql`${outbox.attempts} + 1`,
     })
