@@ -70,6 +70,13 @@ async function applyMailEvents(deps: Deps, provider: MailEventProvider, events: 
       )
     : [];
   const byId = new Map(sent.map((r) => [bare(r.provider_message_id), r]));
+  // A batch names few addresses and clients, many times over: each is hashed and read once.
+  const keys = new Map<string, Promise<string>>();
+  const hooks = new Map<string, Promise<string | null>>();
+  const once = <T>(m: Map<string, Promise<T>>, k: string, f: () => Promise<T>) => {
+    if (!m.has(k)) m.set(k, f());
+    return m.get(k)!;
+  };
   const statements: BatchItem<"sqlite">[] = [];
   for (const e of events) {
     const row = e.messageId ? byId.get(e.messageId) : undefined;
@@ -79,7 +86,7 @@ async function applyMailEvents(deps: Deps, provider: MailEventProvider, events: 
     const email = normalizeEmail(e.email);
     const masked = maskEmail(email);
     const tenantId = row?.tenant_id ?? ALL_TENANTS;
-    const hash = await suppressionKey(deps.config.keys.lookup, email);
+    const hash = await once(keys, email, () => suppressionKey(deps.config.keys.lookup, email));
     const audit = auditRow(deps.meta, now, {
       type: `email.${e.type}`,
       tenantId,
@@ -116,7 +123,11 @@ async function applyMailEvents(deps: Deps, provider: MailEventProvider, events: 
     const client = {
       id: row.client_id,
       tenantId,
-      webhookUrl: (await findWebhookTarget(db, row.client_id))?.url ?? null,
+      webhookUrl: await once(
+        hooks,
+        row.client_id,
+        async () => (await findWebhookTarget(db, row.client_id))?.url ?? null,
+      ),
     };
     const data = { messageId: row.id, template: row.template, userId: row.user_id, email, provider };
     const hook = await composeWebhook(deps, client, `email.${e.type as "bounced"}`, data, row.user_id);
