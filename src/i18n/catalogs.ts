@@ -13,8 +13,10 @@ export type CatalogKind = keyof Catalogs;
 /** Returns the messages of one locale, falling back to English for anything missing. */
 export type CatalogLoader = <K extends CatalogKind>(kind: K, locale: Locale) => Promise<Catalogs[K]>;
 
-// Catalogues never change within a deployment, so each isolate fetches each one once.
-const cache = new WeakMap<Fetcher, Map<string, Promise<Record<string, string>>>>();
+// Catalogues never change within a deployment, so each isolate keeps each one once read. The cache
+// holds what was read, never a pending read: a request must not await I/O another request started
+// (workerd cancels that I/O when its own request ends, and the waiter would never be answered).
+const cache = new WeakMap<Fetcher, Map<string, Record<string, string>>>();
 
 /**
  * Catalogue loader: every locale, English included, is a JSON file under public/i18n, read through
@@ -27,26 +29,22 @@ const cache = new WeakMap<Fetcher, Map<string, Promise<Record<string, string>>>>
  * logged too, and the next one tries again.
  */
 export function assetCatalogs(assets: Fetcher | undefined, onError: (detail: string) => void): CatalogLoader {
-  const read = (path: string): Promise<Record<string, string>> => {
-    let load: Promise<Record<string, string>> | undefined;
-    if (!assets) load = Promise.reject(new Error("no ASSETS binding"));
-    else {
-      const files = cache.get(assets) ?? new Map<string, Promise<Record<string, string>>>();
+  const read = async (path: string): Promise<Record<string, string>> => {
+    try {
+      if (!assets) throw new Error("no ASSETS binding");
+      const files = cache.get(assets) ?? new Map<string, Record<string, string>>();
       cache.set(assets, files);
-      load = files.get(path);
-      if (!load) {
-        load = assets.fetch(`https://assets.invalid/i18n/${path}.json`).then(async (res) => {
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
-          return (await res.json()) as Record<string, string>;
-        });
-        files.set(path, load);
-        load.catch(() => files.delete(path));
-      }
-    }
-    return load.catch((e: unknown) => {
+      const known = files.get(path);
+      if (known) return known;
+      const res = await assets.fetch(`https://assets.invalid/i18n/${path}.json`);
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const messages = (await res.json()) as Record<string, string>;
+      files.set(path, messages);
+      return messages;
+    } catch (e) {
       onError(`catalogue ${path}: ${e instanceof Error ? e.message : "unreadable"}`);
       throw e;
-    });
+    }
   };
   return async (kind, locale) => {
     const english = read(`${kind}/en`);

@@ -23,23 +23,21 @@ interface SnsMessage {
   [field: string]: unknown;
 }
 
-// The signing certificates of this isolate (a handful: one per region and rotation).
-const certs = new Map<string, Promise<Uint8Array<ArrayBuffer>>>();
+// The signing certificates' keys this isolate has read (a handful: one per region and rotation);
+// never a pending fetch, which another request could not safely await.
+const certs = new Map<string, Uint8Array<ArrayBuffer>>();
 
-function certKey(r: Incoming, url: string): Promise<Uint8Array<ArrayBuffer>> {
-  let p = certs.get(url);
-  if (!p) {
-    if (certs.size >= 16) certs.clear();
-    // Redirects are not followed (a 3xx is not ok): the certificate is the one at the checked URL.
-    p = r.fetch(url, { redirect: "manual" }).then(async (res) => {
-      const der = res.ok ? pemToDer(await res.text()) : null;
-      if (!der) throw new TypeError("no certificate");
-      return certificateSpki(der);
-    });
-    p.catch(() => certs.delete(url));
-    certs.set(url, p);
-  }
-  return p;
+async function certKey(r: Incoming, url: string): Promise<Uint8Array<ArrayBuffer>> {
+  const known = certs.get(url);
+  if (known) return known;
+  // Redirects are not followed (a 3xx is not ok): the certificate is the one at the checked URL.
+  const res = await r.fetch(url, { redirect: "manual" });
+  const der = res.ok ? pemToDer(await res.text()) : null;
+  if (!der) throw new TypeError("no certificate");
+  if (certs.size >= 16) certs.clear();
+  const spki = certificateSpki(der);
+  certs.set(url, spki);
+  return spki;
 }
 
 /**
