@@ -16,10 +16,11 @@ export interface Budget {
   windowMs: number;
 }
 
-/** What a taken unit returns: the count after taking it and the end of its window. */
+/** What a taken unit returns: the count after taking it, the end of its window and the limit that applied. */
 export interface TakenUnit {
   count: number;
   window_ends_at: number;
+  limit: number;
 }
 
 /** The values of a unit upsert: bound per call, or placeholders of a prebuilt statement. */
@@ -36,7 +37,7 @@ const unitUpsert = (v: UnitValues, onlyIf: SQL) => sql`INSERT INTO budgets (key,
         window_ends_at = CASE WHEN budgets.window_ends_at <= ${v.now} THEN ${v.end} ELSE budgets.window_ends_at END,
         nonce = excluded.nonce
       WHERE budgets.window_ends_at <= ${v.now} OR budgets.count < ${v.limit}
-      RETURNING count, window_ends_at`;
+      RETURNING count, window_ends_at, ${v.limit} AS "limit"`;
 
 const unitValues = (b: Budget, now: number, nonce: string) => ({
   key: b.key,

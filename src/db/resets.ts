@@ -83,16 +83,13 @@ export const spendCodeAttempt = (db: Db, tenantId: string, email: string, now: n
       RETURNING id, tenant_id, client_id, user_id, code_hmac, code_attempts, expires_at`),
   );
 
-/**
- * The account's user id and live code request id (each null when there is none), for the audit
- * trail, and the budget limit that applied (batch item; run after the unit was taken).
- */
-export const codeLookup = (db: Db, tenantId: string, email: string, now: number, limit: SQL) =>
+/** The account's user id and live code request id (each null when there is none), for the audit trail (batch item). */
+export const codeLookup = (db: Db, tenantId: string, email: string, now: number) =>
   batchable(
     db,
-    db.all<{ user_id: string | null; reset_id: string | null; code_budget: number }>(
+    db.all<{ user_id: string | null; reset_id: string | null }>(
       sql`SELECT (SELECT id FROM users WHERE tenant_id = ${tenantId} AND email = ${email}) AS user_id,
-        ${codeCandidate(tenantId, email, now)} AS reset_id, ${limit} AS code_budget`,
+        ${codeCandidate(tenantId, email, now)} AS reset_id`,
     ),
   );
 

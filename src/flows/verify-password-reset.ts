@@ -89,21 +89,20 @@ async function verifyCode(deps: Deps, input: { email: string; code: string; clie
   const { db } = deps;
   const now = deps.now();
   const nonce = newId();
-  // The client that sent the account's live code sets the limit, whichever client is named here.
-  const limit = codeBudgetOf(client.tenantId, email, now, client.codeBudget);
   const budget: Budget = {
     key: `code:${await emailKey(deps, client.tenantId, email)}`,
-    limit,
+    // The client that sent the account's live code sets the limit, whichever client is named here.
+    limit: codeBudgetOf(client.tenantId, email, now, client.codeBudget),
     windowMs: CODE_BUDGET_WINDOW_SECONDS * 1000,
   };
   const [taken, spent, found] = await db.batch([
     takeUnit(db, budget, now, nonce),
     spendCodeAttempt(db, client.tenantId, email, now, takenBy(budget.key, nonce)),
-    codeLookup(db, client.tenantId, email, now, limit),
+    codeLookup(db, client.tenantId, email, now),
   ]);
   const unit = (taken as TakenUnit[])[0];
   const rr = (spent as CodeAttempt[])[0];
-  const lookup = (found as { user_id: string | null; reset_id: string | null; code_budget: number }[])[0];
+  const lookup = (found as { user_id: string | null; reset_id: string | null }[])[0];
   // The same CPU work too: an HMAC and a constant-time comparison, against a stand-in when there is no code.
   const given = await codeHmac(deps, rr?.id ?? "-", input.code);
   const match = (await timingSafeEqualStr(given, rr?.code_hmac ?? "-".repeat(given.length))) && !!rr;
@@ -115,7 +114,7 @@ async function verifyCode(deps: Deps, input: { email: string; code: string; clie
         ? "attempts_exhausted"
         : "no_active_code";
   // The wrong code that spends the last unit is the one recorded as exhausting the budget.
-  const exhausted = !match && !!unit && unit.count >= (lookup?.code_budget ?? client.codeBudget);
+  const exhausted = !match && !!unit && unit.count >= unit.limit;
   const [used] = await db.batch([
     markCodeUsed(db, match ? rr.id : "", now),
     giveBack(db, budget.key, unit?.window_ends_at ?? 0, match ? 1 : 0),
