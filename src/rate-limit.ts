@@ -77,8 +77,21 @@ const WRITES_PER_REQUEST = 8;
 export const shareFrom = (limit: number) => Math.max(1, Math.min(SHARE_FROM_HITS, Math.ceil(limit / 2)));
 const SHARE_FROM_HITS = 3;
 /**
+ * Once shared, a key is written again when the hits this isolate holds unwritten reach this
+ * fraction (1/8) of the room its limit has left (at least one hit): a key far from its limit is not
+ * rewritten every second, since no other isolate's decision depends on a few hits there; one close
+ * to it is written at every hit (once a second at most). So KV writes follow how close keys come to
+ * their limits, not the traffic: a 30/15m key is written about 6 times on its way to refusing, a
+ * key with a limit of millions almost never. What an isolate may hold unshared stays below an
+ * eighth of the limit (above the shareFrom hits), on top of the per-isolate bound (README "Rate limits").
+ */
+export const writeEvery = (limit: number, shared: number) =>
+  Math.max(1, Math.floor((limit - shared) / SHARE_ROOM_DIVISOR));
+const SHARE_ROOM_DIVISOR = 8;
+/**
  * Entries one isolate keeps. Beyond it, expired entries go first, then those least recently used
- * (an evicted key is read again from KV: it loses at most its unshared hits, fewer than shareFrom).
+ * (an evicted key is read again from KV: it loses at most its unshared hits, fewer than shareFrom
+ * or an eighth of its limit, see writeEvery).
  */
 const MAX_ENTRIES = 10_000;
 
@@ -254,8 +267,11 @@ export function kvRateLimiter(
   const w = writer(kv, state, now, opts);
   const count = (e: Entry, limit: number) => {
     e.pending++;
-    // Shared through KV from shareFrom hits on (README "Rate limits"); below it no write at all.
-    const shared = e.known + e.inflight + e.pending >= shareFrom(limit);
+    // Shared through KV from shareFrom hits on (README "Rate limits"); below it no write at all,
+    // and then whenever the unwritten hits reach an eighth of the room left (writeEvery).
+    const from = shareFrom(limit);
+    const written = e.known + e.inflight;
+    const shared = written + e.pending >= from && (written < from || e.pending >= writeEvery(limit, written));
     if (shared) state.dirty.add(e);
     w.flush(false, shared ? e : undefined);
   };

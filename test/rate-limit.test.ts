@@ -129,6 +129,25 @@ describe("KV writes (production allows one write per key per second)", () => {
     expect(fake.log.writes("rl:resetPerEmail:").map((w) => Number(w.value))).toEqual([3]);
   });
 
+  it("rewrites a shared key only when its unwritten hits reach an eighth of the room its limit leaves", async () => {
+    const fake = productionKv();
+    const bindings = { RATE_LIMIT_KV: fake.kv };
+    const ip = freshIp();
+    const ipWrites = () => fake.log.writes("rl:resetPerIp:").map((w) => Number(w.value));
+    // Limit 40: shared at the third hit (3), then again once 37 / 8 = 4 more hits are unwritten.
+    const env = { RATE_LIMITS: JSON.stringify({ resetPerIp: "40/15m" }) };
+    const hit = async () => expect((await reset(uniqueEmail("room"), { env, ip, bindings })).status).toBe(202);
+    for (let i = 0; i < 3; i++) await hit();
+    expect(ipWrites()).toEqual([3]);
+    await new Promise((r) => setTimeout(r, 1100));
+    // Three more a second later: held (3 < 4), although the once-a-second slot is free.
+    for (let i = 0; i < 3; i++) await hit();
+    expect(ipWrites()).toEqual([3]);
+    // The fourth reaches it: all seven are shared in one write.
+    await hit();
+    expect(ipWrites()).toEqual([3, 7]);
+  });
+
   it("never makes the response wait for a KV write", async () => {
     const email = uniqueEmail("nowait");
     await createUser(email, strongPassword());
