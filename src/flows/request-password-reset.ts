@@ -1,9 +1,10 @@
+import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import { type TakenUnit, takeUnitForEnabledUser } from "../db/budgets";
 import { databaseErrorMessage } from "../db/client";
 import { clientById, toClient } from "../db/clients";
-import { userByEmail } from "../db/users";
+import { type User, userByEmail } from "../db/users";
 import { afterResponse, type Deps } from "../deps";
 import { type Client, isAllowedRedirect } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
@@ -33,8 +34,9 @@ export interface RequestResetInput {
  * (resolveClientCached; the background work re-reads it), the limiter counts in memory (its KV
  * writes start after the response), so a request whose client and keys this isolate has seen
  * answers with no D1 query and no KV write (KV is read once per new key). After the response: one
- * D1 round trip for an unknown address (no write: src/flows/tally-requests.ts); for a known
- * one that round trip, the reset's batch and the delivery's outcome, plus the provider call.
+ * D1 round trip for an unknown address (no write: src/flows/tally-requests.ts), shared with the
+ * requests whose background work starts in the same moment (lookUpQueued); for a known one that
+ * round trip, the reset's batch and the delivery's outcome, plus the provider call.
  */
 export async function requestPasswordReset(
   deps: Deps,
@@ -64,14 +66,100 @@ export async function requestPasswordReset(
   // database, and the known account's work (composing, encrypting the email) would then hold the
   // isolate while the runtime writes this response, delaying it by ~10 ms for known accounts only
   // (measured by `npm run conformance`, check enumeration-timing).
-  afterResponse(
-    deps,
-    () =>
-      issueResetIfKnown(deps, client, email, hashedEmail, input, opts.dialect).catch((e: unknown) =>
-        droppedOnDatabaseFailure(deps, e),
-      ),
-    RESPONSE_WRITE_MS,
+  const item: Queued = { deps, client, email, hashedEmail, input, dialect: opts.dialect };
+  queued.push(item);
+  afterResponse(deps, () => lookUpQueued(deps, item), RESPONSE_WRITE_MS);
+}
+
+/** A request whose lookup has not started yet. */
+interface Queued {
+  deps: Deps;
+  client: Client;
+  email: string;
+  hashedEmail: string;
+  input: RequestResetInput;
+  dialect: string | undefined;
+}
+
+/**
+ * The isolate's requests waiting for their lookup, oldest first. Module state on purpose: requests
+ * whose background work starts within the same few milliseconds share one lookup round trip.
+ */
+const queued: Queued[] = [];
+
+/**
+ * At most this many requests share a lookup: the request that runs them makes their D1 calls and
+ * provider calls in its own invocation (1 + 2 per known address + 1 fetch each: within the
+ * subrequest limits, README "Performance").
+ */
+export const LOOKUP_GROUP = 10;
+
+/**
+ * Runs when `own`'s timer fires: unless an earlier request's lookup took it already, takes it and
+ * every request queued behind it (up to LOOKUP_GROUP) and looks them all up in one round trip, then
+ * finishes each in this request's invocation (ctx.waitUntil). Nothing here awaits work another
+ * request started: a request whose item was taken simply has nothing left to do. Timers fire in
+ * order, so an item still queued when its own timer fires is at the front.
+ */
+async function lookUpQueued(runner: Deps, own: Queued): Promise<void> {
+  if (!queued.includes(own)) return;
+  const group = queued.splice(0, LOOKUP_GROUP);
+  // Each keeps its own request's identity (audit rows, logs) and continues in this invocation.
+  const items = group.map((q) => ({ ...q, deps: q === own ? runner : { ...q.deps, defer: runner.defer } }));
+  let found: Looked[];
+  try {
+    found = await lookUp(runner, items);
+  } catch (e) {
+    for (const q of items) droppedOnDatabaseFailure(q.deps, e);
+    return;
+  }
+  await Promise.all(
+    items.map((q, i) => finish(q, found[i]!).catch((e: unknown) => droppedOnDatabaseFailure(q.deps, e))),
   );
+}
+
+/** What the lookup found for one request: whether a unit of the email cap was taken, the user, the client now. */
+interface Looked {
+  taken: boolean;
+  user: User | undefined;
+  client: Client | null;
+}
+
+/**
+ * One round trip for the group: per request a unit of the address's daily email cap (only for an
+ * account that gets mail) and the user; each client once, as it is now (the answers came from the
+ * isolate's cache).
+ */
+async function lookUp(runner: Deps, items: Queued[]): Promise<Looked[]> {
+  const { db } = runner;
+  const now = runner.now();
+  const rule = runner.config.rateLimits.resetEmailsPerAddress;
+  const clientIds = [...new Set(items.map((q) => q.client.id))];
+  const statements: BatchItem<"sqlite">[] = items.flatMap((q) => [
+    takeUnitForEnabledUser(
+      db,
+      { key: `mail:${q.hashedEmail}`, limit: rule.limit, windowMs: rule.windowSeconds * 1000 },
+      now,
+      newId(),
+      q.client.tenantId,
+      q.email,
+    ),
+    userByEmail(db, q.client.tenantId, q.email),
+  ]);
+  statements.push(...clientIds.map((id) => clientById(db, id)));
+  const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
+  const users = 2 * items.length;
+  const clients = new Map(
+    clientIds.map((id, k) => {
+      const row = results[users + k]![0] as Parameters<typeof toClient>[0] | undefined;
+      return [id, row ? toClient(row) : null];
+    }),
+  );
+  return items.map((q, i) => ({
+    taken: (results[2 * i] as TakenUnit[]).length > 0,
+    user: results[2 * i + 1]![0] as User | undefined,
+    client: clients.get(q.client.id) ?? null,
+  }));
 }
 
 /** Logs a request D1 could not serve, without its address (rethrows anything else). */
@@ -84,27 +172,10 @@ function droppedOnDatabaseFailure(deps: Deps, e: unknown): void {
 /** How long the isolate stays idle so the runtime can write the pending response first. */
 const RESPONSE_WRITE_MS = 20;
 
-async function issueResetIfKnown(
-  deps: Deps,
-  cached: Client,
-  email: string,
-  hashedEmail: string,
-  input: RequestResetInput,
-  dialect: string | undefined,
-): Promise<void> {
-  const { db } = deps;
-  const now = deps.now();
+/** What happens after the lookup: nothing for a changed client, a tally, an audit row, or the reset. */
+async function finish(q: Queued, { taken, user, client }: Looked): Promise<void> {
+  const { deps, client: cached, input } = q;
   const rule = deps.config.rateLimits.resetEmailsPerAddress;
-  const cap = { key: `mail:${hashedEmail}`, limit: rule.limit, windowMs: rule.windowSeconds * 1000 };
-  // One round trip: a unit of the address's daily email cap (only for an account that gets mail),
-  // the user, and the client as it is now (the answer came from the isolate's cache).
-  const [taken, found, fresh] = await db.batch([
-    takeUnitForEnabledUser(db, cap, now, newId(), cached.tenantId, email),
-    userByEmail(db, cached.tenantId, email),
-    clientById(db, cached.id),
-  ]);
-  const user = found[0];
-  const client = fresh[0] ? toClient(fresh[0]) : null;
   if (!client || (input.redirectUri && !isAllowedRedirect(client, input.redirectUri))) {
     // Deleted or changed by another isolate since this one cached it: nothing is sent.
     forgetClient(cached.id);
@@ -112,7 +183,7 @@ async function issueResetIfKnown(
     return;
   }
   rememberClient(client);
-  if (user && !user.disabled && !(taken as TakenUnit[])[0]) {
+  if (user && !user.disabled && !taken) {
     // Counted for operators (one event per account per minute): no write per hammering request.
     await tallyCappedRequest(deps, client, user.id, rule);
     return;
@@ -142,6 +213,6 @@ async function issueResetIfKnown(
     kind: "self",
     locale: input.locale,
     redirectUri: input.redirectUri,
-    dialect,
+    dialect: q.dialect,
   });
 }

@@ -2,6 +2,7 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { getDb } from "../../../../src/db/client";
+import { LOOKUP_GROUP } from "../../../../src/flows/request-password-reset";
 import { TALLY_MS } from "../../../../src/flows/tally-requests";
 import {
   adminHeaders,
@@ -150,5 +151,40 @@ describe("I/O of POST /v1/password-resets, on and after the response path", () =
     expect(fetchSpy).not.toHaveBeenCalled();
     // The background read refreshed the cache: the next request is refused at once.
     expect((await ask()).res.status).toBe(400);
+  });
+});
+
+describe("POST /v1/password-resets: requests whose background work starts together", () => {
+  it("share one lookup round trip (at most LOOKUP_GROUP requests each), and every known address still gets its email", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_5" }));
+    const known = [uniqueEmail("group"), uniqueEmail("group")];
+    for (const email of known) await createUser(email, strongPassword());
+    await measure("/v1/password-resets", { email: uniqueEmail("warm") });
+    fetchSpy.mockClear();
+    const d1 = recordingD1();
+    depsOverrides.db = getDb(d1.db);
+    const emails = [...known, ...Array.from({ length: LOOKUP_GROUP }, () => uniqueEmail("nobody"))];
+    const ctxs = emails.map(() => createExecutionContext());
+    const responses = await Promise.all(
+      emails.map((email, i) =>
+        worker.fetch(
+          new Request(`${REQUEST_BASE}/v1/password-resets`, {
+            method: "POST",
+            headers: { "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${100 + i}` },
+            body: JSON.stringify({ email }),
+          }) as never,
+          envWith({ MAIL_PROVIDER: "resend" }, bindings),
+          ctxs[i]!,
+        ),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(emails.map(() => 202));
+    await Promise.all(ctxs.map((ctx) => waitOnExecutionContext(ctx)));
+    // A lookup takes a unit of each address's email cap (a budgets upsert) and reads its user, plus the client once.
+    const lookups = d1.calls.filter((c) => c.kind === "batch" && c.sql.some((q) => q.includes("INSERT INTO budgets")));
+    expect(lookups.map((c) => c.sql.length)).toEqual([2 * LOOKUP_GROUP + 1, 2 * 2 + 1]);
+    expect(fetchSpy).toHaveBeenCalledTimes(known.length);
+    const sentTo = fetchSpy.mock.calls.map(([, init]) => (JSON.parse(String(init?.body)) as { to: string[] }).to[0]);
+    expect(sentTo.sort()).toEqual([...known].sort());
   });
 });
