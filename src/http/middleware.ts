@@ -40,10 +40,17 @@ export function bodyRules(accept: string[] = ["application/json"]): MiddlewareHa
       throw new AppError("UNSUPPORTED_MEDIA_TYPE", `Send the body as ${accept.join(" or ")}.`);
     }
     return bodyLimit({ maxSize: max, onError: tooLarge })(c, async () => {
-      const bytes = await c.req.arrayBuffer();
-      if (isJson && bytes.byteLength > 0) {
+      // Read once and kept by Hono for the handler: as text when it is JSON (the validator parses
+      // that text; converting cached bytes to text again was ~4% of the request endpoint's CPU),
+      // as bytes otherwise (provider events verify signatures over the exact bytes).
+      if (!isJson || events) {
+        await c.req.arrayBuffer();
+        if (!isJson) return next();
+      }
+      const text = await c.req.text();
+      if (text.length > 0) {
         try {
-          JSON.parse(new TextDecoder().decode(bytes));
+          JSON.parse(text);
         } catch {
           throw new AppError("MALFORMED_JSON");
         }
