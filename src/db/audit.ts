@@ -2,6 +2,7 @@ import { inArray, lt } from "drizzle-orm";
 import { newId } from "../crypto/tokens";
 import type { RequestMeta } from "../domain/request";
 import type { Db } from "./client";
+import { placeholders, prebuiltByShape } from "./raw";
 import { auditEvents } from "./schema";
 
 export type AuditRow = typeof auditEvents.$inferInsert;
@@ -41,8 +42,12 @@ export function auditRow(
   };
 }
 
-/** Insert statement for an audit row (usable inside a batch). */
-export const insertAudit = (db: Db, row: AuditRow) => db.insert(auditEvents).values(row);
+const buildInsert = (db: Db, row: AuditRow) => db.insert(auditEvents).values(row);
+/** Insert statement for an audit row (usable inside a batch, or alone with `.run()`); built once per isolate. */
+export const insertAudit: typeof buildInsert = prebuiltByShape(
+  (db, keys) => buildInsert(db, placeholders(keys) as unknown as AuditRow),
+  buildInsert,
+);
 
 /** Deletes audit events created before `before`, at most `limit` (retention, AUDIT_RETENTION_DAYS). */
 export async function purgeAudit(db: Db, before: number, limit: number): Promise<number> {

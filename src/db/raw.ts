@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, fillPlaceholders, lt, or, type SQL, sql } from "drizzle-orm";
+import { type AnyColumn, and, eq, fillPlaceholders, is, lt, or, SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../domain/pagination";
 import type { Db } from "./client";
 
@@ -44,10 +44,40 @@ export function prebuilt<Q, V extends Record<string, unknown>>(build: (db: Db) =
       }),
       all: async () => ((await db.batch([item as never])) as unknown[][])[0],
       get: async () => ((await db.batch([item as never])) as unknown[][])[0]?.[0],
+      run: async () => ((await db.batch([item as never])) as unknown[])[0],
+      toSQL: () => ({ sql: t.sql, params }),
     };
     return item as unknown as Q;
   };
 }
+
+/**
+ * prebuilt for statements whose shape depends on which values are given (the columns of an insert,
+ * the fields of an update): one template per set of keys, `build` writing `sql.placeholder(key)` for
+ * each. Values that are SQL expressions cannot be bound: such a call is built afresh by `fresh`.
+ * Only for tables without `$defaultFn` columns (schema.ts has none): a default computed while
+ * building would be frozen into the template.
+ */
+export function prebuiltByShape<Q, V extends Record<string, unknown>>(
+  build: (db: Db, keys: string[]) => Q,
+  fresh: (db: Db, values: V) => Q,
+) {
+  const shapes = new Map<string, (db: Db, values: V) => Q>();
+  return (db: Db, values: V): Q => {
+    const keys = Object.keys(values).filter((k) => values[k] !== undefined);
+    if (keys.some((k) => is(values[k], SQL))) return fresh(db, values);
+    const shape = keys.join(",");
+    let make = shapes.get(shape);
+    if (!make) {
+      make = prebuilt<Q, V>((d) => build(d, keys));
+      shapes.set(shape, make);
+    }
+    return make(db, values);
+  };
+}
+
+/** `{ key: placeholder(key) }` for each key: the values object of a prebuiltByShape template. */
+export const placeholders = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)]));
 
 /**
  * The keyset condition of a newest-first page (ordered by createdAt, id descending): the rows

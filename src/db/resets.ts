@@ -1,6 +1,6 @@
-import { and, eq, gt, inArray, isNull, lt, ne, type SQL, sql } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, ne, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { batchable } from "./raw";
+import { batchable, placeholders, prebuilt, prebuiltByShape } from "./raw";
 import { resetRequests } from "./schema";
 
 export type ResetRow = typeof resetRequests.$inferSelect;
@@ -9,8 +9,12 @@ export type ResetInsert = typeof resetRequests.$inferInsert;
 /** Maximum wrong codes before the code is dead (DESIGN §6). */
 export const MAX_CODE_ATTEMPTS = 5;
 
-/** Insert statement for a new reset request (batch item). */
-export const insertReset = (db: Db, row: ResetInsert) => db.insert(resetRequests).values(row);
+const buildInsert = (db: Db, row: ResetInsert) => db.insert(resetRequests).values(row);
+/** Insert statement for a new reset request (batch item); built once per isolate. */
+export const insertReset: typeof buildInsert = prebuiltByShape(
+  (db, keys) => buildInsert(db, placeholders(keys) as unknown as ResetInsert),
+  buildInsert,
+);
 
 /** Kills every other outstanding request of a user (a new request supersedes older ones). */
 export const invalidateOpenResets = (
@@ -19,9 +23,21 @@ export const invalidateOpenResets = (
   now: number,
   opts: { exceptId?: string; guard?: SQL } = {},
 ) =>
+  opts.exceptId || opts.guard
+    ? buildInvalidate(db, userId, now, opts)
+    : (invalidateAll(db, { userId, now }) as ReturnType<typeof buildInvalidate>);
+
+const invalidateAll = prebuilt((db) => buildInvalidate(db, sql.placeholder("userId"), sql.placeholder("now")));
+
+const buildInvalidate = (
+  db: Db,
+  userId: string | Placeholder,
+  now: number | Placeholder,
+  opts: { exceptId?: string; guard?: SQL } = {},
+) =>
   db
     .update(resetRequests)
-    .set({ invalidatedAt: now })
+    .set({ invalidatedAt: now as number })
     .where(
       and(
         eq(resetRequests.userId, userId),

@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, isNotNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, lt, lte, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { guardedInsert } from "../db/guarded";
-import { olderThan } from "../db/raw";
+import { olderThan, placeholders, prebuiltByShape } from "../db/raw";
 import { outbox } from "../db/schema";
 import { isSuppressed } from "../db/suppressions";
 import type { Cursor } from "../domain/pagination";
@@ -138,11 +138,18 @@ export async function dueOutboxFair(
 }
 
 /** Records the outcome of an attempt; only the current claim holder (status "sending") may write it. */
-export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) =>
+export const finishOutbox = (db: Db, id: string, patch: Partial<OutboxInsert>) => finish(db, { ...patch, $id: id });
+
+const buildFinish = (db: Db, id: string | Placeholder, patch: Partial<OutboxInsert>) =>
   db
     .update(outbox)
     .set(patch)
     .where(and(eq(outbox.id, id), eq(outbox.status, "sending")));
+// Built once per isolate per set of fields (each delivery's outcome is one of a handful).
+const finish = prebuiltByShape<ReturnType<typeof buildFinish>, Partial<OutboxInsert> & { $id: string }>(
+  (db, keys) => buildFinish(db, sql.placeholder("$id"), placeholders(keys.filter((k) => k !== "$id"))),
+  (db, { $id, ...patch }) => buildFinish(db, $id, patch),
+);
 
 /** One page of rows, newest first, keyset-paginated on (createdAt, id). */
 export async function listOutbox(
