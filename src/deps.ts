@@ -103,7 +103,9 @@ export async function buildDeps(
  * `delayMs` holds CPU-heavy work back until the runtime has written the response, too.
  */
 export function afterResponse(deps: Deps, work: () => unknown, delayMs = 0): void {
-  deps.defer(new Promise((resolve) => setTimeout(resolve, delayMs)).then(work));
+  // scheduler.wait, not setTimeout: the Node-compatible timer object cost ~1.5% of the request
+  // endpoint's CPU in a profile (one per request).
+  deps.defer(scheduler.wait(delayMs).then(work));
 }
 
 /** The default seam: everything from env, the real clock. */

@@ -135,7 +135,7 @@ function stateOf(kv: KVNamespace): IsolateState {
 const toNumber = (v: string | null) => Math.max(0, Number(v ?? "0") || 0);
 
 /** Resolves in a later turn of the event loop: after the handler that scheduled it has returned. */
-const afterResponse = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+const afterResponse = () => scheduler.wait(0);
 
 /** Options of the KV limiter and cooldowns: how work continues after the response, and real time. */
 export interface KvOptions {
