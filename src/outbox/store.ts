@@ -64,11 +64,28 @@ export const insertOutbox = (db: Db, row: OutboxInsert, guard?: SQL) =>
  * suppressed goes in as "suppressed" (payload wiped) instead, decided by the insert itself, so
  * the check costs no round trip. RETURNING id, status tells the sender which rows to attempt.
  */
-export function insertClaimedOutbox(db: Db, row: OutboxInsert, guard: SQL = sql`1`) {
-  const s = row.toHash ? isSuppressed(row.toHash, row.tenantId) : sql`0`;
+export function insertClaimedOutbox(db: Db, row: OutboxInsert, guard?: SQL) {
+  if (guard) return buildClaimed(db, row, guard, !!row.toHash);
+  // Without a guard (every email and webhook a request sends): built once per isolate per shape
+  // (values bound as they are: the outbox has no boolean or JSON-mode column to encode).
+  return claimed(db, { ...row, $suppressible: row.toHash ? 1 : undefined });
+}
+
+const buildClaimed = (db: Db, row: OutboxInsert, guard: SQL, suppressible: boolean) => {
+  const s = suppressible ? isSuppressed(row.toHash, row.tenantId) : sql`0`;
   const values = { ...row, ...sendingUnless(s, sql`${row.payload}`) } as unknown as OutboxInsert;
   return guardedInsert(db, outbox, values, guard, { returning: "id, status" });
-}
+};
+const claimed = prebuiltByShape<ReturnType<typeof buildClaimed>, OutboxInsert & { $suppressible?: 1 }>(
+  (db, keys) =>
+    buildClaimed(
+      db,
+      placeholders(keys.filter((k) => k !== "$suppressible")) as unknown as OutboxInsert,
+      sql`1`,
+      keys.includes("$suppressible"),
+    ),
+  (db, { $suppressible, ...row }) => buildClaimed(db, row, sql`1`, $suppressible === 1),
+);
 
 /** "sending" with its payload, or "suppressed" with none when `suppressed` holds (SQL values). */
 const sendingUnless = (suppressed: SQL, payload: SQL) => ({
