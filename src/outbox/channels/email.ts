@@ -3,6 +3,7 @@ import { open } from "../../crypto/envelope";
 import { findWebhookTarget } from "../../db/clients";
 import type { Deps } from "../../deps";
 import type { Mailer, OutgoingEmail } from "../../mail/mailer";
+import { takeComposed } from "../compose-email";
 import { composeWebhook } from "../compose-webhook";
 import { insertOutbox, type OutboxRow } from "../store";
 import type { Channel } from "./types";
@@ -22,7 +23,9 @@ export const emailChannel: Channel = {
   label: (row) => ({ messageId: row.id, template: row.template }),
   provider: (deps, row) => mailerFor(deps, row).name,
   async send(deps, row) {
-    const message = await open<OutgoingEmail>(deps.config.keys.outbox, row.payload ?? "", row.id);
+    const message =
+      (row.attempts <= 1 ? takeComposed(row.id) : null) ??
+      (await open<OutgoingEmail>(deps.config.keys.outbox, row.payload ?? "", row.id));
     return mailerFor(deps, row).send(message, row.id);
   },
   switchProvider(deps, row, provider) {
