@@ -66,9 +66,11 @@ export async function requestPasswordReset(
   // database, and the known account's work (composing, encrypting the email) would then hold the
   // isolate while the runtime writes this response, delaying it by ~10 ms for known accounts only
   // (measured by `npm run conformance`, check enumeration-timing).
-  const item: Queued = { deps, client, email, hashedEmail, input, dialect: opts.dialect };
-  queued.push(item);
-  afterResponse(deps, () => lookUpQueued(deps, item), RESPONSE_WRITE_MS);
+  // A request that starts a group (of LOOKUP_GROUP) sets the timer that looks the group up; the
+  // others join it. Its timer fires before theirs would have: a joiner's lookup starts sooner, never later.
+  const startsGroup = queued.length % LOOKUP_GROUP === 0;
+  queued.push({ deps, client, email, hashedEmail, input, dialect: opts.dialect });
+  if (startsGroup) afterResponse(deps, () => lookUpQueued(deps), RESPONSE_WRITE_MS);
 }
 
 /** A request whose lookup has not started yet. */
@@ -95,17 +97,19 @@ const queued: Queued[] = [];
 export const LOOKUP_GROUP = 10;
 
 /**
- * Runs when `own`'s timer fires: unless an earlier request's lookup took it already, takes it and
- * every request queued behind it (up to LOOKUP_GROUP) and looks them all up in one round trip, then
- * finishes each in this request's invocation (ctx.waitUntil). Nothing here awaits work another
- * request started: a request whose item was taken simply has nothing left to do. Timers fire in
- * order, so an item still queued when its own timer fires is at the front.
+ * Runs when a group's timer fires: takes the LOOKUP_GROUP oldest queued requests and looks them all
+ * up in one round trip, then finishes each in this request's invocation (ctx.waitUntil). There is
+ * always a timer pending for every LOOKUP_GROUP queued requests (one is set whenever the queue
+ * reaches a multiple of it, and each firing takes a group), so every request is taken by some
+ * timer no later than its own would have fired. Nothing here awaits work another request started,
+ * and the joiners' handlers have returned their responses before any timer runs (JavaScript runs
+ * one task at a time, and the lookup's round trip comes before any work that takes CPU).
  */
-async function lookUpQueued(runner: Deps, own: Queued): Promise<void> {
-  if (!queued.includes(own)) return;
+async function lookUpQueued(runner: Deps): Promise<void> {
   const group = queued.splice(0, LOOKUP_GROUP);
   // Each keeps its own request's identity (audit rows, logs) and continues in this invocation.
-  const items = group.map((q) => ({ ...q, deps: q === own ? runner : { ...q.deps, defer: runner.defer } }));
+  const items = group.map((q) => ({ ...q, deps: q.deps === runner ? runner : { ...q.deps, defer: runner.defer } }));
+  if (items.length === 0) return;
   let found: Looked[];
   try {
     found = await lookUp(runner, items);
