@@ -170,9 +170,10 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
         worker.fetch(
           new Request(`${REQUEST_BASE}/v1/password-resets`, {
             method: "POST",
-            headers: { "Content-Type": "application/json", "CF-Connecting-IP": `198.51.100.${100 + i}` },
+            headers: { "Content-Type": "application/json", "CF-Connecting-IP": `198.51.${100 + i}.7` },
             body: JSON.stringify({ email }),
-          }) as never,
+            cf: { country: i === 0 ? "NZ" : "FR" },
+          } as RequestInit) as never,
           envWith({ MAIL_PROVIDER: "resend" }, bindings),
           ctxs[i]!,
         ),
@@ -186,5 +187,16 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
     expect(fetchSpy).toHaveBeenCalledTimes(known.length);
     const sentTo = fetchSpy.mock.calls.map(([, init]) => (JSON.parse(String(init?.body)) as { to: string[] }).to[0]);
     expect(sentTo.sort()).toEqual([...known].sort());
+    // Each reset's audit row carries its own request's network and country, whichever request ran it.
+    const audited = await rows<{ email: string; ip_prefix: string; country: string }>(
+      `SELECT u.email, a.ip_prefix, a.country FROM audit_events a JOIN users u ON u.id = a.user_id
+       WHERE a.type = 'password_reset.requested' AND u.email IN (?, ?) ORDER BY a.ip_prefix`,
+      known[0],
+      known[1],
+    );
+    expect(audited).toEqual([
+      { email: known[0], ip_prefix: "198.51.100.0/24", country: "NZ" },
+      { email: known[1], ip_prefix: "198.51.101.0/24", country: "FR" },
+    ]);
   });
 });
