@@ -57,28 +57,6 @@ export function takeUnit(db: Db, b: Budget, now: number, nonce: string, onlyIf?:
 }
 
 const p = (name: string) => sql.placeholder(name);
-const takeIfEnabledUser = prebuilt((db) =>
-  db.all<TakenUnit>(
-    unitUpsert(
-      { key: p("key"), end: p("end"), nonce: p("nonce"), now: p("now"), limit: p("limit") },
-      enabledUserWithEmail(p("tenantId"), p("email")),
-    ),
-  ),
-);
-
-/**
- * takeUnit(db, b, now, nonce, enabledUserWithEmail(tenantId, email)), built once per isolate: the
- * request endpoint's email cap, taken only for an account that gets mail (batch item).
- */
-export const takeUnitForEnabledUser = (
-  db: Db,
-  b: Budget,
-  now: number,
-  nonce: string,
-  tenantId: string,
-  email: string,
-) => takeIfEnabledUser(db, { ...unitValues(b, now, nonce), tenantId, email });
-
 /** True inside a batch once `takeUnit(..., nonce)` took a unit of `key`. */
 export const takenBy = (key: string, nonce: string) =>
   sql`EXISTS (SELECT 1 FROM budgets WHERE key = ${key} AND nonce = ${nonce})`;
@@ -129,3 +107,36 @@ export async function purgeBudgets(db: Db, before: number, limit: number): Promi
 
 /** Seconds until the window ends (at least 1), for Retry-After. */
 export const secondsLeft = (windowEndsAt: number, now: number) => Math.max(1, Math.ceil((windowEndsAt - now) / 1000));
+
+/** A unit of one budget per item, taken by one statement (budgets.key, tenant and email of the account). */
+const takeIfEnabledUsers = prebuilt((db) =>
+  db.all<TakenUnit & { key: string }>(sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
+      SELECT j.value->>0, 1, ${p("end")}, ${p("nonce")} FROM json_each(${p("items")}) AS j
+      WHERE ${enabledUserWithEmail(sql`j.value->>1`, sql`j.value->>2`)}
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN 1 ELSE budgets.count + 1 END,
+        window_ends_at = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN ${p("end")} ELSE budgets.window_ends_at END,
+        nonce = excluded.nonce
+      WHERE budgets.window_ends_at <= ${p("now")} OR budgets.count < ${p("limit")}
+      RETURNING key, count, window_ends_at, ${p("limit")} AS "limit"`),
+);
+
+/**
+ * takeUnitForEnabledUser for many budgets of one shape (the request endpoint's email cap of a group
+ * of requests), in one statement: each item whose account gets mail takes a unit of its own key,
+ * in order (two items of one key take two units, while they last). Result: one row per unit taken.
+ */
+export const takeUnitsForEnabledUsers = (
+  db: Db,
+  items: { key: string; tenantId: string; email: string }[],
+  b: { limit: number; windowMs: number },
+  now: number,
+  nonce: string,
+) =>
+  takeIfEnabledUsers(db, {
+    items: JSON.stringify(items.map((i) => [i.key, i.tenantId, i.email])),
+    end: now + b.windowMs,
+    nonce,
+    now,
+    limit: b.limit,
+  });

@@ -49,6 +49,15 @@ const byId = prebuilt((db) =>
 );
 export const clientById = (db: Db, id: string) => byId(db, { id });
 
+/** Select of the clients with these ids, in no order, as one batch item. */
+const byIds = prebuilt((db) =>
+  db
+    .select()
+    .from(clients)
+    .where(sql`${clients.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))`),
+);
+export const clientsByIds = (db: Db, ids: string[]) => byIds(db, { ids: JSON.stringify(ids) });
+
 /** Finds a client by its public id. */
 export async function findClient(db: Db, id: string): Promise<Client | null> {
   const row = await clientById(db, id).get();

@@ -29,8 +29,20 @@ const byEmail = prebuilt((db) =>
 );
 export const userByEmail = (db: Db, tenantId: string, email: string) => byEmail(db, { tenantId, email });
 
+/** Select of the users with these (tenant, normalized email) pairs, in no order, as one batch item. */
+const byEmails = prebuilt((db) =>
+  db
+    .select()
+    .from(users)
+    .where(
+      sql`(${users.tenantId}, ${users.email}) IN (SELECT value->>0, value->>1 FROM json_each(${sql.placeholder("pairs")}))`,
+    ),
+);
+export const usersByEmails = (db: Db, pairs: { tenantId: string; email: string }[]) =>
+  byEmails(db, { pairs: JSON.stringify(pairs.map((p) => [p.tenantId, p.email])) });
+
 /** True while a user of the tenant with this normalized email exists and is not disabled (a SQL condition). */
-export const enabledUserWithEmail = (tenantId: string | Placeholder, email: string | Placeholder) =>
+export const enabledUserWithEmail = (tenantId: string | Placeholder | SQL, email: string | Placeholder | SQL) =>
   sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.tenantId} = ${tenantId} AND ${users.email} = ${email} AND ${users.disabled} = 0)`;
 
 /** Finds a user by id (optionally within a tenant). */

@@ -1,10 +1,9 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import { newId } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
-import { type TakenUnit, takeUnitForEnabledUser } from "../db/budgets";
+import { takeUnitsForEnabledUsers } from "../db/budgets";
 import { databaseErrorMessage } from "../db/client";
-import { clientById, toClient } from "../db/clients";
-import { type User, userByEmail } from "../db/users";
+import { clientsByIds, toClient } from "../db/clients";
+import { type User, usersByEmails } from "../db/users";
 import { afterResponse, type Deps } from "../deps";
 import { type Client, isAllowedRedirect } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
@@ -130,40 +129,43 @@ interface Looked {
 }
 
 /**
- * One round trip for the group: per request a unit of the address's daily email cap (only for an
- * account that gets mail) and the user; each client once, as it is now (the answers came from the
- * isolate's cache).
+ * One round trip for the group, three statements whatever its size: a unit of each address's daily
+ * email cap (only for an account that gets mail), the users, and each client as it is now (the
+ * answers came from the isolate's cache).
  */
 async function lookUp(runner: Deps, items: Queued[]): Promise<Looked[]> {
   const { db } = runner;
   const now = runner.now();
   const rule = runner.config.rateLimits.resetEmailsPerAddress;
-  const clientIds = [...new Set(items.map((q) => q.client.id))];
-  const statements: BatchItem<"sqlite">[] = items.flatMap((q) => [
-    takeUnitForEnabledUser(
+  const capKey = (q: Queued) => `mail:${q.hashedEmail}`;
+  const [units, found, fresh] = await db.batch([
+    takeUnitsForEnabledUsers(
       db,
-      { key: `mail:${q.hashedEmail}`, limit: rule.limit, windowMs: rule.windowSeconds * 1000 },
+      items.map((q) => ({ key: capKey(q), tenantId: q.client.tenantId, email: q.email })),
+      { limit: rule.limit, windowMs: rule.windowSeconds * 1000 },
       now,
       newId(),
-      q.client.tenantId,
-      q.email,
     ),
-    userByEmail(db, q.client.tenantId, q.email),
+    usersByEmails(
+      db,
+      items.map((q) => ({ tenantId: q.client.tenantId, email: q.email })),
+    ),
+    clientsByIds(db, [...new Set(items.map((q) => q.client.id))]),
   ]);
-  statements.push(...clientIds.map((id) => clientById(db, id)));
-  const results = (await db.batch(statements as [BatchItem<"sqlite">, ...BatchItem<"sqlite">[]])) as unknown[][];
-  const users = 2 * items.length;
-  const clients = new Map(
-    clientIds.map((id, k) => {
-      const row = results[users + k]![0] as Parameters<typeof toClient>[0] | undefined;
-      return [id, row ? toClient(row) : null];
-    }),
-  );
-  return items.map((q, i) => ({
-    taken: (results[2 * i] as TakenUnit[]).length > 0,
-    user: results[2 * i + 1]![0] as User | undefined,
-    client: clients.get(q.client.id) ?? null,
-  }));
+  // Units taken per key: items of one key share them in order.
+  const taken = new Map<string, number>();
+  for (const u of units) taken.set(u.key, (taken.get(u.key) ?? 0) + 1);
+  const users = new Map(found.map((u) => [`${u.tenantId}\n${u.email}`, u]));
+  const clients = new Map(fresh.map((c) => [c.id, toClient(c)]));
+  return items.map((q) => {
+    const left = taken.get(capKey(q)) ?? 0;
+    if (left > 0) taken.set(capKey(q), left - 1);
+    return {
+      taken: left > 0,
+      user: users.get(`${q.client.tenantId}\n${q.email}`),
+      client: clients.get(q.client.id) ?? null,
+    };
+  });
 }
 
 /** Logs a request D1 could not serve, without its address (rethrows anything else). */

@@ -181,9 +181,9 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
     );
     expect(responses.map((r) => r.status)).toEqual(emails.map(() => 202));
     await Promise.all(ctxs.map((ctx) => waitOnExecutionContext(ctx)));
-    // A lookup takes a unit of each address's email cap (a budgets upsert) and reads its user, plus the client once.
+    // A lookup is three statements whatever its size: the email-cap units, the users, the clients.
     const lookups = d1.calls.filter((c) => c.kind === "batch" && c.sql.some((q) => q.includes("INSERT INTO budgets")));
-    expect(lookups.map((c) => c.sql.length)).toEqual([2 * LOOKUP_GROUP + 1, 2 * 2 + 1]);
+    expect(lookups.map((c) => c.sql.length)).toEqual([3, 3]);
     expect(fetchSpy).toHaveBeenCalledTimes(known.length);
     const sentTo = fetchSpy.mock.calls.map(([, init]) => (JSON.parse(String(init?.body)) as { to: string[] }).to[0]);
     expect(sentTo.sort()).toEqual([...known].sort());
@@ -198,5 +198,25 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
       { email: known[0], ip_prefix: "198.51.100.0/24", country: "NZ" },
       { email: known[1], ip_prefix: "198.51.101.0/24", country: "FR" },
     ]);
+  });
+
+  it("one address asked for several times in one group gets only the units its daily cap has left", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_6" }));
+    const email = uniqueEmail("capped-group");
+    await createUser(email, strongPassword());
+    const env = { MAIL_PROVIDER: "resend", RATE_LIMITS: JSON.stringify({ resetEmailsPerAddress: "2/1d" }) };
+    await measure("/v1/password-resets", { email: uniqueEmail("warm") });
+    const d1 = recordingD1();
+    depsOverrides.db = getDb(d1.db);
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        api("/v1/password-resets", { json: { email }, env, ip: `203.0.113.${10 + i}` }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    // All five in one lookup (one statement took the units): two emails, the cap's two units.
+    const lookups = d1.calls.filter((c) => c.kind === "batch" && c.sql.some((q) => q.includes("INSERT INTO budgets")));
+    expect(lookups).toHaveLength(1);
+    expect(fetchSpy).toHaveBeenCalledTimes(2);
   });
 });
