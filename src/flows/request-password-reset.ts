@@ -90,10 +90,11 @@ const queued: Queued[] = [];
 
 /**
  * At most this many requests share a lookup: the request that runs them makes their D1 calls and
- * provider calls in its own invocation (1 + 2 per known address + 1 fetch each: within the
- * subrequest limits, README "Performance").
+ * provider calls in its own invocation. Worst case, every one a known address whose client has a
+ * webhook and both its rows failing twice: 8 x 2 rows x 3 attempts = 48 fetches (the Free plan
+ * allows 50 subrequests per invocation) and 1 + 8 x (1 + 2 x 3) = 57 D1 calls (of 1,000).
  */
-export const LOOKUP_GROUP = 10;
+export const LOOKUP_GROUP = 8;
 
 /**
  * Runs when a group's timer fires: takes the LOOKUP_GROUP oldest queued requests and looks them all
