@@ -67,6 +67,7 @@ export async function requestPasswordReset(
   // (measured by `npm run conformance`, check enumeration-timing).
   // A request that starts a group (of LOOKUP_GROUP) sets the timer that looks the group up; the
   // others join it. Its timer fires before theirs would have: a joiner's lookup starts sooner, never later.
+  const queued = queueOf(deps);
   const startsGroup = queued.length % LOOKUP_GROUP === 0;
   queued.push({ deps, client, email, hashedEmail, input, dialect: opts.dialect });
   if (startsGroup) afterResponse(deps, () => lookUpQueued(deps), RESPONSE_WRITE_MS);
@@ -86,7 +87,19 @@ interface Queued {
  * The isolate's requests waiting for their lookup, oldest first. Module state on purpose: requests
  * whose background work starts within the same few milliseconds share one lookup round trip.
  */
-const queued: Queued[] = [];
+const queues = new WeakMap<Deps["config"], WeakMap<object, Queued[]>>();
+
+/**
+ * The queue of requests that may share a lookup: those of one configuration and one database (in
+ * production every request of an isolate; tests give requests their own of either).
+ */
+function queueOf(deps: Deps): Queued[] {
+  let byDb = queues.get(deps.config);
+  if (!byDb) queues.set(deps.config, (byDb = new WeakMap()));
+  let q = byDb.get(deps.db.$client);
+  if (!q) byDb.set(deps.db.$client, (q = []));
+  return q;
+}
 
 /**
  * At most this many requests share a lookup: the request that runs them makes their D1 calls and
@@ -106,7 +119,7 @@ export const LOOKUP_GROUP = 8;
  * one task at a time, and the lookup's round trip comes before any work that takes CPU).
  */
 async function lookUpQueued(runner: Deps): Promise<void> {
-  const group = queued.splice(0, LOOKUP_GROUP);
+  const group = queueOf(runner).splice(0, LOOKUP_GROUP);
   // Each keeps its own request's identity (audit rows, logs) and continues in this invocation.
   const items = group.map((q) => ({ ...q, deps: q.deps === runner ? runner : { ...q.deps, defer: runner.defer } }));
   if (items.length === 0) return;
