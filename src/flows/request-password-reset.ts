@@ -95,9 +95,15 @@ const queues = new WeakMap<Deps["config"], WeakMap<object, Queued[]>>();
  */
 function queueOf(deps: Deps): Queued[] {
   let byDb = queues.get(deps.config);
-  if (!byDb) queues.set(deps.config, (byDb = new WeakMap()));
+  if (!byDb) {
+    byDb = new WeakMap();
+    queues.set(deps.config, byDb);
+  }
   let q = byDb.get(deps.db.$client);
-  if (!q) byDb.set(deps.db.$client, (q = []));
+  if (!q) {
+    q = [];
+    byDb.set(deps.db.$client, q);
+  }
   return q;
 }
 
