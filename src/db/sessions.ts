@@ -1,7 +1,7 @@
 import { and, eq, gt, inArray, isNull, lt, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { guardedInsert } from "./guarded";
-import { oneTimeTokens, sessions, users } from "./schema";
+import { clients, oneTimeTokens, sessions, users } from "./schema";
 
 export type SessionRow = typeof sessions.$inferSelect;
 export type OneTimeTokenInsert = typeof oneTimeTokens.$inferInsert;
@@ -21,7 +21,8 @@ export interface GrantedOn {
  */
 export async function insertSessionGuarded(db: Db, row: typeof sessions.$inferInsert, on: GrantedOn): Promise<boolean> {
   const guard = sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${row.userId} AND ${users.disabled} = 0
-    AND ${users.passwordHash} IS ${on.passwordHash} AND ${users.sessionsValidAfter} = ${on.sessionsValidAfter})`;
+    AND ${users.passwordHash} IS ${on.passwordHash} AND ${users.sessionsValidAfter} = ${on.sessionsValidAfter})
+    AND EXISTS (SELECT 1 FROM ${clients} WHERE ${clients.id} = ${row.clientId})`;
   const res = await guardedInsert(db, sessions, row, guard);
   return res.meta.changes === 1;
 }

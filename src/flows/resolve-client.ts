@@ -28,11 +28,13 @@ export async function resolveClient(
 }
 
 /**
- * Clients as this isolate last saw them, for the request endpoint only: its answer needs nothing
- * but the tenant and the redirect allowlist, so it answers without a D1 round trip. Safe because
- * nothing sent is decided from it: the background work re-reads the client in its one batch
- * (`rememberClient` refreshes this cache, `forgetClient` drops a deleted or changed one) and sends
- * nothing the fresh row does not allow. Another isolate's change is seen within CLIENT_CACHE_MS.
+ * Clients as this isolate last saw them, for the request endpoint and sign-in only. The request
+ * endpoint's answer needs nothing but the tenant and the redirect allowlist, so it answers without
+ * a D1 round trip; safe because nothing sent is decided from it: the background work re-reads the
+ * client in its one batch (`rememberClient` refreshes this cache, `forgetClient` drops a deleted or
+ * changed one) and sends nothing the fresh row does not allow. Sign-in needs the tenant and the id,
+ * which never change, and its session insert requires the client to exist (src/db/sessions.ts).
+ * Another isolate's change is seen within CLIENT_CACHE_MS.
  */
 const clientCache = new Map<string, { client: Client; at: number }>();
 export const CLIENT_CACHE_MS = 30_000;

@@ -18,7 +18,7 @@ import { afterResponse, type Deps } from "../deps";
 import { normalizeEmail } from "../domain/email";
 import { AppError } from "../domain/errors";
 import { issueSession, type SessionResult } from "./issue-session";
-import { resolveClient } from "./resolve-client";
+import { resolveClientCached } from "./resolve-client";
 import { emailKey, enforceLimit, ipKey, signInBudgetKey, throwIfLimited } from "./throttle";
 
 /**
@@ -88,7 +88,10 @@ export async function signIn(
   deps: Deps,
   input: { email: string; password: string; clientId?: string | null; businessId?: number | null },
 ): Promise<SessionResult> {
-  const client = await resolveClient(deps, input.clientId, input.businessId);
+  // From the isolate's cache: sign-in needs the client's tenant and id only, and the session is
+  // inserted only while the client still exists (a client deleted in another isolate since it was
+  // cached answers INVALID_CREDENTIALS, and no session is made).
+  const client = await resolveClientCached(deps, input.clientId, input.businessId);
   const email = normalizeEmail(input.email);
   await enforceLimit(deps, "signInPerIp", ipKey(deps));
   const { user, floor, refund } = await takeSignInUnit(deps, client.tenantId, email);

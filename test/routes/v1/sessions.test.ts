@@ -151,6 +151,22 @@ describe("POST /v1/sessions", () => {
     expect(await codeOf(await api("/v1/sessions", { json: { email, password } }))).toBe("INVALID_CREDENTIALS");
   });
 
+  it("a client deleted by another isolate since this one cached it: INVALID_CREDENTIALS and no session", async () => {
+    const c = await newClient(adminHeaders);
+    const email = uniqueEmail("gone-client");
+    const password = strongPassword();
+    await createUser(email, password);
+    const signIn = () => api("/v1/sessions", { json: { email, password, clientId: c.clientId } });
+    expect((await signIn()).status).toBe(200);
+    // Another isolate deletes the client (this isolate's cache still has it).
+    await env.DB.prepare("DELETE FROM clients WHERE id = ?").bind(c.clientId).run();
+    const res = await signIn();
+    expect(res.status).toBe(401);
+    expect(await codeOf(res)).toBe("INVALID_CREDENTIALS");
+    const made = await rows<{ n: number }>("SELECT count(*) AS n FROM sessions WHERE client_id = ?", c.clientId);
+    expect(made[0]!.n).toBe(1);
+  });
+
   it("signs access tokens with PUBLIC_BASE_URL as issuer, whatever host the request came through", async () => {
     const email = uniqueEmail("issuer");
     const password = strongPassword();
