@@ -18,7 +18,7 @@ import {
   uniqueEmail,
   worker,
 } from "../../../helpers";
-import { recordingD1 } from "../../../helpers/d1";
+import { failingOnceD1, recordingD1 } from "../../../helpers/d1";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -218,5 +218,32 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
     const lookups = d1.calls.filter((c) => c.kind === "batch" && c.sql.some((q) => q.includes("INSERT INTO budgets")));
     expect(lookups).toHaveLength(1);
     expect(fetchSpy).toHaveBeenCalledTimes(2);
+  });
+
+  it("one request of a group failing (its reset's batch) costs the others nothing", async () => {
+    const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_7" }));
+    const known = [uniqueEmail("isolated"), uniqueEmail("isolated"), uniqueEmail("isolated")];
+    for (const email of known) await createUser(email, strongPassword());
+    await measure("/v1/password-resets", { email: uniqueEmail("warm") });
+    fetchSpy.mockClear();
+    const d1 = failingOnceD1(env.DB, /insert into "reset_requests"/i);
+    const recorded = recordingD1(d1.db);
+    depsOverrides.db = getDb(recorded.db);
+    const responses = await Promise.all(
+      known.map((email, i) =>
+        api("/v1/password-resets", { json: { email }, env: { MAIL_PROVIDER: "resend" }, ip: `203.0.113.${40 + i}` }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual([202, 202, 202]);
+    expect(d1.failed()).toBe(true);
+    // One lookup for the three of them.
+    expect(recorded.calls.filter((c) => c.sql.some((q) => q.includes("INSERT INTO budgets")))).toHaveLength(1);
+    // The failed one sent nothing and left no reset; the other two were mailed.
+    expect(fetchSpy).toHaveBeenCalledTimes(2);
+    const resets = await rows<{ n: number }>(
+      `SELECT count(*) AS n FROM reset_requests WHERE user_id IN (SELECT id FROM users WHERE email IN (?, ?, ?))`,
+      ...known,
+    );
+    expect(resets[0]!.n).toBe(2);
   });
 });
