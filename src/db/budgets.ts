@@ -24,20 +24,29 @@ export interface TakenUnit {
 }
 
 /** The values of a unit upsert: bound per call, or placeholders of a prebuilt statement. */
-type UnitValues = Record<"key" | "end" | "nonce" | "now", string | number | Placeholder> & {
+type UnitValues = Record<"end" | "nonce" | "now", string | number | Placeholder> & {
+  /** The budget's key, or (with `from`) an SQL expression over its rows. */
+  key: string | Placeholder | SQL;
   /** A number, a placeholder, or an SQL expression evaluated by the upsert itself. */
   limit: number | Placeholder | SQL;
 };
 
-/** The one conditional upsert that takes a unit (see takeUnit). */
-const unitUpsert = (v: UnitValues, onlyIf: SQL) => sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
-      SELECT ${v.key}, 1, ${v.end}, ${v.nonce} WHERE ${onlyIf}
+/**
+ * The one conditional upsert that takes a unit (see takeUnit): of one key, or with `from` (a FROM
+ * clause) of one key per row it yields, each row's unit taken in turn.
+ */
+const unitUpsert = (
+  v: UnitValues,
+  onlyIf: SQL,
+  from: SQL = sql``,
+) => sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
+      SELECT ${v.key}, 1, ${v.end}, ${v.nonce} ${from} WHERE ${onlyIf}
       ON CONFLICT (key) DO UPDATE SET
         count = CASE WHEN budgets.window_ends_at <= ${v.now} THEN 1 ELSE budgets.count + 1 END,
         window_ends_at = CASE WHEN budgets.window_ends_at <= ${v.now} THEN ${v.end} ELSE budgets.window_ends_at END,
         nonce = excluded.nonce
       WHERE budgets.window_ends_at <= ${v.now} OR budgets.count < ${v.limit}
-      RETURNING count, window_ends_at, ${v.limit} AS "limit"`;
+      RETURNING key, count, window_ends_at, ${v.limit} AS "limit"`;
 
 const unitValues = (b: Budget, now: number, nonce: string) => ({
   key: b.key,
@@ -110,20 +119,18 @@ export const secondsLeft = (windowEndsAt: number, now: number) => Math.max(1, Ma
 
 /** A unit of one budget per item, taken by one statement (budgets.key, tenant and email of the account). */
 const takeIfEnabledUsers = prebuilt((db) =>
-  db.all<TakenUnit & { key: string }>(sql`INSERT INTO budgets (key, count, window_ends_at, nonce)
-      SELECT j.value->>0, 1, ${p("end")}, ${p("nonce")} FROM json_each(${p("items")}) AS j
-      WHERE ${enabledUserWithEmail(sql`j.value->>1`, sql`j.value->>2`)}
-      ON CONFLICT (key) DO UPDATE SET
-        count = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN 1 ELSE budgets.count + 1 END,
-        window_ends_at = CASE WHEN budgets.window_ends_at <= ${p("now")} THEN ${p("end")} ELSE budgets.window_ends_at END,
-        nonce = excluded.nonce
-      WHERE budgets.window_ends_at <= ${p("now")} OR budgets.count < ${p("limit")}
-      RETURNING key, count, window_ends_at, ${p("limit")} AS "limit"`),
+  db.all<TakenUnit & { key: string }>(
+    unitUpsert(
+      { key: sql`j.value->>0`, end: p("end"), nonce: p("nonce"), now: p("now"), limit: p("limit") },
+      enabledUserWithEmail(sql`j.value->>1`, sql`j.value->>2`),
+      sql`FROM json_each(${p("items")}) AS j`,
+    ),
+  ),
 );
 
 /**
- * takeUnitForEnabledUser for many budgets of one shape (the request endpoint's email cap of a group
- * of requests), in one statement: each item whose account gets mail takes a unit of its own key,
+ * takeUnit for many budgets of one shape, each only for an account that gets mail (the request
+ * endpoint's email cap of a group of requests), in one statement: each item takes a unit of its own key,
  * in order (two items of one key take two units, while they last). Result: one row per unit taken.
  */
 export const takeUnitsForEnabledUsers = (
