@@ -126,9 +126,9 @@ export const LOOKUP_GROUP = 8;
  */
 async function lookUpQueued(runner: Deps): Promise<void> {
   const group = queueOf(runner).splice(0, LOOKUP_GROUP);
+  if (group.length === 0) return;
   // Each keeps its own request's identity (audit rows, logs) and continues in this invocation.
   const items = group.map((q) => ({ ...q, deps: q.deps === runner ? runner : { ...q.deps, defer: runner.defer } }));
-  if (items.length === 0) return;
   let found: Looked[];
   try {
     found = await lookUp(runner, items);
@@ -175,14 +175,15 @@ async function lookUp(runner: Deps, items: Queued[]): Promise<Looked[]> {
   // Units taken per key: items of one key share them in order.
   const taken = new Map<string, number>();
   for (const u of units) taken.set(u.key, (taken.get(u.key) ?? 0) + 1);
-  const users = new Map(found.map((u) => [`${u.tenantId}\n${u.email}`, u]));
+  const account = (tenantId: string, email: string) => `${tenantId}\n${email}`;
+  const users = new Map(found.map((u) => [account(u.tenantId, u.email), u]));
   const clients = new Map(fresh.map((c) => [c.id, toClient(c)]));
   return items.map((q) => {
     const left = taken.get(capKey(q)) ?? 0;
     if (left > 0) taken.set(capKey(q), left - 1);
     return {
       taken: left > 0,
-      user: users.get(`${q.client.tenantId}\n${q.email}`),
+      user: users.get(account(q.client.tenantId, q.email)),
       client: clients.get(q.client.id) ?? null,
     };
   });
