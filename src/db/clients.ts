@@ -8,6 +8,7 @@ import { prebuilt } from "./raw";
 import { clients, resetRequests } from "./schema";
 
 type Row = typeof clients.$inferSelect;
+export type ClientRow = Row;
 
 function parseJson<T>(s: string, fallback: T): T {
   try {

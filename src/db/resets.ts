@@ -1,7 +1,8 @@
 import { and, eq, gt, inArray, isNull, lt, ne, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "./client";
+import { toClient } from "./clients";
 import { batchable, placeholders, prebuilt, prebuiltByShape } from "./raw";
-import { resetRequests } from "./schema";
+import { clients, resetRequests, users } from "./schema";
 
 export type ResetRow = typeof resetRequests.$inferSelect;
 export type ResetInsert = typeof resetRequests.$inferInsert;
@@ -56,6 +57,18 @@ export async function findResetByTokenHash(db: Db, tokenHash: string): Promise<R
 /** Finds a request by id. */
 export async function findResetById(db: Db, id: string): Promise<ResetRow | null> {
   return (await db.select().from(resetRequests).where(eq(resetRequests.id, id)).get()) ?? null;
+}
+
+/** A request with what its email needs: the user's address and name, and the client (one query). */
+export async function findResetForEmail(db: Db, id: string) {
+  const row = await db
+    .select({ reset: resetRequests, user: { email: users.email, name: users.name }, client: clients })
+    .from(resetRequests)
+    .innerJoin(users, eq(users.id, resetRequests.userId))
+    .innerJoin(clients, eq(clients.id, resetRequests.clientId))
+    .where(eq(resetRequests.id, id))
+    .get();
+  return row ? { reset: row.reset, user: row.user, client: toClient(row.client) } : null;
 }
 
 /** The newest request of an account (tenant, normalized email) whose code may still be tried, as an id subquery. */

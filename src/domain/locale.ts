@@ -54,11 +54,25 @@ export function negotiateLocale(opts: {
   acceptLanguage?: string | null;
   clientDefault?: string | null;
 }): Locale {
-  return (
-    matchList(opts.explicit) ??
-    matchLocale(opts.user) ??
-    parseAcceptLanguage(opts.acceptLanguage).map(matchLocale).find(Boolean) ??
-    matchLocale(opts.clientDefault) ??
-    "en"
-  );
+  const { explicit, otherwise } = localeAroundUser(opts);
+  return explicit ?? matchLocale(opts.user) ?? otherwise;
+}
+
+/**
+ * negotiateLocale without the user's stored locale, for a choice made before the user is read: what
+ * wins over it (the explicit request) and what applies without it (Accept-Language, the client
+ * default, en). The request endpoint's lookup batch finishes the choice in SQL (src/db/reset-batch.ts).
+ */
+export function localeAroundUser(opts: {
+  explicit?: string | null;
+  acceptLanguage?: string | null;
+  clientDefault?: string | null;
+}): { explicit: Locale | null; otherwise: Locale } {
+  return {
+    explicit: matchList(opts.explicit),
+    otherwise:
+      parseAcceptLanguage(opts.acceptLanguage).map(matchLocale).find(Boolean) ??
+      matchLocale(opts.clientDefault) ??
+      "en",
+  };
 }

@@ -1,15 +1,23 @@
-import { newId } from "../crypto/tokens";
+import { seal } from "../crypto/envelope";
+import { newCode, newId, newLinkToken, sha256Hex } from "../crypto/tokens";
 import { auditRow, insertAudit } from "../db/audit";
 import { takeUnitsForEnabledUsers } from "../db/budgets";
 import { databaseErrorMessage } from "../db/client";
-import { clientsByIds, toClient } from "../db/clients";
+import { type ClientRow, clientsByIds, toClient } from "../db/clients";
+import { type ResetBatchItem, resetBatch } from "../db/reset-batch";
+import { suppressionKey } from "../db/suppressions";
 import { type User, usersByEmails } from "../db/users";
 import { afterResponse, type Deps } from "../deps";
 import { type Client, isAllowedRedirect } from "../domain/client";
 import { normalizeEmail } from "../domain/email";
+import { localeAroundUser } from "../domain/locale";
 import { logEvent } from "../log";
+import { keepComposed } from "../outbox/compose-email";
+import { deliver } from "../outbox/deliver";
+import { type ResetSecrets, renderResetEmail } from "../outbox/reset-email";
+import { insertedRow, LEASE_MS } from "../outbox/store";
 import { assertRedirectAllowed, forgetClient, rememberClient, resolveClientCached } from "./resolve-client";
-import { startReset } from "./start-reset";
+import { codeHmac, startReset } from "./start-reset";
 import { tallyCappedRequest, tallyUnknownRequest } from "./tally-requests";
 import { claimCooldown, emailKey, enforceCooldown, enforceLimits, ipKey, resetCooldownKey } from "./throttle";
 
@@ -35,7 +43,8 @@ export interface RequestResetInput {
  * answers with no D1 query and no KV write (KV is read once per new key). After the response: one
  * D1 round trip for an unknown address (no write: src/flows/tally-requests.ts), shared with the
  * requests whose background work starts in the same moment (lookUpQueued); for a known one that
- * round trip, the reset's batch and the delivery's outcome, plus the provider call.
+ * same round trip, which also writes its reset (src/db/reset-batch.ts), and the delivery's
+ * outcome, plus the provider call.
  */
 export async function requestPasswordReset(
   deps: Deps,
@@ -69,7 +78,7 @@ export async function requestPasswordReset(
   // others join it. Its timer fires before theirs would have: a joiner's lookup starts sooner, never later.
   const queued = queueOf(deps);
   const startsGroup = queued.length % LOOKUP_GROUP === 0;
-  queued.push({ deps, client, email, hashedEmail, input, dialect: opts.dialect });
+  queued.push({ deps, client, email, hashedEmail, input, dialect: opts.dialect, requests: 1 });
   if (startsGroup) afterResponse(deps, () => lookUpQueued(deps), RESPONSE_WRITE_MS);
 }
 
@@ -81,6 +90,8 @@ interface Queued {
   hashedEmail: string;
   input: RequestResetInput;
   dialect: string | undefined;
+  /** Requests of its group it stands for (coalesce). */
+  requests: number;
 }
 
 /**
@@ -111,7 +122,8 @@ function queueOf(deps: Deps): Queued[] {
  * At most this many requests share a lookup: the request that runs them makes their D1 calls and
  * provider calls in its own invocation. Worst case, every one a known address whose client has a
  * webhook and both its rows failing twice: 8 x 2 rows x 3 attempts = 48 fetches (the Free plan
- * allows 50 subrequests per invocation) and 1 + 8 x (1 + 2 x 3) = 57 D1 calls (of 1,000).
+ * allows 50 subrequests per invocation) and, when the group's batch fails and each request is
+ * tried alone, 1 + 8 x (1 + 1 + 2 x 3) = 65 D1 calls (of 1,000).
  */
 export const LOOKUP_GROUP = 8;
 
@@ -128,12 +140,41 @@ async function lookUpQueued(runner: Deps): Promise<void> {
   const group = queueOf(runner).splice(0, LOOKUP_GROUP);
   if (group.length === 0) return;
   // Each keeps its own request's identity (audit rows, logs) and continues in this invocation.
-  const items = group.map((q) => ({ ...q, deps: q.deps === runner ? runner : { ...q.deps, defer: runner.defer } }));
+  await runGroup(
+    runner,
+    coalesce(group.map((q) => (q.deps === runner ? q : { ...q, deps: { ...q.deps, defer: runner.defer } }))),
+  );
+}
+
+/**
+ * Requests of one group for the same account are one request: the first one's reset, one email,
+ * one unit of the daily cap, its audit event counting them all (`requests`). They came within the
+ * same few milliseconds (a double submit, or a script): a second email would arrive with the
+ * first one's link already dead.
+ */
+function coalesce(items: Queued[]): Queued[] {
+  const byAccount = new Map<string, Queued>();
+  for (const q of items) {
+    const key = accountKey(q.client.tenantId, q.email);
+    const first = byAccount.get(key);
+    if (first) first.requests++;
+    else byAccount.set(key, { ...q, requests: 1 });
+  }
+  return [...byAccount.values()];
+}
+
+/**
+ * Looks a group up and finishes each of its requests. The lookup batch is one transaction: when
+ * it fails, nothing of it was written, and each request is tried alone, so one request that
+ * cannot be written costs the others nothing.
+ */
+async function runGroup(runner: Deps, items: Queued[]): Promise<void> {
   let found: Looked[];
   try {
     found = await lookUp(runner, items);
   } catch (e) {
-    for (const q of items) droppedOnDatabaseFailure(q.deps, e);
+    if (items.length === 1) return droppedOnDatabaseFailure(items[0]!.deps, e);
+    await Promise.all(items.map((q) => runGroup(runner, [q])));
     return;
   }
   await Promise.all(
@@ -141,52 +182,165 @@ async function lookUpQueued(runner: Deps): Promise<void> {
   );
 }
 
-/** What the lookup found for one request: whether a unit of the email cap was taken, the user, the client now. */
+/** What the lookup found for one request: whether a unit of the email cap was taken, the user, the client now, the reset it wrote. */
 interface Looked {
   taken: boolean;
   user: User | undefined;
   client: Client | null;
+  written: { prepared: Prepared; locale: string; sending: boolean } | null;
 }
 
+/** A reset prepared before the lookup knows whether its account exists: written by the lookup's batch if it does. */
+interface Prepared {
+  item: ResetBatchItem;
+  secrets: ResetSecrets;
+  now: number;
+}
+
+const accountKey = (tenantId: string, email: string) => `${tenantId}\n${email}`;
+const capKey = (q: Queued) => `mail:${q.hashedEmail}`;
+
 /**
- * One round trip for the group, three statements whatever its size: a unit of each address's daily
- * email cap (only for an account that gets mail), the users, and each client as it is now (the
- * answers came from the isolate's cache).
+ * One round trip for the group whatever its size: a unit of each address's daily email cap (only
+ * for an account that gets mail), the users, each client as it is now (the answers came from the
+ * isolate's cache), and the resets of the accounts that exist, get mail and took a unit, with
+ * their email rows and audit events (src/db/reset-batch.ts; a client with a webhook URL takes the
+ * longer way of startReset, whose batch also carries the webhook row).
  */
 async function lookUp(runner: Deps, items: Queued[]): Promise<Looked[]> {
   const { db } = runner;
   const now = runner.now();
   const rule = runner.config.rateLimits.resetEmailsPerAddress;
-  const capKey = (q: Queued) => `mail:${q.hashedEmail}`;
-  const [units, found, fresh] = await db.batch([
+  const nonce = newId();
+  const prepared = new Map<Queued, Prepared>();
+  await Promise.all(items.filter((q) => !q.client.webhookUrl).map(async (q) => prepared.set(q, await prepare(q, now))));
+  const resets = prepared.size
+    ? resetBatch(
+        db,
+        [...prepared.values()].map((x) => x.item),
+        now,
+        nonce,
+        now + LEASE_MS,
+      )
+    : [];
+  const [units, found, fresh, , written = [], emails = []] = (await db.batch([
     takeUnitsForEnabledUsers(
       db,
       items.map((q) => ({ key: capKey(q), tenantId: q.client.tenantId, email: q.email })),
       { limit: rule.limit, windowMs: rule.windowSeconds * 1000 },
       now,
-      newId(),
+      nonce,
     ),
     usersByEmails(
       db,
       items.map((q) => ({ tenantId: q.client.tenantId, email: q.email })),
     ),
     clientsByIds(db, [...new Set(items.map((q) => q.client.id))]),
-  ]);
-  // Units taken per key: items of one key share them in order.
-  const taken = new Map<string, number>();
-  for (const u of units) taken.set(u.key, (taken.get(u.key) ?? 0) + 1);
-  const account = (tenantId: string, email: string) => `${tenantId}\n${email}`;
-  const users = new Map(found.map((u) => [account(u.tenantId, u.email), u]));
+    ...resets,
+  ])) as unknown as [
+    { key: string }[],
+    User[],
+    ClientRow[],
+    unknown?,
+    { id: string; locale: string }[]?,
+    { id: string; status: string }[]?,
+  ];
+  const taken = new Set(units.map((u) => u.key));
+  const users = new Map(found.map((u) => [accountKey(u.tenantId, u.email), u]));
   const clients = new Map(fresh.map((c) => [c.id, toClient(c)]));
+  const locales = new Map(written.map((r) => [r.id, r.locale]));
+  const sending = new Set(emails.filter((e) => e.status === "sending").map((e) => e.id));
   return items.map((q) => {
-    const left = taken.get(capKey(q)) ?? 0;
-    if (left > 0) taken.set(capKey(q), left - 1);
+    const p = prepared.get(q);
+    const locale = p && locales.get(p.item.r);
     return {
-      taken: left > 0,
-      user: users.get(account(q.client.tenantId, q.email)),
+      taken: taken.has(capKey(q)),
+      user: users.get(accountKey(q.client.tenantId, q.email)),
       client: clients.get(q.client.id) ?? null,
+      written: p && locale ? { prepared: p, locale, sending: sending.has(p.item.m) } : null,
     };
   });
+}
+
+/** Everything a request's reset needs that does not depend on its account: ids, secrets, expiries, audit. */
+async function prepare(q: Queued, now: number): Promise<Prepared> {
+  const { deps, client, input } = q;
+  const r = newId("rst_");
+  const m = newId("msg_");
+  const secrets = { token: newLinkToken(), code: newCode() };
+  const expiresAt = now + client.linkTtlSeconds * 1000;
+  const locale = localeAroundUser({
+    explicit: input.locale,
+    acceptLanguage: deps.meta.acceptLanguage,
+    clientDefault: client.defaultLocale,
+  });
+  const audit = auditRow(deps.meta, now, {
+    type: "password_reset.requested",
+    tenantId: client.tenantId,
+    data: { known: true, resetId: r, ...(q.requests > 1 ? { requests: q.requests } : {}) },
+  });
+  const [th, ch, p, h] = await Promise.all([
+    sha256Hex(secrets.token),
+    codeHmac(deps, r, secrets.code),
+    // Only the secrets: the email is composed once the batch returned the user (and again by a retry).
+    seal(deps.config.keys.outbox, { resetSecrets: secrets }, m),
+    suppressionKey(deps.config.keys.lookup, q.email),
+  ]);
+  return {
+    secrets,
+    now,
+    item: {
+      k: capKey(q),
+      t: client.tenantId,
+      e: q.email,
+      c: client.id,
+      lt: client.linkTtlSeconds,
+      ct: client.codeTtlSeconds,
+      dl: client.defaultLocale,
+      ru: input.redirectUri ?? null,
+      r,
+      th,
+      ch,
+      cx: Math.min(expiresAt, now + client.codeTtlSeconds * 1000),
+      x: expiresAt,
+      lx: locale.explicit,
+      lf: locale.otherwise,
+      d: q.dialect ?? null,
+      m,
+      p,
+      h,
+      a: audit.id,
+      rq: audit.requestId ?? null,
+      ip: audit.ipPrefix ?? null,
+      co: audit.country ?? null,
+      ua: audit.userAgent ?? null,
+      ad: audit.data ?? "{}",
+    },
+  };
+}
+
+/** The first attempt of a reset the lookup's batch wrote (its row is claimed): composed now, sent after the response. */
+async function sendWritten(deps: Deps, client: Client, user: User, w: NonNullable<Looked["written"]>): Promise<void> {
+  const { item, secrets, now } = w.prepared;
+  const reset = { locale: w.locale, expiresAt: item.x, createdAt: now };
+  keepComposed(item.m, await renderResetEmail(deps, client, user, reset, secrets), true);
+  const row = insertedRow({
+    id: item.m,
+    tenantId: user.tenantId,
+    clientId: client.id,
+    userId: user.id,
+    resetRequestId: item.r,
+    template: "reset",
+    status: "sending",
+    payload: item.p,
+    attempts: 1,
+    nextAttemptAt: now,
+    leaseUntil: now + LEASE_MS,
+    expiresAt: item.x,
+    toHash: item.h,
+    createdAt: now,
+  });
+  afterResponse(deps, () => deliver(deps, item.m, row));
 }
 
 /** Logs a request D1 could not serve, without its address (rethrows anything else). */
@@ -200,7 +354,7 @@ function droppedOnDatabaseFailure(deps: Deps, e: unknown): void {
 const RESPONSE_WRITE_MS = 20;
 
 /** What happens after the lookup: nothing for a changed client, a tally, an audit row, or the reset. */
-async function finish(q: Queued, { taken, user, client }: Looked): Promise<void> {
+async function finish(q: Queued, { taken, user, client, written }: Looked): Promise<void> {
   const { deps, client: cached, input } = q;
   const rule = deps.config.rateLimits.resetEmailsPerAddress;
   if (!client || (input.redirectUri && !isAllowedRedirect(client, input.redirectUri))) {
@@ -210,6 +364,11 @@ async function finish(q: Queued, { taken, user, client }: Looked): Promise<void>
     return;
   }
   rememberClient(client);
+  if (written) {
+    // Written by the lookup's batch; nothing to send when the address is suppressed.
+    if (written.sending && user) await sendWritten(deps, client, user, written);
+    return;
+  }
   if (user && !user.disabled && !taken) {
     // Counted for operators (one event per account per minute): no write per hammering request.
     await tallyCappedRequest(deps, client, user.id, rule);

@@ -8,7 +8,7 @@ import { negotiateLocale } from "../domain/locale";
 import { composeEmail } from "../outbox/compose-email";
 import { composeWebhook } from "../outbox/compose-webhook";
 import { enqueue } from "../outbox/enqueue";
-import { buildResetLink } from "./links";
+import { resetEmailVars } from "../outbox/reset-email";
 import { mintNotMe } from "./lock-account";
 
 /** HMAC of a code, bound to its request so a code is worthless for any other request. */
@@ -57,15 +57,12 @@ export async function startReset(
     userId: user.id,
     resetRequestId: id,
     expiresAt,
-    vars: {
+    vars: resetEmailVars(deps, client, {
       name: user.name,
-      link: buildResetLink(deps, client, token),
-      code: code ?? undefined,
-      minutes: Math.round(ttl / 60),
-      hours: Math.round(ttl / 3600),
-      codeMinutes: Math.round(client.codeTtlSeconds / 60),
+      secrets: { token, code },
+      ttlSeconds: ttl,
       notMeLink: notMe?.link,
-    },
+    }),
   });
   const hook = await composeWebhook(
     deps,

@@ -29,6 +29,18 @@ export function fromAddress(deps: Deps, client: Client): string {
   return headerSafe(deps.config.mail.from);
 }
 
+/** Renders a template for one recipient, in the client's branding and sender. */
+export async function renderMessage(
+  deps: Deps,
+  opts: { template: TemplateName; client: Client; to: string; locale: string; vars: Omit<TemplateVars, "product"> },
+): Promise<OutgoingEmail> {
+  const product = opts.client.branding.productName ?? opts.client.name;
+  const locale = matchLocale(opts.locale) ?? "en";
+  const messages = await deps.catalog("mail", locale);
+  const rendered = renderEmail(opts.template, locale, { product, ...opts.vars }, opts.client.branding, messages);
+  return { to: opts.to, from: fromAddress(deps, opts.client), ...rendered };
+}
+
 /** Renders a message and seals it into an outbox row (to be inserted in the same batch as what it announces). */
 export async function composeEmail(
   deps: Deps,
@@ -44,11 +56,7 @@ export async function composeEmail(
     expiresAt?: number;
   },
 ): Promise<OutboxInsert> {
-  const product = opts.client.branding.productName ?? opts.client.name;
-  const locale = matchLocale(opts.locale) ?? "en";
-  const messages = await deps.catalog("mail", locale);
-  const rendered = renderEmail(opts.template, locale, { product, ...opts.vars }, opts.client.branding, messages);
-  const message: OutgoingEmail = { to: opts.to, from: fromAddress(deps, opts.client), ...rendered };
+  const message = await renderMessage(deps, opts);
   const id = newId("msg_");
   keepComposed(id, message);
   const now = deps.now();
@@ -73,21 +81,28 @@ export async function composeEmail(
 
 /**
  * Messages this isolate composed and has not attempted yet, by row id: the request's own first
- * attempt sends the message it just sealed instead of opening the seal again (decrypting it was
+ * attempt sends the message it just composed instead of opening the seal again (decrypting it was
  * ~2% of the request endpoint's CPU). At most COMPOSED_KEPT (the oldest go first: their attempt then
- * opens the payload, as every retry and the cron do).
+ * opens the payload, as every retry and the cron do). `composed`: the row's payload holds only what
+ * the message was composed from (src/outbox/reset-email.ts), not the message.
  */
-const composed = new Map<string, OutgoingEmail>();
+const kept = new Map<string, ComposedEmail>();
 const COMPOSED_KEPT = 100;
 
-function keepComposed(id: string, message: OutgoingEmail): void {
-  composed.set(id, message);
-  if (composed.size > COMPOSED_KEPT) composed.delete(composed.keys().next().value!);
+/** A message ready to send; `composed` when it was composed from a payload that is not the message itself. */
+export interface ComposedEmail {
+  message: OutgoingEmail;
+  composed: boolean;
+}
+
+export function keepComposed(id: string, message: OutgoingEmail, composed = false): void {
+  kept.set(id, { message, composed });
+  if (kept.size > COMPOSED_KEPT) kept.delete(kept.keys().next().value!);
 }
 
 /** The message composed here for this row, once (null: open the payload). */
-export function takeComposed(id: string): OutgoingEmail | null {
-  const m = composed.get(id) ?? null;
-  composed.delete(id);
+export function takeComposed(id: string): ComposedEmail | null {
+  const m = kept.get(id) ?? null;
+  kept.delete(id);
   return m;
 }

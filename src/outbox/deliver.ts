@@ -14,7 +14,8 @@ const CHANNELS: Record<string, Channel> = { email: emailChannel, webhook: webhoo
  * Rows one cron run attempts by default: OUTBOX_BATCH emails and OUTBOX_WEBHOOK_BATCH webhooks,
  * each channel shared round-robin between tenants (src/outbox/store.ts). Each row costs 1 provider
  * call (fetch, or the send_email binding) and 2 D1 calls (the claim UPDATE, then one batch with the
- * outcome and its audit event; +1 read when a given-up email announces itself by webhook); a run
+ * outcome and its audit event; +1 read when a given-up email announces itself by webhook, and +1
+ * for a request endpoint's email whose sender died before any outcome: src/outbox/reset-email.ts); a run
  * adds 1 D1 call selecting the due ids, 6 purges and, once an hour, 1 floor check (run-maintenance).
  * Defaults: 25 + 10 = 35 fetches and 1 + 70 + 6 (+1) = 77 D1 calls, within the Free plan's 50
  * subrequests and 1,000 Cloudflare-service calls per invocation (Paid: 10,000 subrequests). Rows go
@@ -123,8 +124,11 @@ async function attempt(deps: Deps, row: OutboxRow, wait?: number): Promise<Outbo
     const next = channel.switchProvider?.(deps, row, provider) ?? null;
     const via = next ? { provider: next } : by;
     const keep = wait !== undefined && (outcome.retryAfterSeconds ?? 0) * 1000 <= wait;
+    // A channel may hand the row a new payload for its retries (an email composed from its secrets).
+    const payload = "payload" in outcome && outcome.payload ? { payload: outcome.payload } : {};
     const held = {
       ...via,
+      ...payload,
       lastError: outcome.error,
       leaseUntil: done + (wait ?? 0) + LEASE_MS,
       attempts: row.attempts + 1,
@@ -136,6 +140,7 @@ async function attempt(deps: Deps, row: OutboxRow, wait?: number): Promise<Outbo
         ? held
         : {
             ...via,
+            ...payload,
             status: "queued",
             leaseUntil: null,
             lastError: outcome.error,

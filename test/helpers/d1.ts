@@ -4,6 +4,8 @@ import { env } from "cloudflare:workers";
 export interface D1Call {
   kind: "all" | "run" | "first" | "raw" | "batch";
   sql: string[];
+  /** The values bound to each statement, in the same order. */
+  params: unknown[][];
 }
 
 /**
@@ -12,23 +14,25 @@ export interface D1Call {
  */
 function interceptD1(db: D1Database, before: (call: D1Call) => void | Promise<void>): D1Database {
   const sqlOf = new WeakMap<object, string>();
+  const paramsOf = new WeakMap<object, unknown[]>();
   const real = new WeakMap<object, D1PreparedStatement>();
-  const wrap = (s: D1PreparedStatement, sql: string): D1PreparedStatement => {
+  const wrap = (s: D1PreparedStatement, sql: string, params: unknown[] = []): D1PreparedStatement => {
     const p = new Proxy(s, {
       get(t, k) {
-        if (k === "bind") return (...a: unknown[]) => wrap(t.bind(...a), sql);
+        if (k === "bind") return (...a: unknown[]) => wrap(t.bind(...a), sql, a);
         const v = Reflect.get(t, k, t) as unknown;
         if (typeof v !== "function") return v;
         if (k !== "all" && k !== "run" && k !== "first" && k !== "raw")
           return (v as (...x: unknown[]) => unknown).bind(t);
         return async (...a: unknown[]) => {
-          await before({ kind: k, sql: [sql] });
+          await before({ kind: k, sql: [sql], params: [params] });
           return (v as (...x: unknown[]) => unknown).apply(t, a);
         };
       },
     });
     real.set(p, s);
     sqlOf.set(p, sql);
+    paramsOf.set(p, params);
     return p;
   };
   return new Proxy(db, {
@@ -36,7 +40,11 @@ function interceptD1(db: D1Database, before: (call: D1Call) => void | Promise<vo
       if (k === "prepare") return (sql: string) => wrap(t.prepare(sql), sql);
       if (k === "batch") {
         return async (stmts: D1PreparedStatement[]) => {
-          await before({ kind: "batch", sql: stmts.map((s) => sqlOf.get(s) ?? "?") });
+          await before({
+            kind: "batch",
+            sql: stmts.map((s) => sqlOf.get(s) ?? "?"),
+            params: stmts.map((s) => paramsOf.get(s) ?? []),
+          });
           return t.batch(stmts.map((s) => real.get(s) ?? s));
         };
       }
@@ -135,6 +143,23 @@ export function laggingReplica(db: D1Database = env.DB): { db: D1Database; serve
     },
   });
   return { db: proxy, served };
+}
+
+/**
+ * A D1 binding on which every round trip that `fails` picks fails with a D1 error (D1_ERROR: …),
+ * before reaching the database; the others go through. Returns how many failed.
+ */
+export function failingWhenD1(
+  db: D1Database,
+  fails: (call: D1Call) => boolean,
+): { db: D1Database; failures: () => number } {
+  let failures = 0;
+  const fail = (call: D1Call) => {
+    if (!fails(call)) return;
+    failures++;
+    throw new Error("D1_ERROR: injected failure");
+  };
+  return { db: interceptD1(db, fail), failures: () => failures };
 }
 
 /**

@@ -1,16 +1,32 @@
 import { MAX_ATTEMPTS } from "../../config/mail";
-import { open } from "../../crypto/envelope";
+import { open, seal } from "../../crypto/envelope";
 import { findWebhookTarget } from "../../db/clients";
 import type { Deps } from "../../deps";
 import type { Mailer, OutgoingEmail } from "../../mail/mailer";
-import { takeComposed } from "../compose-email";
+import { type ComposedEmail, takeComposed } from "../compose-email";
 import { composeWebhook } from "../compose-webhook";
+import { composeStoredReset, type ResetSecrets } from "../reset-email";
 import { insertOutbox, type OutboxRow } from "../store";
 import type { Channel } from "./types";
 
 /** The provider for this attempt: the fallback once the row switched to it (and it is still configured). */
 function mailerFor(deps: Deps, row: OutboxRow): Mailer {
   return deps.fallbackMailer && row.provider === deps.fallbackMailer.name ? deps.fallbackMailer : deps.mailer;
+}
+
+/**
+ * What an email row's payload opens to: the message itself, or (the request endpoint's resets,
+ * src/db/reset-batch.ts) only its reset's secrets, composed now from the rows they belong to.
+ */
+async function openEmail(deps: Deps, row: OutboxRow): Promise<ComposedEmail | null> {
+  const sealed = await open<OutgoingEmail | { resetSecrets: ResetSecrets }>(
+    deps.config.keys.outbox,
+    row.payload ?? "",
+    row.id,
+  );
+  if (!("resetSecrets" in sealed)) return { message: sealed, composed: false };
+  const message = await composeStoredReset(deps, row, sealed.resetSecrets);
+  return message && { message, composed: true };
 }
 
 /**
@@ -23,10 +39,13 @@ export const emailChannel: Channel = {
   label: (row) => ({ messageId: row.id, template: row.template }),
   provider: (deps, row) => mailerFor(deps, row).name,
   async send(deps, row) {
-    const message =
-      (row.attempts <= 1 ? takeComposed(row.id) : null) ??
-      (await open<OutgoingEmail>(deps.config.keys.outbox, row.payload ?? "", row.id));
-    return mailerFor(deps, row).send(message, row.id);
+    const email = (row.attempts <= 1 ? takeComposed(row.id) : null) ?? (await openEmail(deps, row));
+    if (!email) return { status: "dropped", reason: "reset_gone" };
+    const result = await mailerFor(deps, row).send(email.message, row.id);
+    // Composed from its reset's secrets: its retries get the message itself, sealed, and send it as is.
+    if (result.status === "retryable" && email.composed)
+      return { ...result, payload: await seal(deps.config.keys.outbox, email.message, row.id) };
+    return result;
   },
   switchProvider(deps, row, provider) {
     const fallback = deps.fallbackMailer;

@@ -3,8 +3,11 @@ import type { Deps } from "../../deps";
 import type { SendResult } from "../../mail/mailer";
 import type { OutboxRow } from "../store";
 
-/** What one attempt came to: the provider's verdict, or a reason to drop the row unsent. */
-export type Outcome = SendResult | { status: "dropped"; reason: string };
+/**
+ * What one attempt came to: the provider's verdict (with, for a retry, what the row's payload
+ * becomes: `payload`), or a reason to drop the row unsent.
+ */
+export type Outcome = (SendResult & { payload?: string }) | { status: "dropped"; reason: string };
 
 /** One way out of the outbox (email, webhook): everything the delivery state machine does not share. */
 export interface Channel {

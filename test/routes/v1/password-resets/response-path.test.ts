@@ -18,7 +18,7 @@ import {
   uniqueEmail,
   worker,
 } from "../../../helpers";
-import { failingOnceD1, recordingD1 } from "../../../helpers/d1";
+import { failingWhenD1, recordingD1 } from "../../../helpers/d1";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -97,7 +97,7 @@ describe("I/O of POST /v1/password-resets, on and after the response path", () =
     expect(await counts()).toEqual(before);
   });
 
-  it("a known address: the same response path; after it, three D1 round trips and one provider call", async () => {
+  it("a known address: the same response path; after it, two D1 round trips and one provider call", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_2" }));
     const email = uniqueEmail("known");
     await createUser(email, strongPassword());
@@ -107,9 +107,26 @@ describe("I/O of POST /v1/password-resets, on and after the response path", () =
     expect(res.status).toBe(202);
     expect(onPath.d1).toBe(0);
     expect(onPath.kv).toEqual(["get"]);
-    // The lookup (user, email cap, client), the reset with its outbox rows and audit, the outcome.
-    expect(after.d1.map((c) => c.kind)).toEqual(["batch", "batch", "batch"]);
+    // The lookup (user, email cap, client) with the reset, its email row and audit event; the outcome.
+    expect(after.d1.map((c) => c.kind)).toEqual(["batch", "batch"]);
+    const [lookup, outcome] = after.d1;
+    expect(
+      lookup!.sql.filter((q) => /^INSERT INTO (budgets|reset_requests|outbox|audit_events)\b/.test(q.trim())),
+    ).toHaveLength(4);
+    expect(outcome!.sql.some((q) => /^update "outbox"/i.test(q))).toBe(true);
     expect(fetchSpy).toHaveBeenCalledTimes(1);
+    // Written before it was sent: the reset, its row (sent now, payload wiped) and the audit event.
+    const [sent] = await rows<{ status: string; payload: string | null; template: string }>(
+      `SELECT o.status, o.payload, o.template FROM outbox o JOIN users u ON u.id = o.user_id WHERE u.email = ?`,
+      email,
+    );
+    expect(sent).toEqual({ status: "sent", payload: null, template: "reset" });
+    const audited = await rows<{ type: string }>(
+      `SELECT a.type FROM audit_events a JOIN users u ON u.id = a.user_id
+       WHERE u.email = ? AND (a.type LIKE 'password_reset.%' OR a.type LIKE 'email.%')`,
+      email,
+    );
+    expect(audited.map((a) => a.type).sort()).toEqual(["email.sent", "password_reset.requested"]);
   });
 
   it("counts unknown addresses in the isolate and writes one audit event per client per minute", async () => {
@@ -181,9 +198,12 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
     );
     expect(responses.map((r) => r.status)).toEqual(emails.map(() => 202));
     await Promise.all(ctxs.map((ctx) => waitOnExecutionContext(ctx)));
-    // A lookup is three statements whatever its size: the email-cap units, the users, the clients.
+    // A lookup is seven statements whatever its size: the email-cap units, the users, the clients,
+    // then the resets (older ones superseded first), their email rows and audit events.
     const lookups = d1.calls.filter((c) => c.kind === "batch" && c.sql.some((q) => q.includes("INSERT INTO budgets")));
-    expect(lookups.map((c) => c.sql.length)).toEqual([3, 3]);
+    expect(lookups.map((c) => c.sql.length)).toEqual([7, 7]);
+    // Each known address: its lookup, and its delivery's outcome; nothing else.
+    expect(d1.calls.length).toBe(lookups.length + known.length);
     expect(fetchSpy).toHaveBeenCalledTimes(known.length);
     const sentTo = fetchSpy.mock.calls.map(([, init]) => (JSON.parse(String(init?.body)) as { to: string[] }).to[0]);
     expect(sentTo.sort()).toEqual([...known].sort());
@@ -200,12 +220,16 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
     ]);
   });
 
-  it("one address asked for several times in one group gets only the units its daily cap has left", async () => {
+  it("one address asked for several times in one group is one request: one reset, one email, one unit of its cap", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_6" }));
-    const email = uniqueEmail("capped-group");
-    await createUser(email, strongPassword());
-    const env = { MAIL_PROVIDER: "resend", RATE_LIMITS: JSON.stringify({ resetEmailsPerAddress: "2/1d" }) };
+    const email = uniqueEmail("coalesced");
+    const user = await createUser(email, strongPassword());
+    const env = {
+      MAIL_PROVIDER: "resend",
+      RATE_LIMITS: JSON.stringify({ resetEmailsPerAddress: "2/1d", resetPerEmail: "100/15m" }),
+    };
     await measure("/v1/password-resets", { email: uniqueEmail("warm") });
+    fetchSpy.mockClear();
     const d1 = recordingD1();
     depsOverrides.db = getDb(d1.db);
     const responses = await Promise.all(
@@ -214,19 +238,32 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
       ),
     );
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
-    // All five in one lookup (one statement took the units): two emails, the cap's two units.
     const lookups = d1.calls.filter((c) => c.kind === "batch" && c.sql.some((q) => q.includes("INSERT INTO budgets")));
     expect(lookups).toHaveLength(1);
+    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    const resets = await rows<{ n: number }>("SELECT count(*) AS n FROM reset_requests WHERE user_id = ?", user.id);
+    expect(resets[0]!.n).toBe(1);
+    // One unit of the cap of 2 taken: a later request still gets its email.
+    const [event] = await rows<{ data: string }>(
+      "SELECT data FROM audit_events WHERE type = 'password_reset.requested' AND user_id = ?",
+      user.id,
+    );
+    expect(JSON.parse(event!.data)).toMatchObject({ known: true, requests: 5 });
+    expect((await api("/v1/password-resets", { json: { email }, env, ip: "203.0.113.30" })).status).toBe(202);
+    expect(fetchSpy).toHaveBeenCalledTimes(2);
+    expect((await api("/v1/password-resets", { json: { email }, env, ip: "203.0.113.31" })).status).toBe(202);
     expect(fetchSpy).toHaveBeenCalledTimes(2);
   });
 
-  it("one request of a group failing (its reset's batch) costs the others nothing", async () => {
+  it("a group whose batch fails is tried again one request at a time: a request that cannot be written costs the others nothing", async () => {
     const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_7" }));
     const known = [uniqueEmail("isolated"), uniqueEmail("isolated"), uniqueEmail("isolated")];
     for (const email of known) await createUser(email, strongPassword());
     await measure("/v1/password-resets", { email: uniqueEmail("warm") });
     fetchSpy.mockClear();
-    const d1 = failingOnceD1(env.DB, /insert into "reset_requests"/i);
+    // Every batch that carries the second address fails (a poisoned request).
+    const poisoned = known[1]!;
+    const d1 = failingWhenD1(env.DB, (call) => call.params.some((ps) => ps.some((v) => String(v).includes(poisoned))));
     const recorded = recordingD1(d1.db);
     depsOverrides.db = getDb(recorded.db);
     const responses = await Promise.all(
@@ -235,15 +272,16 @@ describe("POST /v1/password-resets: requests whose background work starts togeth
       ),
     );
     expect(responses.map((r) => r.status)).toEqual([202, 202, 202]);
-    expect(d1.failed()).toBe(true);
-    // One lookup for the three of them.
-    expect(recorded.calls.filter((c) => c.sql.some((q) => q.includes("INSERT INTO budgets")))).toHaveLength(1);
-    // The failed one sent nothing and left no reset; the other two were mailed.
-    expect(fetchSpy).toHaveBeenCalledTimes(2);
-    const resets = await rows<{ n: number }>(
-      `SELECT count(*) AS n FROM reset_requests WHERE user_id IN (SELECT id FROM users WHERE email IN (?, ?, ?))`,
+    // The group's lookup (failed), then each request's own: the poisoned one failed again.
+    expect(recorded.calls.filter((c) => c.sql.some((q) => q.includes("INSERT INTO budgets")))).toHaveLength(4);
+    expect(d1.failures()).toBe(2);
+    // The poisoned one sent nothing and left no reset; the other two were mailed.
+    const sentTo = fetchSpy.mock.calls.map(([, init]) => (JSON.parse(String(init?.body)) as { to: string[] }).to[0]);
+    expect(sentTo.sort()).toEqual([known[0], known[2]].sort());
+    const resets = await rows<{ email: string }>(
+      `SELECT u.email FROM reset_requests r JOIN users u ON u.id = r.user_id WHERE u.email IN (?, ?, ?) ORDER BY u.email`,
       ...known,
     );
-    expect(resets[0]!.n).toBe(2);
+    expect(resets.map((r) => r.email)).toEqual([known[0], known[2]].sort());
   });
 });
