@@ -29,27 +29,31 @@ export async function issueSession(
 ): Promise<SessionResult> {
   const now = deps.now();
   const id = newId("ses_");
-  const inserted = await insertSessionGuarded(
-    deps.db,
-    {
-      id,
-      tenantId: user.tenantId,
-      userId: user.id,
-      clientId,
-      createdAt: Math.max(now, user.sessionsValidAfter + 1),
-      expiresAt: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
-    },
-    { passwordHash: user.passwordHash, sessionsValidAfter: user.sessionsValidAfter },
-  );
+  // Signed while D1 inserts the row (the signature's CPU overlaps the round trip); a token whose
+  // row did not land is dropped unseen.
+  const [inserted, accessToken] = await Promise.all([
+    insertSessionGuarded(
+      deps.db,
+      {
+        id,
+        tenantId: user.tenantId,
+        userId: user.id,
+        clientId,
+        createdAt: Math.max(now, user.sessionsValidAfter + 1),
+        expiresAt: now + ACCESS_TOKEN_TTL_SECONDS * 1000,
+      },
+      { passwordHash: user.passwordHash, sessionsValidAfter: user.sessionsValidAfter },
+    ),
+    signToken(deps.config.signing, {
+      issuer: deps.config.publicBaseUrl,
+      purpose: "access",
+      audience: clientId,
+      subject: user.id,
+      ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
+      now,
+      claims: { sid: id, tid: user.tenantId, cid: clientId },
+    }),
+  ]);
   if (!inserted) throw new AppError(refusal);
-  const accessToken = await signToken(deps.config.signing, {
-    issuer: deps.config.publicBaseUrl,
-    purpose: "access",
-    audience: clientId,
-    subject: user.id,
-    ttlSeconds: ACCESS_TOKEN_TTL_SECONDS,
-    now,
-    claims: { sid: id, tid: user.tenantId, cid: clientId },
-  });
   return { accessToken, tokenType: "Bearer", expiresIn: ACCESS_TOKEN_TTL_SECONDS };
 }
