@@ -41,6 +41,21 @@ const outboxOf = (email: string) =>
     email,
   );
 
+/**
+ * A known address's request whose sender dies after sending: the provider refuses the first
+ * attempt and writing its outcome fails too, so the row stays claimed by a sender that is gone,
+ * with only the reset's secrets in its payload. Returns the fetch spy (still refusing).
+ */
+async function requestWithDeadSender(email: string) {
+  await createUser(email, strongPassword());
+  const fetchSpy = vi.spyOn(globalThis, "fetch").mockImplementation(async () => new Response("down", { status: 503 }));
+  depsOverrides.db = getDb(failingWhenD1(env.DB, (call) => call.sql.some((q) => /^update "outbox"/i.test(q))).db);
+  expect((await api("/v1/password-resets", { json: { email }, env: RESEND })).status).toBe(202);
+  delete depsOverrides.db;
+  expect(fetchSpy).toHaveBeenCalledTimes(1);
+  return fetchSpy;
+}
+
 describe("POST /v1/password-resets: the reset written by the lookup's batch", () => {
   it("picks the reset's language as negotiateLocale does, whatever form the user's stored locale has", async () => {
     vi.spyOn(globalThis, "fetch").mockImplementation(async () => Response.json({ id: "re_l" }));
@@ -75,19 +90,10 @@ describe("POST /v1/password-resets: the reset written by the lookup's batch", ()
 
   it("a row whose sender died before its outcome was written: the cron composes it from its reset, and the link and code work", async () => {
     const email = uniqueEmail("crashed");
-    await createUser(email, strongPassword());
-    const fetchSpy = vi
-      .spyOn(globalThis, "fetch")
-      .mockImplementation(async () => new Response("down", { status: 503 }));
-    // The first attempt fails, and so does writing its outcome: the row stays claimed by a sender
-    // that is gone, with only the reset's secrets in its payload.
-    depsOverrides.db = getDb(failingWhenD1(env.DB, (call) => call.sql.some((q) => /^update "outbox"/i.test(q))).db);
-    expect((await api("/v1/password-resets", { json: { email }, env: RESEND })).status).toBe(202);
-    expect(fetchSpy).toHaveBeenCalledTimes(1);
+    const fetchSpy = await requestWithDeadSender(email);
     const [row] = await outboxOf(email);
     expect(row).toMatchObject({ status: "sending", attempts: 1 });
     expect(row!.payload).not.toBeNull();
-    delete depsOverrides.db;
 
     fetchSpy.mockImplementation(async () => Response.json({ id: "re_ok" }));
     clock.advance(LEASE_MS + 1_000);
@@ -107,13 +113,7 @@ describe("POST /v1/password-resets: the reset written by the lookup's batch", ()
 
   it("such a row is dropped, not sent, once a newer request superseded its reset", async () => {
     const email = uniqueEmail("superseded");
-    await createUser(email, strongPassword());
-    const fetchSpy = vi
-      .spyOn(globalThis, "fetch")
-      .mockImplementation(async () => new Response("down", { status: 503 }));
-    depsOverrides.db = getDb(failingWhenD1(env.DB, (call) => call.sql.some((q) => /^update "outbox"/i.test(q))).db);
-    expect((await api("/v1/password-resets", { json: { email }, env: RESEND })).status).toBe(202);
-    delete depsOverrides.db;
+    const fetchSpy = await requestWithDeadSender(email);
     // A newer request: its own email goes out at once.
     fetchSpy.mockImplementation(async () => Response.json({ id: "re_new" }));
     expect((await api("/v1/password-resets", { json: { email }, env: RESEND })).status).toBe(202);
