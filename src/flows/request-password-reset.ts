@@ -15,7 +15,7 @@ import { logEvent } from "../log";
 import { keepComposed } from "../outbox/compose-email";
 import { deliver } from "../outbox/deliver";
 import { type ResetSecrets, renderResetEmail } from "../outbox/reset-email";
-import { insertedRow, LEASE_MS } from "../outbox/store";
+import { claimedAtInsert, insertedRow, LEASE_MS } from "../outbox/store";
 import { assertRedirectAllowed, forgetClient, rememberClient, resolveClientCached } from "./resolve-client";
 import { codeHmac, startReset } from "./start-reset";
 import { tallyCappedRequest, tallyUnknownRequest } from "./tally-requests";
@@ -324,22 +324,26 @@ async function sendWritten(deps: Deps, client: Client, user: User, w: NonNullabl
   const { item, secrets, now } = w.prepared;
   const reset = { locale: w.locale, expiresAt: item.x, createdAt: now };
   keepComposed(item.m, await renderResetEmail(deps, client, user, reset, secrets), true);
-  const row = insertedRow({
-    id: item.m,
-    tenantId: user.tenantId,
-    clientId: client.id,
-    userId: user.id,
-    resetRequestId: item.r,
-    template: "reset",
-    status: "sending",
-    payload: item.p,
-    attempts: 1,
-    nextAttemptAt: now,
-    leaseUntil: now + LEASE_MS,
-    expiresAt: item.x,
-    toHash: item.h,
-    createdAt: now,
-  });
+  // The row as the batch inserted it (src/db/reset-batch.ts: claimed by this request).
+  const row = insertedRow(
+    claimedAtInsert(
+      {
+        id: item.m,
+        tenantId: user.tenantId,
+        clientId: client.id,
+        userId: user.id,
+        resetRequestId: item.r,
+        template: "reset",
+        status: "queued",
+        payload: item.p,
+        nextAttemptAt: now,
+        expiresAt: item.x,
+        toHash: item.h,
+        createdAt: now,
+      },
+      now,
+    ),
+  );
   afterResponse(deps, () => deliver(deps, item.m, row));
 }
 

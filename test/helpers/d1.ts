@@ -161,17 +161,3 @@ export function failingWhenD1(
   };
   return { db: interceptD1(db, fail), failures: () => failures };
 }
-
-/**
- * A D1 binding whose first round trip containing a statement that matches `match` fails with a
- * D1 error (D1_ERROR: …), before reaching the database; every other one goes through.
- */
-export function failingOnceD1(db: D1Database, match: RegExp): { db: D1Database; failed: () => boolean } {
-  let failed = false;
-  const fail = ({ sql }: D1Call) => {
-    if (failed || !sql.some((s) => match.test(s))) return;
-    failed = true;
-    throw new Error("D1_ERROR: injected failure");
-  };
-  return { db: interceptD1(db, fail), failed: () => failed };
-}
